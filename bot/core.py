@@ -1,0 +1,251 @@
+"""Bounceback's core: one event in, the replies out, one transaction in between.
+
+Adapters call `handle` with a neutral event and their capabilities. The
+member's place in a dialogue is read from and written to the database in the
+same transaction as anything the step saves, so a crash loses nothing that
+was acknowledged and a restart continues where the member was.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.answers import InvalidAnswer
+from bot.care import crisis_response, sounds_like_crisis
+from bot.catalogue import help_text
+from bot.config import Settings
+from bot.dialogues.engine import Dialogue, Turn, advance, ask
+from bot.dialogues.feedback import FeedbackDialogue
+from bot.dialogues.followups import FollowupsDialogue
+from bot.dialogues.forget import ForgetDialogue
+from bot.dialogues.rejection import RejectionDialogue
+from bot.dialogues.win import WinDialogue
+from bot.events import (
+    PLAIN_TEXT,
+    Capabilities,
+    Command,
+    FormSubmitted,
+    Inbound,
+    Reply,
+    Text,
+    Visibility,
+)
+from bot.export import member_export
+from bot.journey import journey_summary
+from bot.playbook import Playbook
+from bot.store.models import Conversation
+from bot.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+DIALOGUES: dict[str, Dialogue] = {
+    d.name: d
+    for d in (
+        RejectionDialogue(),
+        FeedbackDialogue(),
+        WinDialogue(),
+        FollowupsDialogue(),
+        ForgetDialogue(),
+    )
+}
+ANSWERED_IN_PLACE = frozenset({"help", "stats", "followups", "cancel"})
+_COMMAND_NAME = re.compile(r"^[a-z][a-z-]{0,20}$")
+PAUSED = "_paused"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Bounceback:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        playbook: Playbook,
+        settings: Settings,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.sessions = sessions
+        self.playbook = playbook
+        self.settings = settings
+        self.clock = clock
+
+    def handle(self, event: Inbound, capabilities: Capabilities = PLAIN_TEXT) -> list[Reply]:
+        """Answer one event. Nothing is saved unless the whole turn succeeds."""
+        for attempt in range(2):
+            try:
+                with self.sessions.begin() as session:
+                    replies = self._handle(session, event, capabilities)
+                return _placed(event, replies)
+            except IntegrityError:  # two first contacts created the member at once
+                if attempt:
+                    raise
+            except StaleDataError:  # another answer from this member landed first
+                break
+        return _placed(event, self._where_we_are(event, capabilities))
+
+    def _handle(self, session: Session, event: Inbound, capabilities: Capabilities) -> list[Reply]:
+        turn, conversation = self._turn(session, event, capabilities)
+        if isinstance(event, Command):
+            self._command(turn, conversation, event)
+        elif any(sounds_like_crisis(words, self.playbook) for words in _typed(event)):
+            self._pause_for_care(turn, conversation)
+        elif conversation is None:
+            turn.say("We're not in the middle of anything. /help shows what I can do.")
+        elif turn.data.get(PAUSED):
+            self._resume(turn, conversation, event)
+        else:
+            dialogue = DIALOGUES[conversation.dialogue]
+            step = advance(turn, dialogue, conversation.step, event)
+            self._save(turn, dialogue, step)
+        return turn.replies
+
+    def _turn(
+        self, session: Session, event: Inbound, capabilities: Capabilities
+    ) -> tuple[Turn, Conversation | None]:
+        now = self.clock()
+        repo = Repository.for_member(
+            session, event.member, now, timezone=self.settings.default_timezone
+        )
+        today = now.replace(tzinfo=UTC).astimezone(ZoneInfo(repo.member.timezone)).date()
+        turn = Turn(event.member, repo, self.playbook, self.settings, now, today, capabilities)
+        conversation = repo.conversation()
+        ttl = timedelta(hours=self.settings.conversation_ttl_hours)
+        if conversation is not None and conversation.updated_at + ttl < now:
+            repo.end_conversation()
+            if not isinstance(event, Command):
+                turn.say("Our earlier conversation went quiet for a while, so I set it aside.")
+            conversation = None
+        if conversation is not None:
+            turn.data = dict(conversation.data)
+        return turn, conversation
+
+    def _command(self, turn: Turn, conversation: Conversation | None, event: Command) -> None:
+        name = event.name.strip().lstrip("/").lower()
+        if name in DIALOGUES:
+            self._start(turn, conversation, DIALOGUES[name], event.args)
+            return
+        if name == "cancel":
+            if conversation is None:
+                turn.say("There's nothing to cancel.")
+                return
+            turn.repo.end_conversation()
+            saved = " What you'd already told me is kept." if "rejection_id" in turn.data else ""
+            turn.say(f"Okay, I've set that conversation aside.{saved}")
+            return
+        if name == "help":
+            turn.say(help_text())
+        elif name == "stats":
+            turn.say(journey_summary(turn.repo, self.playbook))
+        elif name == "export":
+            files = member_export(turn.repo, self.playbook, turn.now)
+            turn.say(
+                "Here is everything I keep about you, and a dated log of your activity.",
+                attachments=files,
+            )
+        else:
+            shown = f"/{name}" if _COMMAND_NAME.match(name) else "that command"
+            turn.say(f"I don't know {shown}. /help lists what I can do.")
+        self._remind(turn, conversation)
+
+    def _start(
+        self, turn: Turn, conversation: Conversation | None, dialogue: Dialogue, args: str
+    ) -> None:
+        earlier, turn.data = turn.data, {}
+        try:
+            step = dialogue.begin(turn, args)
+        except InvalidAnswer as problem:
+            turn.say(str(problem))
+            step = None
+        if step is None:  # done at once: whatever we were doing before carries on
+            turn.data = earlier
+            self._remind(turn, conversation)
+            return
+        if conversation is not None:
+            turn.say("I've set our earlier conversation aside.")
+        ask(turn, dialogue, step)
+        self._save(turn, dialogue, step)
+
+    def _save(self, turn: Turn, dialogue: Dialogue, step: str | None) -> None:
+        if turn.repo.forgotten:
+            return
+        if step is None:
+            turn.repo.end_conversation()
+        else:
+            turn.repo.save_conversation(dialogue.name, step, turn.data, turn.now)
+
+    def _remind(self, turn: Turn, conversation: Conversation | None) -> None:
+        """After a one-off command, show where the open dialogue is waiting."""
+        if conversation is None or turn.repo.forgotten or turn.data.get(PAUSED):
+            return
+        turn.say("We were in the middle of something:")
+        ask(turn, DIALOGUES[conversation.dialogue], conversation.step)
+
+    def _pause_for_care(self, turn: Turn, conversation: Conversation | None) -> None:
+        """No coaching now: care, a person to reach, and the dialogue kept for later."""
+        turn.say(crisis_response(self.playbook, self.settings))
+        if conversation is not None:
+            turn.data[PAUSED] = True
+            turn.repo.save_conversation(
+                conversation.dialogue, conversation.step, turn.data, turn.now
+            )
+
+    def _resume(self, turn: Turn, conversation: Conversation, event: Inbound) -> None:
+        if isinstance(event, Text) and event.text.strip().lower() in ("continue", "resume"):
+            del turn.data[PAUSED]
+            turn.say("Okay, gently. Here's where we were:")
+            ask(turn, DIALOGUES[conversation.dialogue], conversation.step)
+            turn.repo.save_conversation(
+                conversation.dialogue, conversation.step, turn.data, turn.now
+            )
+            return
+        turn.say(
+            "I'm here. Whenever you'd like to carry on, type `continue`; "
+            "or /cancel to set it aside."
+        )
+
+    def _where_we_are(self, event: Inbound, capabilities: Capabilities) -> list[Reply]:
+        with self.sessions.begin() as session:
+            turn, conversation = self._turn(session, event, capabilities)
+            turn.say("That crossed with another answer of yours, so I've kept the first one.")
+            self._remind(turn, conversation)
+            return turn.replies
+
+
+def _typed(event: Inbound) -> list[str]:
+    """Everything the member wrote in their own words in this event."""
+    if isinstance(event, Text):
+        return [event.text]
+    if isinstance(event, FormSubmitted):
+        return [str(value) for value in event.values.values()]
+    return []
+
+
+def _placed(event: Inbound, replies: list[Reply]) -> list[Reply]:
+    """Decide where each reply is seen: a rejection never shows in a shared channel."""
+    if event.origin.in_dm:
+        return replies
+    in_place = isinstance(event, Command) and event.name.lstrip("/").lower() in ANSWERED_IN_PLACE
+    placed = [
+        Reply(**{**reply.__dict__, "visibility": Visibility.ONLY_MEMBER})
+        if in_place and reply.visibility is Visibility.DM and not reply.attachments
+        else reply
+        for reply in replies
+    ]
+    if any(reply.visibility is Visibility.DM for reply in placed):
+        pointer = Reply(
+            "I've sent you a direct message, so this stays between us.",
+            visibility=Visibility.ONLY_MEMBER,
+        )
+        placed.insert(0, pointer)
+    return placed

@@ -1,0 +1,70 @@
+"""Pieces more than one dialogue says: reading a reason, the member's evidence, dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.dialogues.engine import Pick, Turn
+from bot.events import Option
+from bot.playbook import Playbook
+from bot.store.models import Rejection
+
+
+def member_name(turn: Turn) -> str:
+    return turn.member.display_name or turn.repo.member.display_name
+
+
+def category_question(playbook: Playbook, guess: str | None) -> Pick:
+    """Our reading of the reason, for the member to confirm or correct."""
+    categories = playbook.table("feedback.categories")
+    others = tuple(
+        Option(key, category["label"]) for key, category in categories.items() if key != guess
+    )
+    if guess is None:
+        return Pick("Which of these comes closest to the reason they gave?", others)
+    label = categories[guess]["label"]
+    return Pick(
+        f"Reading what they said, it sounds like: {label}. Is that right? "
+        "If not, pick the one that fits better.",
+        (Option("yes", "Yes, that's it"), *others),
+    )
+
+
+def category_advice(playbook: Playbook, category: str, *, weigh: bool) -> str:
+    entry = playbook.table(f"feedback.categories.{category}")
+    advice = f"{entry['meaning']} {entry['next_step']}"
+    if weigh:
+        advice += " " + playbook.text("feedback.weigh_it")
+    return advice
+
+
+def evidence(turn: Turn) -> str:
+    """The member's own past wins and resilience count: the best answer to one 'no'."""
+    wins = turn.repo.wins(limit=3)
+    kinds = turn.playbook.table("wins.kinds")
+    if wins:
+        lines = [turn.playbook.text("comfort.wins_intro")]
+        lines += [
+            f"- {kinds[win.kind]['label']}" + (f": {win.description}" if win.description else "")
+            for win in wins
+        ]
+    else:
+        lines = [turn.playbook.text("comfort.no_wins_yet")]
+    count = turn.repo.rejection_count()
+    if count <= 1:
+        lines.append(turn.playbook.text("comfort.first_resilience"))
+    else:
+        lines.append(turn.playbook.text("comfort.resilience", count=count, up=count + 1))
+    return "\n".join(lines)
+
+
+def describe_day(day: date, today: date) -> str:
+    """`tomorrow`, `Mon 30 Nov` or `Mon 30 Nov 2027`: short, and unambiguous."""
+    if (day - today).days == 1:
+        return "Tomorrow"
+    return f"{day:%a %-d %b}" if day.year == today.year else f"{day:%a %-d %b %Y}"
+
+
+def rejection_label(rejection: Rejection) -> str:
+    what = f"{rejection.role} at {rejection.company}" if rejection.role else rejection.company
+    return f"{what} ({rejection.heard_on:%-d %b})"

@@ -1,0 +1,91 @@
+"""`/export`: everything kept about a member as JSON, and a dated activity log as CSV.
+
+The CSV doubles as proof of job-search activity (some benefit schemes ask for it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import inspect
+
+from bot.events import Attachment
+from bot.playbook import Playbook
+from bot.store.repository import Repository
+
+
+def member_export(repo: Repository, playbook: Playbook, now: datetime) -> tuple[Attachment, ...]:
+    stamp = f"{now:%Y-%m-%d}"
+    return (
+        Attachment(f"bounceback-{stamp}.json", _json(repo, now), "application/json"),
+        Attachment(f"bounceback-activity-{stamp}.csv", _activity_csv(repo, playbook), "text/csv"),
+    )
+
+
+def _json(repo: Repository, now: datetime) -> bytes:
+    conversation = repo.conversation()
+    data = {
+        "exported_at": now.isoformat(),
+        "member": _row(repo.member),
+        "rejections": [_row(r) for r in repo.rejections()],
+        "wins": [_row(w) for w in repo.wins()],
+        "reminders": [_row(r) for r in repo.reminders()],
+        "conversation": _row(conversation) if conversation else None,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False).encode()
+
+
+def _row(model: Any) -> dict[str, Any]:
+    return {
+        column.key: _plain(getattr(model, column.key))
+        for column in inspect(model).mapper.column_attrs
+    }
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _activity_csv(repo: Repository, playbook: Playbook) -> bytes:
+    rows: list[tuple[str, ...]] = []
+    companies: dict[int | None, tuple[str, str]] = {}
+
+    def add(day: date, activity: str, about: tuple[str, str], detail: str = "") -> None:
+        rows.append((day.isoformat(), activity, *about, detail))
+
+    for r in repo.rejections():
+        about = companies[r.id] = (r.company, r.role)
+        add(r.heard_on, "Application outcome: not selected", about, r.stage)
+        if r.note:
+            add(r.created_at.date(), "Thank-you and feedback request prepared", about)
+        if r.opening_shared:
+            add(r.created_at.date(), "Opening passed on to the group", about)
+        if r.feedback_at:
+            add(r.feedback_at.date(), "Feedback received", about)
+    for reminder in repo.reminders():
+        if reminder.status == "done" and reminder.closed_at:
+            label = playbook.text(f"plan.reminders.{reminder.kind}.label")
+            about = companies.get(reminder.rejection_id, ("", ""))
+            add(reminder.closed_at.date(), f"Follow-up done: {label}", about)
+    for win in repo.wins():
+        label = playbook.text(f"wins.kinds.{win.kind}.label")
+        add(
+            win.created_at.date(),
+            f"Win: {label}",
+            companies.get(win.rejection_id, ("", "")),
+            win.description,
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(("date", "activity", "company", "role", "detail"))
+    writer.writerows(tuple(map(_cell, row)) for row in sorted(rows))
+    return buffer.getvalue().encode()
+
+
+def _cell(value: str) -> str:
+    """Member text that a spreadsheet would run as a formula is kept as text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

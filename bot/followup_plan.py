@@ -1,0 +1,73 @@
+"""The follow-up plan of PLAYBOOK section 8: which reminders, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.playbook import Playbook
+
+STAGES = ("applied", "screen", "interview", "final", "runner_up")
+CAME_CLOSE = frozenset({"final", "runner_up"})
+FEEDBACK_NUDGES = ("send_note", "second_ask")
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    kind: str
+    day: date
+    at: time
+
+    def as_data(self) -> dict[str, str]:
+        return {"kind": self.kind, "day": self.day.isoformat(), "at": self.at.strftime("%H:%M")}
+
+    @classmethod
+    def from_data(cls, data: dict[str, str]) -> PlannedReminder:
+        return cls(data["kind"], date.fromisoformat(data["day"]), time.fromisoformat(data["at"]))
+
+
+def propose(
+    playbook: Playbook, *, stage: str, mood: str, heard_on: date, today: date
+) -> list[PlannedReminder]:
+    """The default plan for these facts; every item can be trimmed or moved."""
+    kinds: list[str] = []
+    if stage != "applied":
+        kinds += ["send_note", "second_ask"]
+        if stage in CAME_CLOSE:
+            kinds.append("advice_meeting")
+        kinds += ["keep_in_touch", "reconnect"]
+    if mood == "low":
+        kinds.insert(0, "check_in")
+    earliest = today + timedelta(days=1)
+    plan = []
+    for kind in kinds:
+        item = playbook.table(f"plan.reminders.{kind}")
+        day = max(heard_on + timedelta(days=item["days"]), earliest)
+        plan.append(PlannedReminder(kind, day, time.fromisoformat(item["at"])))
+    return sorted(plan, key=lambda reminder: (reminder.day, reminder.at))
+
+
+def to_utc(day: date, at: time, zone: str) -> datetime:
+    """A wall-clock time in the member's zone as naive UTC, the store's convention."""
+    local = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def reminder_rows(
+    plan: list[PlannedReminder], *, rejection_id: int, zone: str, now: datetime
+) -> list[dict[str, Any]]:
+    """Rows for the reminders table; the key makes a replayed save insert nothing twice."""
+    return [
+        {
+            "rejection_id": rejection_id,
+            "kind": item.kind,
+            "due_at": to_utc(item.day, item.at, zone),
+            "local_due": datetime.combine(item.day, item.at),
+            "zone": zone,
+            "idempotency_key": f"plan:{rejection_id}:{item.kind}",
+            "created_at": now,
+        }
+        for item in plan
+    ]

@@ -1,0 +1,212 @@
+"""Bounceback's words, loaded from TOML files and checked before the bot starts.
+
+A group can adjust the voice by putting its own copy of any file in a folder
+named by BOUNCEBACK_PLAYBOOK_DIR; a mistake there stops start-up with the file
+and key named, instead of surfacing mid-conversation.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SHIPPED = Path(__file__).parent
+_DOUBLE_SPACE = re.compile(r"(?<=\S) {2,}")
+
+
+class PlaybookError(Exception):
+    """A playbook file is missing, unreadable, or has a bad key."""
+
+
+# Each file's schema: key path -> the placeholders that string may use.
+# "*" in a path stands for each of the names listed in _TABLES.
+_NOTE_FIELDS = frozenset({"greeting_name", "company", "role", "stage_line", "member_name"})
+_SCHEMA: dict[str, dict[str, frozenset[str]]] = {
+    "feedback.toml": {
+        "categories.*.label": frozenset(),
+        "categories.*.meaning": frozenset(),
+        "categories.*.next_step": frozenset(),
+        "weigh_it": frozenset(),
+        "ask_others": frozenset(),
+    },
+    "moods.toml": {"moods.*.label": frozenset(), "moods.*.response": frozenset()},
+    "comfort.toml": {
+        "acknowledgement": frozenset({"company"}),
+        "mood_question": frozenset(),
+        "keep_going": frozenset(),
+        "analyse_dont_wallow": frozenset(),
+        "light_path": frozenset(),
+        "wins_intro": frozenset(),
+        "no_wins_yet": frozenset(),
+        "resilience": frozenset({"count", "up"}),
+        "first_resilience": frozenset(),
+        "pass_on_question": frozenset({"role", "company"}),
+        "pass_on_post": frozenset({"role", "company"}),
+        "crisis_response": frozenset({"contact"}),
+        "default_contact": frozenset(),
+    },
+    "notes.toml": {
+        "thank_you.*": _NOTE_FIELDS,
+        "stage_lines.*": frozenset({"company"}),
+        "second_ask": frozenset({"greeting_name", "company", "role", "member_name"}),
+        "advice_meeting": frozenset({"greeting_name", "company", "role", "member_name"}),
+        "advice_meeting_intro": frozenset(),
+        "keep_in_touch": frozenset({"greeting_name", "company", "member_name"}),
+        "reconnect": frozenset({"greeting_name", "company", "role", "member_name"}),
+    },
+    "plan.toml": {
+        "reminders.*.label": frozenset(),
+        "reminders.*.at": frozenset(),
+        "reminders.*.message": frozenset({"company", "role"}),
+    },
+    "wins.toml": {
+        "kinds.*.label": frozenset(),
+        "kinds.*.celebrate": frozenset(),
+        "share_post": frozenset({"member", "label", "description"}),
+        "share_question": frozenset(),
+    },
+}
+
+_TABLES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("feedback.toml", "categories"): (
+        "internal_candidate",
+        "different_direction",
+        "better_qualified",
+        "missing_skill",
+        "presentation",
+        "no_feedback",
+    ),
+    ("moods.toml", "moods"): ("low", "disappointed", "steady", "relieved"),
+    ("notes.toml", "thank_you"): (
+        "hiring_manager",
+        "recruiter",
+        "interviewer",
+        "connection",
+        "team",
+    ),
+    ("notes.toml", "stage_lines"): ("screen", "interview", "final"),
+    ("plan.toml", "reminders"): (
+        "send_note",
+        "second_ask",
+        "advice_meeting",
+        "keep_in_touch",
+        "reconnect",
+        "check_in",
+    ),
+    ("wins.toml", "kinds"): (
+        "feedback",
+        "advice_meeting",
+        "new_contact",
+        "referral",
+        "call_back",
+        "interview",
+        "offer",
+        "helped_someone",
+    ),
+}
+
+# Lists of phrases, checked for shape only.
+_PHRASE_LISTS = {
+    "feedback.toml": ("categories.*.keywords",),
+    "comfort.toml": ("crisis_phrases",),
+}
+
+
+@dataclass(frozen=True)
+class Playbook:
+    """All texts, by file stem, with lookups that read well in dialogue code."""
+
+    files: Mapping[str, Mapping[str, Any]]
+
+    def text(self, path: str, **values: object) -> str:
+        """The string at `feedback.categories.presentation.label`, filled in."""
+        stem, *keys = path.split(".")
+        node: Any = self.files[stem]
+        for key in keys:
+            node = node[key]
+        if not values:
+            return str(node)
+        return _DOUBLE_SPACE.sub(" ", str(node).format(**values))  # an empty value leaves none
+
+    def table(self, path: str) -> Mapping[str, Any]:
+        stem, *keys = path.split(".")
+        node: Any = self.files[stem]
+        for key in keys:
+            node = node[key]
+        return node
+
+
+def load_playbook(override_dir: Path | None = None) -> Playbook:
+    """Read and check every file, preferring a group's own copy where it has one."""
+    files: dict[str, Mapping[str, Any]] = {}
+    for name in _SCHEMA:
+        path = override_dir / name if override_dir and (override_dir / name).exists() else None
+        path = path or SHIPPED / name
+        files[Path(name).stem] = _check(path, _read(path))
+    return Playbook(files)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise PlaybookError(f"{path}: the playbook file is missing") from None
+    except tomllib.TOMLDecodeError as error:
+        raise PlaybookError(f"{path}: not valid TOML ({error})") from None
+
+
+def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    for key_path, allowed in _SCHEMA[path.name].items():
+        for key, value in _expand(path, data, key_path):
+            _check_text(path, key, value, allowed)
+    for key_path in _PHRASE_LISTS.get(path.name, ()):
+        for key, value in _expand(path, data, key_path):
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(item, str) and item.strip() for item in value)
+            ):
+                raise PlaybookError(f"{path}: '{key}' must be a non-empty list of phrases")
+    if path.name == "plan.toml":
+        for name in _TABLES[("plan.toml", "reminders")]:
+            days = data["reminders"][name].get("days")
+            if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+                raise PlaybookError(f"{path}: 'reminders.{name}.days' must be a whole number")
+    return data
+
+
+def _expand(path: Path, data: dict[str, Any], key_path: str) -> list[tuple[str, Any]]:
+    """Resolve a schema path into (dotted key, value) pairs, naming what is missing."""
+    found: list[tuple[str, Any]] = [("", data)]
+    for part in key_path.split("."):
+        names = _TABLES[(path.name, found[0][0])] if part == "*" else None
+        next_found = []
+        for prefix, node in found:
+            for name in names or (part,):
+                key = f"{prefix}.{name}" if prefix else name
+                if not isinstance(node, dict) or name not in node:
+                    raise PlaybookError(f"{path}: '{key}' is missing")
+                next_found.append((key, node[name]))
+        found = next_found
+    return found
+
+
+def _check_text(path: Path, key: str, value: object, allowed: frozenset[str]) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise PlaybookError(f"{path}: '{key}' must be non-empty text")
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError as error:
+        raise PlaybookError(f"{path}: '{key}' has a stray brace ({error})") from None
+    unknown = used - allowed
+    if unknown:
+        known = ", ".join(sorted(allowed)) or "none"
+        raise PlaybookError(
+            f"{path}: '{key}' uses unknown placeholder {{{sorted(unknown)[0]}}} (allowed: {known})"
+        )
