@@ -15,7 +15,7 @@ from bot.events import PLAIN_TEXT, Command, Inbound, Member, Origin, Reply, Text
 from bot.plain import as_plain_text
 
 CONSOLE = Origin(channel="console", in_dm=True)
-PROMPT = "you › "
+PROMPT = "you> "
 
 
 def console_member(user: str) -> Member:
@@ -66,7 +66,7 @@ class ConsoleChat:
                 path = self.exports / attachment.filename
                 path.write_bytes(attachment.content)
                 text += f"\n  saved {path}"
-            self.out.write(f"bounceback › {text}\n\n")
+            self.out.write(f"bounceback> {text}\n\n")
         self.out.flush()
 
     def _prompt(self) -> None:

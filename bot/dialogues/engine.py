@@ -177,8 +177,12 @@ _STILL_FILLING = object()
 def _read(turn: Turn, question: Question, event: Inbound) -> Any:
     if isinstance(question, Fill):
         return _read_form(turn, question, event)
-    if isinstance(question, Pick) and isinstance(event, Text):
-        return pick(event.text, question.options)
+    if isinstance(question, Pick):
+        return (
+            pick(event.text, question.options)
+            if isinstance(event, Text)
+            else _shortcut(event, question.options)
+        )
     return question.read(_shortcut(event, question.options), turn)
 
 

@@ -30,7 +30,7 @@ class Kind(Step):
 
     def answered(self, turn: Turn, value: str) -> str:
         turn.data["kind"] = value
-        return "link" if "description" in turn.data else "description"
+        return "description" if "description" not in turn.data else _link_or_share(turn)
 
 
 class Description(Step):
@@ -45,7 +45,15 @@ class Description(Step):
 
     def answered(self, turn: Turn, value: str) -> str:
         turn.data["description"] = value
+        return _link_or_share(turn)
+
+
+def _link_or_share(turn: Turn) -> str:
+    """Only ask which rejection it came from when there is one to choose."""
+    if turn.repo.rejection_count():
         return "link"
+    turn.data["rejection_id"] = None
+    return "share"
 
 
 class Link(Step):

@@ -40,7 +40,8 @@ MAX_SOCKET_DIR_LENGTH = 90
 def running_postgres() -> Iterator[str]:
     """Run a private PostgreSQL server and yield a SQLAlchemy URL for its test database.
 
-    The URL looks like ``postgresql+psycopg://postgres@/bounceback_test?host=/tmp/bb-pg-XXXX&port=5432``.
+    The URL looks like
+    ``postgresql+psycopg://postgres@/bounceback_test?host=/tmp/bb-pg-XXXX&port=5432``.
     The server and its data are gone once the ``with`` block exits.
     """
     if url := os.environ.get(URL_ENV_VAR):

@@ -1,0 +1,58 @@
+"""`/followups`: the waiting follow-ups, marked done or cancelled."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.store.models import Reminder
+from tests.helpers import Chat
+
+
+def plan_for(chat: Chat, company: str) -> None:
+    chat.steps(
+        f"/rejected {company}",
+        "2",
+        "3",
+        "Analyst",
+        "skip",
+        "today",
+        "skip",
+        "keep",
+        "skip",
+        "no, keep it private",
+        "Sounds good",
+    )
+
+
+def statuses(core) -> list[str]:
+    with core.sessions() as session:
+        return [r.status for r in session.scalars(select(Reminder).order_by(Reminder.due_at))]
+
+
+def test_nothing_waiting(chat: Chat) -> None:
+    assert "No follow-ups are waiting" in chat.say("/followups")
+
+
+def test_the_list_is_numbered_in_due_order(chat: Chat) -> None:
+    plan_for(chat, "Acme")
+    listing = chat.say("/followups")
+    assert "1. Tomorrow at 09:00: Send your thank-you and feedback request (Acme)" in listing
+    assert "4. " in listing and "5. " not in listing.text.split("Anything to change?")[0]
+
+
+def test_mark_one_done_through_the_dialogue(chat: Chat, core) -> None:
+    plan_for(chat, "Acme")
+    chat.steps("/followups", "Mark one done")
+    assert "Marked number 1 done" in chat.say("1")
+    assert statuses(core) == ["done", "pending", "pending", "pending"]
+
+
+def test_done_and_cancel_as_arguments(chat: Chat, core) -> None:
+    plan_for(chat, "Acme")
+    assert "Cancelled number 2" in chat.say("/followups cancel 2")
+    assert "Marked number 1 done" in chat.say("/followups done 1")
+    assert statuses(core) == ["done", "cancelled", "pending", "pending"]
+    out_of_range = chat.say("/followups done 9")
+    assert "go from 1 to 2" in out_of_range
+    assert "Try `/followups" in chat.say("/followups finish everything")
+    assert statuses(core) == ["done", "cancelled", "pending", "pending"]

@@ -1,0 +1,79 @@
+"""Fixtures: a playbook, a database of each kind, a clock, and a member to chat as."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.core import Bounceback
+from bot.events import Member
+from bot.playbook import Playbook, load_playbook
+from bot.store.database import make_engine, session_factory, sqlite_url, upgrade
+from bot.store.models import Base
+from tests.helpers import Chat, FakeClock
+from tests.support.postgres import running_postgres
+
+SAM = Member("slack", "T1", "U-sam", display_name="Sam")
+
+
+@pytest.fixture(scope="session")
+def playbook() -> Playbook:
+    return load_playbook()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    with running_postgres() as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """The same test on a SQLite file and on the real PostgreSQL server."""
+    if request.param == "sqlite":
+        engine = make_engine(sqlite_url(tmp_path / "bounceback.db"))
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("postgres_engine")
+    yield engine
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path)
+
+
+@pytest.fixture
+def core(
+    sessions: sessionmaker[Session], playbook: Playbook, settings: Settings, clock: FakeClock
+) -> Bounceback:
+    return Bounceback(sessions, playbook, settings, clock)
+
+
+@pytest.fixture
+def chat(core: Bounceback) -> Chat:
+    """Sam, in a direct message with Bounceback on a plain-text surface."""
+    return Chat(core, SAM)
