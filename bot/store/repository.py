@@ -173,28 +173,12 @@ class Repository:
     # The journey, export and erasure
 
     def tally(self) -> Tally:
-        by_stage = dict(
-            self.session.execute(
-                select(Rejection.stage, func.count())
-                .where(*self._mine(Rejection))
-                .group_by(Rejection.stage)
-            )
-            .tuples()
-            .all()
-        )
+        by_stage = self._count_by(Rejection, Rejection.stage)
         feedback = select(func.count()).where(*self._mine(Rejection), Rejection.feedback != "")
         wins = self.session.execute(
             select(func.count(), func.count().filter(Win.shared)).where(*self._mine(Win))
         ).one()
-        followups = dict(
-            self.session.execute(
-                select(Reminder.status, func.count())
-                .where(*self._mine(Reminder))
-                .group_by(Reminder.status)
-            )
-            .tuples()
-            .all()
-        )
+        followups = self._count_by(Reminder, Reminder.status)
         return Tally(
             rejections=sum(by_stage.values()),
             by_stage=by_stage,
@@ -204,6 +188,10 @@ class Repository:
             followups_done=followups.get("done", 0),
             followups_pending=followups.get(OPEN, 0),
         )
+
+    def _count_by(self, model: type[Any], column: Any) -> dict[str, int]:
+        query = select(column, func.count()).where(*self._mine(model)).group_by(column)
+        return {key: count for key, count in self.session.execute(query)}
 
     def forget(self) -> None:
         """Delete the member and everything that hangs off them, in this tenant."""

@@ -1,0 +1,101 @@
+"""The core's own duties: routing, privacy, care, expiry, and crossed answers."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import event, select, text
+
+from bot.catalogue import COMMANDS
+from bot.config import Settings
+from bot.core import Bounceback
+from bot.events import Visibility
+from bot.store.models import Conversation
+from tests.bot.test_bad_input import snapshot
+from tests.conftest import SAM
+from tests.helpers import CHANNEL, Chat
+
+
+def conversation(core) -> Conversation | None:
+    with core.sessions() as session:
+        return session.scalars(select(Conversation)).first()
+
+
+def test_help_lists_every_command_and_returns_to_the_question(chat: Chat) -> None:
+    chat.steps("/rejected Acme", "2")
+    reply = chat.say("/help")
+    for spec in COMMANDS:
+        assert f"/{spec.name}" in reply
+    assert reply.text.rstrip().endswith("(reply with a number or the words)")
+    assert "how far did you get" in reply
+
+
+def test_one_off_commands_in_a_channel_answer_only_the_member(core) -> None:
+    chat = Chat(core, SAM, origin=CHANNEL)
+    for command in ("/help", "/stats", "/followups", "/cancel"):
+        reply = chat.say(command)
+        assert reply and all(r.visibility is Visibility.ONLY_MEMBER for r in reply), command
+
+
+def test_export_from_a_channel_goes_to_a_dm(core) -> None:
+    reply = Chat(core, SAM, origin=CHANNEL).say("/export")
+    assert reply[0].visibility is Visibility.ONLY_MEMBER
+    assert reply[1].visibility is Visibility.DM and len(reply[1].attachments) == 2
+
+
+def test_cancel_sets_the_dialogue_aside_and_keeps_what_was_saved(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip")
+    assert "What you'd already told me is kept" in chat.say("/cancel")
+    assert conversation(core) is None
+    assert "There's nothing to cancel" in chat.say("/cancel")
+    assert "1 rejection logged" in chat.say("/stats")
+
+
+def test_a_new_command_replaces_the_open_dialogue(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2")
+    reply = chat.say("/win")
+    assert "set our earlier conversation aside" in reply
+    assert conversation(core).dialogue == "win"
+
+
+def test_a_stale_dialogue_expires(chat: Chat, core, clock) -> None:
+    chat.steps("/rejected Acme", "2")
+    clock.advance(hours=73)
+    reply = chat.say("3")
+    assert "went quiet" in reply
+    assert conversation(core) is None
+
+
+def test_despair_pauses_coaching_and_offers_a_person(chat: Chat, core, playbook) -> None:
+    chat.steps("/rejected Acme", "2")
+    reply = chat.say("honestly I feel hopeless, what's the point")
+    assert playbook.text("comfort.default_contact") in reply
+    assert not reply.options  # no tasks, no plan
+    held = chat.say("3")
+    assert "type `continue`" in held
+    assert conversation(core).step == "stage"
+    assert "hopeless" not in json.dumps(snapshot(core), default=str)
+    resumed = chat.say("continue")
+    assert "how far did you get" in resumed
+    assert "Let's note down the facts" in chat.say("3")
+
+
+def test_the_group_can_name_its_own_contact(core, sessions, playbook, clock) -> None:
+    settings = Settings(crisis_contact="Priya, our facilitator (DM @priya)")
+    chat = Chat(Bounceback(sessions, playbook, settings, clock), SAM)
+    assert "Priya, our facilitator" in chat.say("I feel worthless")
+
+
+def test_answers_that_cross_keep_the_first_and_say_so(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2")
+
+    def another_answer_lands_first(session, *_args) -> None:
+        with core.sessions.kw["bind"].begin() as connection:
+            connection.execute(text("UPDATE conversations SET version = version + 1"))
+
+    event.listen(core.sessions, "before_flush", another_answer_lands_first, once=True)
+    reply = chat.say("3")
+    assert "crossed with another answer" in reply
+    assert "how far did you get" in reply
+    state = conversation(core)
+    assert state.step == "stage" and "stage" not in state.data
