@@ -1,0 +1,88 @@
+"""The `bounceback` command as a new user runs it: a real process, a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).parents[2]
+ENTRY_POINT = Path(sys.executable).parent / "bounceback"  # the installed console script
+
+
+def bounceback(
+    tmp_path: Path, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess:
+    """Run the CLI in an empty folder with a bare environment: no developer `.env` is read."""
+    environment = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), **env}
+    return subprocess.run(
+        [str(ENTRY_POINT), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=60,
+    )
+
+
+def test_run_without_tokens_opens_the_console_on_a_sqlite_file(tmp_path: Path) -> None:
+    result = bounceback(tmp_path, "run", stdin="/rejected Acme\n1\n")
+    assert result.returncode == 0, result.stderr
+    assert "news from Acme" in result.stdout
+    assert (tmp_path / "data" / "bounceback.db").exists()
+
+
+def test_a_restart_continues_the_conversation(tmp_path: Path) -> None:
+    bounceback(tmp_path, "console", "--user", "sam", stdin="/rejected Acme\n2\n")
+    result = bounceback(tmp_path, "console", "--user", "sam", stdin="3\n")
+    assert "Let's note down the facts" in result.stdout
+
+
+def test_console_takes_its_own_database_file(tmp_path: Path) -> None:
+    result = bounceback(tmp_path, "console", "--db", str(tmp_path / "mine.db"), stdin="/stats\n")
+    assert result.returncode == 0 and "Nothing logged yet" in result.stdout
+    assert (tmp_path / "mine.db").exists()
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    result = bounceback(tmp_path, "db", "upgrade")
+    assert result.returncode == 0 and "up to date" in result.stdout
+
+
+def test_a_dotenv_in_the_working_folder_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "BOUNCEBACK_DATA_DIR=from-dotenv\nBOUNCEBACK_TIMEZONE=Mars/Base\n"
+    )
+    result = bounceback(tmp_path, "db", "upgrade", BOUNCEBACK_TIMEZONE="Europe/Berlin")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-dotenv" / "bounceback.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"BOUNCEBACK_TIMEZONE": "Mars/Base"},
+            "BOUNCEBACK_TIMEZONE='Mars/Base' is not an IANA zone",
+        ),
+        ({"BOUNCEBACK_PLAYBOOK_DIR": "."}, None),
+    ],
+)
+def test_bad_configuration_stops_with_a_clear_message(tmp_path: Path, env, message) -> None:
+    if message is None:  # a group playbook folder with a broken file
+        (tmp_path / "moods.toml").write_text("[moods.low]\nlabel = 'Low'\n")
+        message = "moods.toml: 'moods.disappointed' is missing"
+    result = bounceback(tmp_path, "console", stdin="", **env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_tokens_are_never_echoed(tmp_path: Path) -> None:
+    secret = "xoxb-" + "1" * 12 + "-fake"
+    result = bounceback(tmp_path, "run", stdin="/help\n", SLACK_BOT_TOKEN=secret, LOG_LEVEL="DEBUG")
+    assert secret not in result.stdout + result.stderr

@@ -1,0 +1,33 @@
+"""Migrations: applied at start-up, idempotent, and in step with the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from bot.store.database import make_engine, sqlite_url, upgrade
+from bot.store.models import Base
+
+
+def test_the_migrations_build_exactly_the_models(engine) -> None:
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_upgrading_twice_changes_nothing(engine) -> None:
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+
+
+def test_a_new_sqlite_file_is_in_wal_mode_with_foreign_keys(tmp_path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "fresh.db"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert connection.scalar(text("PRAGMA foreign_keys")) == 1
+    assert {"members", "conversations", "rejections", "wins", "reminders"} <= set(
+        inspect(engine).get_table_names()
+    )

@@ -1,0 +1,103 @@
+"""The store on SQLite and PostgreSQL: tenant isolation and the member's data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from bot.events import Member
+from bot.store.repository import Repository
+
+NOW = datetime(2026, 11, 23, 12, 0)
+SAM_SLACK = Member("slack", "T1", "U1", "Sam")
+SAM_OTHER_WORKSPACE = Member("slack", "T2", "U1", "Sam")
+SAM_DISCORD = Member("discord", "T1", "U1", "Sam")
+
+
+def add_rejection(repo: Repository, company: str) -> int:
+    rejection = repo.add_rejection(
+        company=company, stage="interview", heard_on=date(2026, 11, 20), created_at=NOW
+    )
+    return rejection.id
+
+
+def test_the_same_user_id_in_another_tenant_is_another_member(sessions) -> None:
+    with sessions.begin() as session:
+        ids = {
+            who: Repository.for_member(session, who, NOW).member.id
+            for who in (SAM_SLACK, SAM_OTHER_WORKSPACE, SAM_DISCORD)
+        }
+        again = Repository.for_member(session, SAM_SLACK, NOW).member.id
+    assert len(set(ids.values())) == 3
+    assert again == ids[SAM_SLACK]
+
+
+def test_a_member_never_sees_another_tenants_rows(sessions) -> None:
+    with sessions.begin() as session:
+        theirs = Repository.for_member(session, SAM_OTHER_WORKSPACE, NOW)
+        their_rejection = add_rejection(theirs, "Initech")
+        theirs.add_win(kind="offer", created_at=NOW)
+        mine = Repository.for_member(session, SAM_SLACK, NOW)
+        add_rejection(mine, "Acme")
+    with sessions.begin() as session:
+        mine = Repository.for_member(session, SAM_SLACK, NOW)
+        assert [r.company for r in mine.rejections()] == ["Acme"]
+        assert mine.rejection(their_rejection) is None
+        assert mine.wins() == []
+        assert mine.rejection_count() == 1
+        assert mine.tally().wins == 0
+
+
+def test_reminder_keys_are_unique_so_a_replayed_plan_saves_nothing_twice(sessions) -> None:
+    row = {
+        "kind": "send_note",
+        "due_at": NOW,
+        "local_due": NOW,
+        "zone": "UTC",
+        "idempotency_key": "plan:1:send_note",
+        "created_at": NOW,
+    }
+    with sessions.begin() as session:
+        repo = Repository.for_member(session, SAM_SLACK, NOW)
+        row["rejection_id"] = add_rejection(repo, "Acme")
+        repo.add_reminders([row])
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        Repository.for_member(session, SAM_SLACK, NOW).add_reminders([row])
+
+
+def test_closing_a_reminder_is_fenced_on_its_status(sessions) -> None:
+    with sessions.begin() as session:
+        repo = Repository.for_member(session, SAM_SLACK, NOW)
+        rejection_id = add_rejection(repo, "Acme")
+        repo.add_reminders(
+            [
+                {
+                    "kind": "send_note",
+                    "due_at": NOW,
+                    "local_due": NOW,
+                    "zone": "UTC",
+                    "idempotency_key": "k1",
+                    "created_at": NOW,
+                    "rejection_id": rejection_id,
+                }
+            ]
+        )
+    with sessions.begin() as session:
+        repo = Repository.for_member(session, SAM_SLACK, NOW)
+        [reminder] = repo.open_reminders()
+        assert repo.close_reminder(reminder.id, "done", NOW)
+        assert not repo.close_reminder(reminder.id, "cancelled", NOW)
+        assert repo.tally().followups_done == 1
+
+
+def test_json_state_round_trips_with_unicode(sessions) -> None:
+    data = {"company": "Zürich Ärzte 🙂", "plan": [{"kind": "reconnect", "day": "2027-02-20"}]}
+    with sessions.begin() as session:
+        Repository.for_member(session, SAM_SLACK, NOW).save_conversation(
+            "rejected", "mood", data, NOW
+        )
+    with sessions.begin() as session:
+        saved = Repository.for_member(session, SAM_SLACK, NOW).conversation()
+        assert saved is not None and saved.data == data and saved.version == 1

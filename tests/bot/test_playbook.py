@@ -1,0 +1,77 @@
+"""The playbook: shipped texts load, and a broken file names itself and the key."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.playbook import SHIPPED, PlaybookError, load_playbook
+
+SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
+
+
+@pytest.fixture
+def group_copy(tmp_path: Path) -> Path:
+    """A group's own playbook folder, starting from the shipped files."""
+    for path in SHIPPED.glob("*.toml"):
+        shutil.copy(path, tmp_path)
+    return tmp_path
+
+
+def rewrite(path: Path, old: str, new: str) -> None:
+    content = path.read_text()
+    assert old in content
+    path.write_text(content.replace(old, new, 1))
+
+
+def test_the_shipped_playbook_loads(playbook) -> None:
+    assert len(playbook.table("feedback.categories")) == 6
+    assert "{" not in playbook.text("comfort.resilience", count=3, up=4)
+
+
+def test_a_group_can_change_the_voice(group_copy: Path) -> None:
+    rewrite(group_copy / "comfort.toml", 'mood_question = "', 'mood_question = "Hey friend. ')
+    assert load_playbook(group_copy).text("comfort.mood_question").startswith("Hey friend.")
+
+
+def test_a_missing_key_is_named(group_copy: Path) -> None:
+    rewrite(group_copy / "moods.toml", "response =", "reply =")
+    with pytest.raises(PlaybookError, match=r"moods\.toml: 'moods\.low\.response' is missing"):
+        load_playbook(group_copy)
+
+
+def test_an_unknown_placeholder_is_named(group_copy: Path) -> None:
+    rewrite(group_copy / "comfort.toml", "{company}", "{employer}")
+    with pytest.raises(
+        PlaybookError, match=r"'acknowledgement' uses unknown placeholder \{employer\}"
+    ):
+        load_playbook(group_copy)
+
+
+def test_broken_toml_is_named(group_copy: Path) -> None:
+    (group_copy / "plan.toml").write_text("[reminders\n")
+    with pytest.raises(PlaybookError, match=r"plan\.toml: not valid TOML"):
+        load_playbook(group_copy)
+
+
+def test_a_plan_offset_must_be_whole_days(group_copy: Path) -> None:
+    content = (group_copy / "plan.toml").read_text()
+    (group_copy / "plan.toml").write_text(re.sub(r"days = \d+", 'days = "soon"', content, count=1))
+    with pytest.raises(PlaybookError, match=r"'reminders\.\w+\.days' must be a whole number"):
+        load_playbook(group_copy)
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="the seed articles live in shared/")
+def test_bounceback_speaks_in_its_own_words() -> None:
+    """No run of eight words from a source article appears in the playbook."""
+
+    def runs(text: str) -> set[str]:
+        words = re.findall(r"[a-z']+", text.lower().replace("\u2019", "'"))
+        return {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+
+    seeds = set().union(*(runs(path.read_text()) for path in SEEDS.glob("*.txt")))
+    ours = set().union(*(runs(path.read_text()) for path in SHIPPED.glob("*.toml")))
+    assert not seeds & ours
