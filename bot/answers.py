@@ -30,11 +30,14 @@ _SQL = re.compile(
 
 def clean_text(raw: str, *, max_length: int = MAX_MESSAGE, multiline: bool = False) -> str:
     """The checks every piece of member text passes before it is kept or echoed."""
-    if len(raw) > max(max_length, MAX_MESSAGE) * 2:
-        raw = raw[: max(max_length, MAX_MESSAGE) * 2]  # enough to judge; never kept
     text = raw.strip()
     if not text:
         raise InvalidAnswer("I didn't catch anything there. Could you type it again?")
+    if len(text) > max_length:
+        raise InvalidAnswer(
+            f"That's {len(text):,} characters and I can keep {max_length:,} here. "
+            "Could you shorten it?"
+        )
     if _BIDI_CONTROLS.search(text):
         raise InvalidAnswer(
             "That has invisible characters that flip the direction of text, which can "
@@ -53,11 +56,6 @@ def clean_text(raw: str, *, max_length: int = MAX_MESSAGE, multiline: bool = Fal
     if _SQL.search(text):
         raise InvalidAnswer(
             "That looks like code rather than an answer. Could you say it in words?"
-        )
-    if len(text) > max_length:
-        raise InvalidAnswer(
-            f"That's {len(text):,} characters and I can keep {max_length:,} here. "
-            "Could you shorten it?"
         )
     return text if multiline else " ".join(text.split())
 
@@ -83,16 +81,29 @@ def free_text(raw: str, *, max_length: int = 2000) -> str:
     return clean_text(raw, max_length=max_length, multiline=True)
 
 
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _folded(text: str) -> str:
+    """Case and a phone's curly quotes aside, so a typed label still matches."""
+    return text.translate(_TYPOGRAPHIC).casefold()
+
+
+def _is_number(text: str) -> bool:
+    """Plain digits only: `²` and `①` pass str.isdigit() but int() cannot read them."""
+    return text.isascii() and text.isdigit()
+
+
 def pick(raw: str, options: Sequence[Option]) -> str:
     """An option chosen by its number or its label (or its value), case aside."""
-    text = clean_text(raw, max_length=NAME_LENGTH).lower().rstrip(".")
-    if text.isdigit():
+    text = _folded(clean_text(raw, max_length=NAME_LENGTH)).rstrip(".")
+    if _is_number(text):
         index = int(text)
         if 1 <= index <= len(options):
             return options[index - 1].value
         raise InvalidAnswer(f"Please pick a number from 1 to {len(options)}.")
     for option in options:
-        if text in (option.label.lower(), option.value.lower()):
+        if text in (_folded(option.label), _folded(option.value)):
             return option.value
     raise InvalidAnswer(
         f"I didn't recognise that choice. Reply with a number from 1 to {len(options)}, "
@@ -104,7 +115,7 @@ def numbers(raw: str, *, upper: int) -> list[int]:
     """A list like `2, 4` or `1 3`: each between 1 and upper, no repeats, in order."""
     text = clean_text(raw, max_length=200)
     parts = [part for part in re.split(r"[\s,;]+|\band\b", text) if part]
-    if not parts or not all(part.isdigit() for part in parts):
+    if not parts or not all(_is_number(part) for part in parts):
         raise InvalidAnswer("Please give the numbers of the items, like `2` or `2, 4`.")
     chosen = sorted({int(part) for part in parts})
     if chosen[0] < 1 or chosen[-1] > upper:
@@ -225,14 +236,18 @@ def _calendar_date(text: str, today: date, *, prefer_past: bool) -> date | None:
         return None
     if year:
         return _safe_date(int(year), month, int(day))
-    this_year = _safe_date(today.year, month, int(day))
-    if this_year is None:
-        return None
-    if prefer_past and this_year > today:
-        return _safe_date(today.year - 1, month, int(day))
-    if not prefer_past and this_year <= today:
-        return _safe_date(today.year + 1, month, int(day))
-    return this_year
+    return _nearest_without_year(month, int(day), today, prefer_past=prefer_past)
+
+
+def _nearest_without_year(month: int, day: int, today: date, *, prefer_past: bool) -> date | None:
+    """The closest such day on the wanted side of today; years are searched so
+    that `29 Feb` finds the nearest leap year rather than failing this year."""
+    step = -1 if prefer_past else 1
+    for offset in range(5):
+        when = _safe_date(today.year + step * offset, month, day)
+        if when is not None and (when <= today if prefer_past else when > today):
+            return when
+    return None
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -46,7 +46,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             f"BOUNCEBACK_TIMEZONE={zone!r} is not an IANA zone name like Europe/Berlin"
         ) from None
     ttl = env.get("BOUNCEBACK_CONVERSATION_TTL_HOURS", "72")
-    if not ttl.isdigit() or int(ttl) < 1:
+    if not (ttl.isascii() and ttl.isdigit()) or int(ttl) < 1:
         raise ConfigError("BOUNCEBACK_CONVERSATION_TTL_HOURS must be a whole number of hours")
     playbook = env.get("BOUNCEBACK_PLAYBOOK_DIR", "")
     return Settings(
