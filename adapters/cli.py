@@ -15,7 +15,7 @@ from adapters.console import ConsoleChat, console_member
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Bounceback
 from bot.playbook import PlaybookError, load_playbook
-from bot.store.database import make_engine, session_factory, sqlite_url, upgrade
+from bot.store.database import make_engine, sqlite_url, upgrade
 
 log = logging.getLogger("bounceback")
 
@@ -84,7 +84,7 @@ def _core(settings: Settings, url: str) -> Bounceback:
     playbook = load_playbook(settings.playbook_dir)
     engine = _engine(url)
     upgrade(engine)
-    return Bounceback(session_factory(engine), playbook, settings)
+    return Bounceback(engine, playbook, settings)
 
 
 def _engine(url: str):  # noqa: ANN202

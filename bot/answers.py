@@ -20,6 +20,9 @@ class InvalidAnswer(ValueError):
 
 
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Unicode category Cc is exactly these two ranges; tab is always allowed, newline in multiline.
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MENTION = re.compile(r"@(everyone|here|channel)\b|<[!@#][^>]*>", re.IGNORECASE)
 _SQL = re.compile(
     r"(;|--|/\*)\s*(select|insert|update|delete|drop|alter|union|create|truncate)\b"
@@ -43,8 +46,7 @@ def clean_text(raw: str, *, max_length: int = MAX_MESSAGE, multiline: bool = Fal
             "That has invisible characters that flip the direction of text, which can "
             "disguise what it says. Could you type it again without them?"
         )
-    allowed_controls = "\n\t" if multiline else "\t"
-    if any(unicodedata.category(ch) == "Cc" and ch not in allowed_controls for ch in text):
+    if (_CONTROLS_BUT_NEWLINE if multiline else _CONTROLS).search(text):
         raise InvalidAnswer(
             "That has hidden control characters in it. Could you type it again plainly?"
         )

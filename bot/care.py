@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.config import Settings
+from bot.phrases import mentions_any
 from bot.playbook import Playbook
 
 
 def sounds_like_crisis(text: str, playbook: Playbook) -> bool:
-    lowered = " ".join(text.lower().replace("\u2019", "'").split())
-    return any(
-        re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered)
-        for phrase in playbook.table("comfort.crisis_phrases")
-    )
+    return mentions_any(text, playbook.table("comfort.crisis_phrases"))
 
 
 def crisis_response(playbook: Playbook, settings: Settings) -> str:

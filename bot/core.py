@@ -8,15 +8,15 @@ was acknowledged and a restart continues where the member was.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from bot.answers import InvalidAnswer
 from bot.care import crisis_response, sounds_like_crisis
@@ -41,8 +41,7 @@ from bot.events import (
 from bot.export import member_export
 from bot.journey import journey_summary
 from bot.playbook import Playbook
-from bot.store.models import Conversation
-from bot.store.repository import Repository
+from bot.store.repository import CrossedAnswers, Place, Repository
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +69,12 @@ def utc_now() -> datetime:
 class Bounceback:
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        engine: Engine,
         playbook: Playbook,
         settings: Settings,
         clock: Clock = utc_now,
     ) -> None:
-        self.sessions = sessions
+        self.engine = engine
         self.playbook = playbook
         self.settings = settings
         self.clock = clock
@@ -84,18 +83,18 @@ class Bounceback:
         """Answer one event. Nothing is saved unless the whole turn succeeds."""
         for attempt in range(2):
             try:
-                with self.sessions.begin() as session:
-                    replies = self._handle(session, event, capabilities)
+                with self.engine.begin() as db:
+                    replies = self._handle(db, event, capabilities)
                 return _placed(event, replies)
             except IntegrityError:  # two first contacts created the member at once
                 if attempt:
                     raise
-            except StaleDataError:  # another answer from this member landed first
+            except CrossedAnswers:  # another answer from this member landed first
                 break
         return _placed(event, self._where_we_are(event, capabilities))
 
-    def _handle(self, session: Session, event: Inbound, capabilities: Capabilities) -> list[Reply]:
-        turn, conversation = self._turn(session, event, capabilities)
+    def _handle(self, db: Connection, event: Inbound, capabilities: Capabilities) -> list[Reply]:
+        turn, conversation = self._turn(db, event, capabilities)
         if isinstance(event, Command):
             self._command(turn, conversation, event)
         elif any(sounds_like_crisis(words, self.playbook) for words in _typed(event)):
@@ -111,26 +110,24 @@ class Bounceback:
         return turn.replies
 
     def _turn(
-        self, session: Session, event: Inbound, capabilities: Capabilities
-    ) -> tuple[Turn, Conversation | None]:
+        self, db: Connection, event: Inbound, capabilities: Capabilities
+    ) -> tuple[Turn, Place | None]:
         now = self.clock()
-        repo = Repository.for_member(
-            session, event.member, now, timezone=self.settings.default_timezone
-        )
+        repo = Repository.open(db, event.member, now, timezone=self.settings.default_timezone)
         today = now.replace(tzinfo=UTC).astimezone(ZoneInfo(repo.member.timezone)).date()
         turn = Turn(event.member, repo, self.playbook, self.settings, now, today, capabilities)
-        conversation = repo.conversation()
+        conversation = repo.place
         ttl = timedelta(hours=self.settings.conversation_ttl_hours)
         if conversation is not None and conversation.updated_at + ttl < now:
-            repo.end_conversation()
+            repo.end_place()
             if not isinstance(event, Command):
                 turn.say("Our earlier conversation went quiet for a while, so I set it aside.")
             conversation = None
         if conversation is not None:
-            turn.data = dict(conversation.data)
+            turn.data = copy.deepcopy(conversation.data)  # compared on save: keep apart
         return turn, conversation
 
-    def _command(self, turn: Turn, conversation: Conversation | None, event: Command) -> None:
+    def _command(self, turn: Turn, conversation: Place | None, event: Command) -> None:
         name = event.name.strip().lstrip("/").lower()
         if name in DIALOGUES:
             self._start(turn, conversation, DIALOGUES[name], event.args)
@@ -139,7 +136,7 @@ class Bounceback:
             if conversation is None:
                 turn.say("There's nothing to cancel.")
                 return
-            turn.repo.end_conversation()
+            turn.repo.end_place()
             saved = " What you'd already told me is kept." if "rejection_id" in turn.data else ""
             turn.say(f"Okay, I've set that conversation aside.{saved}")
             return
@@ -158,9 +155,7 @@ class Bounceback:
             turn.say(f"I don't know {shown}. /help lists what I can do.")
         self._remind(turn, conversation)
 
-    def _start(
-        self, turn: Turn, conversation: Conversation | None, dialogue: Dialogue, args: str
-    ) -> None:
+    def _start(self, turn: Turn, conversation: Place | None, dialogue: Dialogue, args: str) -> None:
         earlier, turn.data = turn.data, {}
         try:
             step = dialogue.begin(turn, args)
@@ -180,34 +175,30 @@ class Bounceback:
         if turn.repo.forgotten:
             return
         if step is None:
-            turn.repo.end_conversation()
+            turn.repo.end_place()
         else:
-            turn.repo.save_conversation(dialogue.name, step, turn.data, turn.now)
+            turn.repo.save_place(dialogue.name, step, turn.data, turn.now)
 
-    def _remind(self, turn: Turn, conversation: Conversation | None) -> None:
+    def _remind(self, turn: Turn, conversation: Place | None) -> None:
         """After a one-off command, show where the open dialogue is waiting."""
         if conversation is None or turn.repo.forgotten or turn.data.get(PAUSED):
             return
         turn.say("We were in the middle of something:")
         ask(turn, DIALOGUES[conversation.dialogue], conversation.step)
 
-    def _pause_for_care(self, turn: Turn, conversation: Conversation | None) -> None:
+    def _pause_for_care(self, turn: Turn, conversation: Place | None) -> None:
         """No coaching now: care, a person to reach, and the dialogue kept for later."""
         turn.say(crisis_response(self.playbook, self.settings))
         if conversation is not None:
             turn.data[PAUSED] = True
-            turn.repo.save_conversation(
-                conversation.dialogue, conversation.step, turn.data, turn.now
-            )
+            turn.repo.save_place(conversation.dialogue, conversation.step, turn.data, turn.now)
 
-    def _resume(self, turn: Turn, conversation: Conversation, event: Inbound) -> None:
+    def _resume(self, turn: Turn, conversation: Place, event: Inbound) -> None:
         if isinstance(event, Text) and event.text.strip().lower() in ("continue", "resume"):
             del turn.data[PAUSED]
             turn.say("Okay, gently. Here's where we were:")
             ask(turn, DIALOGUES[conversation.dialogue], conversation.step)
-            turn.repo.save_conversation(
-                conversation.dialogue, conversation.step, turn.data, turn.now
-            )
+            turn.repo.save_place(conversation.dialogue, conversation.step, turn.data, turn.now)
             return
         turn.say(
             "I'm here. Whenever you'd like to carry on, type `continue`; "
@@ -215,8 +206,8 @@ class Bounceback:
         )
 
     def _where_we_are(self, event: Inbound, capabilities: Capabilities) -> list[Reply]:
-        with self.sessions.begin() as session:
-            turn, conversation = self._turn(session, event, capabilities)
+        with self.engine.begin() as db:
+            turn, conversation = self._turn(db, event, capabilities)
             turn.say("That crossed with another answer of yours, so I've kept the first one.")
             self._remind(turn, conversation)
             return turn.replies

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -27,23 +28,25 @@ def member_export(repo: Repository, playbook: Playbook, now: datetime) -> tuple[
 
 
 def _json(repo: Repository, now: datetime) -> bytes:
-    conversation = repo.conversation()
     data = {
         "exported_at": now.isoformat(),
-        "member": _row(repo.member),
+        "member": _plain_dict(asdict(repo.member)),
         "rejections": [_row(r) for r in repo.rejections()],
         "wins": [_row(w) for w in repo.wins()],
         "reminders": [_row(r) for r in repo.reminders()],
-        "conversation": _row(conversation) if conversation else None,
+        "conversation": _plain_dict(asdict(repo.place)) if repo.place else None,
     }
     return json.dumps(data, indent=2, ensure_ascii=False).encode()
 
 
 def _row(model: Any) -> dict[str, Any]:
-    return {
-        column.key: _plain(getattr(model, column.key))
-        for column in inspect(model).mapper.column_attrs
-    }
+    return _plain_dict(
+        {column.key: getattr(model, column.key) for column in inspect(model).mapper.column_attrs}
+    )
+
+
+def _plain_dict(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: _plain(value) for key, value in values.items()}
 
 
 def _plain(value: Any) -> Any:

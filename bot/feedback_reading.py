@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from bot.phrases import count_mentioned
 from bot.playbook import Playbook
 
 NO_FEEDBACK = "no_feedback"
@@ -11,21 +10,13 @@ NO_FEEDBACK = "no_feedback"
 
 def classify_reason(reason: str, playbook: Playbook) -> str | None:
     """The category whose phrases the reason mentions most; None when it is unclear."""
-    text = " ".join(reason.lower().split())
-    if not text:
+    if not reason.strip():
         return NO_FEEDBACK
-    scores: dict[str, int] = {}
-    for name, category in playbook.table("feedback.categories").items():
-        hits = sum(1 for phrase in category["keywords"] if _mentions(text, phrase.lower()))
-        if hits:
-            scores[name] = hits
-    if not scores:
-        return None
+    scores = {
+        name: count_mentioned(reason, category["keywords"])
+        for name, category in playbook.table("feedback.categories").items()
+    }
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+    if ranked[0][1] == 0 or ranked[0][1] == ranked[1][1]:
         return None
     return ranked[0][0]
-
-
-def _mentions(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.core import Bounceback
 from bot.events import Member
 from bot.playbook import Playbook, load_playbook
-from bot.store.database import make_engine, session_factory, sqlite_url, upgrade
+from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Base
 from tests.helpers import Chat, FakeClock
 from tests.support.postgres import running_postgres
@@ -52,11 +51,6 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return session_factory(engine)
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
@@ -67,10 +61,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def core(
-    sessions: sessionmaker[Session], playbook: Playbook, settings: Settings, clock: FakeClock
-) -> Bounceback:
-    return Bounceback(sessions, playbook, settings, clock)
+def core(engine: Engine, playbook: Playbook, settings: Settings, clock: FakeClock) -> Bounceback:
+    return Bounceback(engine, playbook, settings, clock)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.answers import free_text
+from bot.answers import InvalidAnswer, free_text
 from bot.dialogues.common import category_advice, category_question, rejection_label
 from bot.dialogues.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.dialogues.win import offer_win, record_win
@@ -56,8 +56,7 @@ class What(Step):
         )
 
     def answered(self, turn: Turn, value: str) -> str:
-        rejection = _rejection(turn)
-        rejection.feedback, rejection.feedback_at = value, turn.now
+        _update(turn, feedback=value, feedback_at=turn.now)
         turn.data["guess"] = classify_reason(value, turn.playbook)
         return "category"
 
@@ -70,10 +69,9 @@ class Category(Step):
 
     def answered(self, turn: Turn, value: str) -> str:
         category = turn.data["guess"] if value == "yes" else value
-        rejection = _rejection(turn)
-        rejection.feedback_category = category
+        _update(turn, feedback_category=category)
         turn.say(category_advice(turn.playbook, category, weigh=True))
-        cancelled = turn.repo.cancel_reminders(rejection.id, FEEDBACK_NUDGES, turn.now)
+        cancelled = turn.repo.cancel_reminders(turn.data["rejection_id"], FEEDBACK_NUDGES, turn.now)
         if cancelled:
             turn.say(
                 f"Since they replied, I've dropped the {cancelled} feedback reminder(s) for it."
@@ -94,8 +92,9 @@ class LogWin(Step):
             record_win(turn, "feedback", "", turn.data["rejection_id"], shared=value == "share")
 
 
-def _rejection(turn: Turn) -> Any:
-    return turn.repo.rejection(turn.data["rejection_id"])
+def _update(turn: Turn, **values: Any) -> None:
+    if not turn.repo.update_rejection(turn.data["rejection_id"], **values):
+        raise InvalidAnswer("I can't find that rejection any more. /feedback starts again.")
 
 
 FeedbackDialogue.steps = steps(Which, What, Category, LogWin)

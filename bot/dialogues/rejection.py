@@ -155,7 +155,7 @@ class Facts(Step):
         turn.data.setdefault("contact_name", "")
         if not turn.data["heard_on"]:
             turn.data["heard_on"] = turn.today.isoformat()
-        rejection = turn.repo.add_rejection(
+        turn.data["rejection_id"] = turn.repo.add_rejection(
             company=turn.data["company"],
             role=turn.data.get("role", ""),
             stage=turn.data["stage"],
@@ -165,7 +165,6 @@ class Facts(Step):
             mood=turn.data.get("mood", ""),
             created_at=turn.now,
         )
-        turn.data["rejection_id"] = rejection.id
         turn.say(f"Noted: {_summary(turn.data)}.")
         if turn.data["contact_name"]:
             return "contact_role"
@@ -180,7 +179,7 @@ class ContactRole(Step):
 
     def answered(self, turn: Turn, value: str) -> str | None:
         turn.data["contact_role"] = value
-        _rejection(turn).contact_role = value
+        _update(turn, contact_role=value)
         return _after_facts(turn)
 
 
@@ -222,7 +221,7 @@ class Note(Step):
         if value == "skip":
             turn.say("That's fine. You can always come back to it.")
         else:
-            _rejection(turn).note = turn.data["draft"] if value == "keep" else value
+            _update(turn, note=turn.data["draft"] if value == "keep" else value)
             turn.say(
                 "Send it within a day or two: a short email is plenty, a call or a personal "
                 "note for the leads that matter most. " + turn.playbook.text("feedback.ask_others")
@@ -265,7 +264,7 @@ class Category(Step):
 
 
 def _apply_category(turn: Turn, category: str) -> None:
-    _rejection(turn).category = category
+    _update(turn, category=category)
     turn.say(category_advice(turn.playbook, category, weigh=bool(turn.data.get("reason"))))
 
 
@@ -318,7 +317,7 @@ class PassOn(Step):
                 "comfort.pass_on_post", role=role, company=turn.data["company"]
             )
             turn.say(post, visibility=Visibility.GROUP)
-            _rejection(turn).opening_shared = True
+            _update(turn, opening_shared=True)
             turn.say("Passed on to the group, without your name.")
         plan = propose(
             turn.playbook,
@@ -433,11 +432,10 @@ def _plan(turn: Turn) -> list[PlannedReminder]:
     return [PlannedReminder.from_data(item) for item in turn.data["plan"]]
 
 
-def _rejection(turn: Turn) -> Any:
-    rejection = turn.repo.rejection(turn.data["rejection_id"])
-    if rejection is None:  # deleted by /forget-me from another surface mid-dialogue
+def _update(turn: Turn, **values: Any) -> None:
+    if not turn.repo.update_rejection(turn.data["rejection_id"], **values):
+        # deleted by /forget-me from another surface, mid-dialogue
         raise InvalidAnswer("I can't find that rejection any more. Type /rejected to start again.")
-    return rejection
 
 
 def _summary(data: dict[str, Any]) -> str:

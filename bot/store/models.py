@@ -52,8 +52,6 @@ class Conversation(TenantScoped, Base):
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime]
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
 
 class Rejection(TenantScoped, Base):
     __tablename__ = "rejections"

@@ -1,19 +1,63 @@
-"""Every query the core makes, each scoped to one member of one tenant."""
+"""Every query the core makes, each scoped to one member of one tenant.
+
+Writes and the per-message path (who is this, where are they in a dialogue,
+save the new place) run as Core statements built once, on the turn's own
+connection: composing ORM queries cost more than running them
+(benchmarks/README.md). Reads that hand rows to dialogues return typed ORM
+objects, through a session joined to the same transaction.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from bot.events import Member
 from bot.store.models import Conversation, MemberRow, Rejection, Reminder, Win
 
 OPEN = "pending"
+
+
+class CrossedAnswers(Exception):
+    """Another event for this member changed their place first; this one must not win."""
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    id: int
+    platform: str
+    workspace: str
+    user_id: str
+    display_name: str
+    timezone: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a member is in a dialogue; `version` fences answers that cross."""
+
+    dialogue: str
+    step: str
+    data: dict[str, Any]
+    version: int
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -29,40 +73,99 @@ class Tally:
     followups_pending: int
 
 
-class Repository:
-    """One member's data within one unit of work (the caller commits)."""
+_members, _places = MemberRow.__table__, Conversation.__table__
+_rejections, _wins, _reminders = Rejection.__table__, Win.__table__, Reminder.__table__
 
-    def __init__(self, session: Session, member: MemberRow) -> None:
-        self.session = session
+
+def _owned(table: Table) -> ColumnElement[bool]:
+    """This member's rows in this tenant; bound from Repository.fence at execution."""
+    return (
+        (table.c.platform == bindparam("t_platform"))
+        & (table.c.workspace == bindparam("t_workspace"))
+        & (table.c.member_id == bindparam("t_member"))
+    )
+
+
+# Columns in the order of the records' fields, so a row unpacks by position.
+_MEMBER_COLUMNS = [_members.c[field.name] for field in fields(MemberRecord)]
+_PLACE_COLUMNS = [_places.c[field.name] for field in fields(Place)]
+_MEMBER_AND_PLACE = (
+    select(*_MEMBER_COLUMNS, *_PLACE_COLUMNS)
+    .select_from(_members.outerjoin(_places, _places.c.member_id == _members.c.id))
+    .where(
+        _members.c.platform == bindparam("platform"),
+        _members.c.workspace == bindparam("workspace"),
+        _members.c.user_id == bindparam("user"),
+    )
+)
+_THIS_PLACE = _owned(_places) & (_places.c.version == bindparam("t_version"))
+_INSERT_PLACE = insert(_places)
+_UPDATE_PLACE = update(_places).where(_THIS_PLACE)
+_DELETE_PLACE = delete(_places).where(_THIS_PLACE)
+_RENAME = update(_members).where(_members.c.id == bindparam("t_member"))
+# Statements built once: composing them per call cost more than running them.
+_INSERT_REJECTION = insert(_rejections).returning(_rejections.c.id)
+_UPDATE_REJECTION = update(_rejections).where(
+    _owned(_rejections), _rejections.c.id == bindparam("t_id")
+)
+_REJECTION = select(Rejection).where(_owned(_rejections), Rejection.id == bindparam("t_id"))
+_REJECTIONS = (
+    select(Rejection)
+    .where(_owned(_rejections))
+    .order_by(Rejection.heard_on.desc(), Rejection.id.desc())
+)
+_LATEST_REJECTIONS = _REJECTIONS.limit(bindparam("t_limit"))
+_REJECTION_COUNT = select(func.count()).select_from(_rejections).where(_owned(_rejections))
+_WINS = select(Win).where(_owned(_wins)).order_by(Win.created_at.desc(), Win.id.desc())
+_LATEST_WINS = _WINS.limit(bindparam("t_limit"))
+_INSERT_WIN = insert(_wins).returning(_wins.c.id)
+_INSERT_REMINDERS = insert(_reminders)
+_INSERT_MEMBER = insert(_members)
+
+
+class Repository:
+    """One member's data within one transaction (the caller commits)."""
+
+    def __init__(self, db: Connection, member: MemberRecord, place: Place | None) -> None:
+        self.db = db
         self.member = member
+        self.place = place
         self.forgotten = False
+        self.fence = {
+            "t_platform": member.platform,
+            "t_workspace": member.workspace,
+            "t_member": member.id,
+        }
 
     @classmethod
-    def for_member(
-        cls, session: Session, who: Member, now: datetime, *, timezone: str = "UTC"
+    def open(
+        cls, db: Connection, who: Member, now: datetime, *, timezone: str = "UTC"
     ) -> Repository:
-        """Find the member's row in their tenant, creating it on first contact."""
-        row = session.scalars(
-            select(MemberRow).where(
-                MemberRow.platform == who.platform,
-                MemberRow.workspace == who.workspace,
-                MemberRow.user_id == who.user,
-            )
-        ).one_or_none()
+        """The member (created on first contact) and their place, in one query."""
+        identity = {"platform": who.platform, "workspace": who.workspace, "user": who.user}
+        row = db.execute(_MEMBER_AND_PLACE, identity).first()
         if row is None:
-            row = MemberRow(
-                platform=who.platform,
-                workspace=who.workspace,
-                user_id=who.user,
-                display_name=who.display_name,
-                timezone=timezone,
-                created_at=now,
-            )
-            session.add(row)
-            session.flush()
-        elif who.display_name and row.display_name != who.display_name:
-            row.display_name = who.display_name
-        return cls(session, row)
+            new = {
+                "platform": who.platform,
+                "workspace": who.workspace,
+                "user_id": who.user,
+                "display_name": who.display_name,
+                "timezone": timezone,
+                "created_at": now,
+            }
+            db.execute(_INSERT_MEMBER, new)
+            row = db.execute(_MEMBER_AND_PLACE, identity).one()
+        member = MemberRecord(*row[: len(_MEMBER_COLUMNS)])
+        if who.display_name and member.display_name != who.display_name:
+            db.execute(_RENAME, {"t_member": member.id, "display_name": who.display_name})
+        place_values = row[len(_MEMBER_COLUMNS) :]
+        place = Place(*place_values) if place_values[0] is not None else None
+        return cls(db, member, place)
+
+    @cached_property
+    def session(self) -> Session:
+        """ORM reads, inside the turn's transaction: it never commits on its own."""
+        return Session(bind=self.db)
 
     def _tenant(self) -> dict[str, Any]:
         return {
@@ -79,74 +182,83 @@ class Repository:
             model.member_id == self.member.id,
         ]
 
-    # Conversations
+    # Where the member is in a dialogue
 
-    def conversation(self) -> Conversation | None:
-        return self.session.scalars(select(Conversation).where(*self._mine(Conversation))).first()
-
-    def save_conversation(
-        self, dialogue: str, step: str, data: dict[str, Any], now: datetime
-    ) -> None:
-        current = self.conversation()
-        if current is None:
-            self.session.add(
-                Conversation(
-                    dialogue=dialogue, step=step, data=data, updated_at=now, **self._tenant()
-                )
-            )
+    def save_place(self, dialogue: str, step: str, data: dict[str, Any], now: datetime) -> None:
+        if self.place is None:
+            values = {"dialogue": dialogue, "step": step, "data": data, "version": 1}
+            self.db.execute(_INSERT_PLACE, {**values, "updated_at": now, **self._tenant()})
+            self.place = Place(dialogue, step, data, 1, now)
             return
-        current.dialogue, current.step, current.updated_at = dialogue, step, now
-        current.data = dict(data)  # a new object, so the JSON column is written
+        if (self.place.dialogue, self.place.step, self.place.data) == (dialogue, step, data):
+            return  # an answer that changed nothing writes nothing
+        version = self.place.version + 1
+        changes = {"dialogue": dialogue, "step": step, "data": data, "version": version}
+        self._fenced(_UPDATE_PLACE, {**changes, "updated_at": now})
+        self.place = Place(dialogue, step, data, version, now)
 
-    def end_conversation(self) -> None:
-        current = self.conversation()
-        if current is not None:
-            self.session.delete(current)
+    def end_place(self) -> None:
+        if self.place is not None:
+            self._fenced(_DELETE_PLACE, {})
+            self.place = None
+
+    def _fenced(self, statement: Any, values: dict[str, Any]) -> None:
+        assert self.place is not None
+        fence = {**self.fence, "t_version": self.place.version}
+        if self.db.execute(statement, {**values, **fence}).rowcount != 1:
+            raise CrossedAnswers
 
     # Rejections
 
-    def add_rejection(self, **facts: Any) -> Rejection:
-        rejection = Rejection(**facts, **self._tenant())
-        self.session.add(rejection)
-        self.session.flush()
-        return rejection
+    def add_rejection(self, **facts: Any) -> int:
+        """Record a rejection; its id."""
+        return int(self.db.execute(_INSERT_REJECTION, {**facts, **self._tenant()}).scalar_one())
+
+    def update_rejection(self, rejection_id: int, **values: Any) -> bool:
+        """Change one of this member's rejections; False if it is gone."""
+        changed = self.db.execute(_UPDATE_REJECTION, {**values, **self.fence, "t_id": rejection_id})
+        return bool(changed.rowcount)
 
     def rejection(self, rejection_id: int) -> Rejection | None:
-        return self.session.scalars(
-            select(Rejection).where(*self._mine(Rejection), Rejection.id == rejection_id)
-        ).first()
+        found = self.session.scalars(_REJECTION, {**self.fence, "t_id": rejection_id})
+        return found.first()
 
     def rejections(self, limit: int | None = None) -> Sequence[Rejection]:
-        query = select(Rejection).where(*self._mine(Rejection))
-        query = query.order_by(Rejection.heard_on.desc(), Rejection.id.desc()).limit(limit)
-        return self.session.scalars(query).all()
+        """Newest first; every one unless a limit is given."""
+        return self._latest(_REJECTIONS, _LATEST_REJECTIONS, limit)
 
     def rejection_count(self) -> int:
-        return self.session.scalar(select(func.count()).where(*self._mine(Rejection))) or 0
+        """How many rejections this member has come through: the resilience count."""
+        return int(self.db.execute(_REJECTION_COUNT, self.fence).scalar_one())
 
     # Wins
 
-    def add_win(self, **fields: Any) -> Win:
-        win = Win(**fields, **self._tenant())
-        self.session.add(win)
-        self.session.flush()
-        return win
+    def add_win(self, **fields: Any) -> int:
+        """Record a win; its id."""
+        return int(self.db.execute(_INSERT_WIN, {**fields, **self._tenant()}).scalar_one())
 
     def wins(self, limit: int | None = None) -> Sequence[Win]:
-        query = select(Win).where(*self._mine(Win)).order_by(Win.created_at.desc(), Win.id.desc())
-        return self.session.scalars(query.limit(limit)).all()
+        """Newest first; every one unless a limit is given."""
+        return self._latest(_WINS, _LATEST_WINS, limit)
+
+    def _latest(self, every: Any, latest: Any, limit: int | None) -> Sequence[Any]:
+        if limit is None:
+            return self.session.scalars(every, self.fence).all()
+        return self.session.scalars(latest, {**self.fence, "t_limit": limit}).all()
 
     # Reminders
 
     def add_reminders(self, reminders: Iterable[dict[str, Any]]) -> None:
-        self.session.add_all(Reminder(**fields, **self._tenant()) for fields in reminders)
+        rows = [{**fields, **self._tenant()} for fields in reminders]
+        if rows:
+            self.db.execute(_INSERT_REMINDERS, rows)
 
     def open_reminders(self) -> Sequence[Reminder]:
         query = select(Reminder).where(*self._mine(Reminder), Reminder.status == OPEN)
         return self.session.scalars(query.order_by(Reminder.due_at, Reminder.id)).all()
 
     def close_reminder(self, reminder_id: int, status: str, now: datetime) -> bool:
-        result = self.session.execute(
+        result = self.db.execute(
             update(Reminder)
             .where(*self._mine(Reminder), Reminder.id == reminder_id, Reminder.status == OPEN)
             .values(status=status, closed_at=now)
@@ -154,7 +266,7 @@ class Repository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def cancel_reminders(self, rejection_id: int, kinds: Iterable[str], now: datetime) -> int:
-        result = self.session.execute(
+        result = self.db.execute(
             update(Reminder)
             .where(
                 *self._mine(Reminder),
@@ -175,14 +287,14 @@ class Repository:
     def tally(self) -> Tally:
         by_stage = self._count_by(Rejection, Rejection.stage)
         feedback = select(func.count()).where(*self._mine(Rejection), Rejection.feedback != "")
-        wins = self.session.execute(
+        wins = self.db.execute(
             select(func.count(), func.count().filter(Win.shared)).where(*self._mine(Win))
         ).one()
         followups = self._count_by(Reminder, Reminder.status)
         return Tally(
             rejections=sum(by_stage.values()),
             by_stage=by_stage,
-            feedback_received=self.session.scalar(feedback) or 0,
+            feedback_received=self.db.scalar(feedback) or 0,
             wins=wins[0],
             wins_shared=wins[1],
             followups_done=followups.get("done", 0),
@@ -191,18 +303,18 @@ class Repository:
 
     def _count_by(self, model: type[Any], column: Any) -> dict[str, int]:
         query = select(column, func.count()).where(*self._mine(model)).group_by(column)
-        return {key: count for key, count in self.session.execute(query)}
+        return {key: count for key, count in self.db.execute(query)}
 
     def forget(self) -> None:
         """Delete the member and everything that hangs off them, in this tenant."""
         for model in (Conversation, Reminder, Win, Rejection):
-            self.session.execute(delete(model).where(*self._mine(model)))
-        self.session.execute(
+            self.db.execute(delete(model).where(*self._mine(model)))
+        self.db.execute(
             delete(MemberRow).where(
                 MemberRow.platform == self.member.platform,
                 MemberRow.workspace == self.member.workspace,
                 MemberRow.id == self.member.id,
             )
         )
-        self.session.expunge_all()
+        self.place = None
         self.forgotten = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.store.models import Base
 from tests.helpers import Chat
@@ -45,7 +46,7 @@ ACCEPTED_AT = {
 
 
 def snapshot(core) -> dict[str, list[tuple]]:
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         return {
             table.name: [tuple(row) for row in session.execute(select(table))]
             for table in Base.metadata.sorted_tables

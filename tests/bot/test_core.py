@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
 
 from bot.catalogue import COMMANDS
 from bot.config import Settings
@@ -17,7 +18,7 @@ from tests.helpers import CHANNEL, Chat
 
 
 def conversation(core) -> Conversation | None:
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         return session.scalars(select(Conversation)).first()
 
 
@@ -80,20 +81,25 @@ def test_despair_pauses_coaching_and_offers_a_person(chat: Chat, core, playbook)
     assert "Let's note down the facts" in chat.say("3")
 
 
-def test_the_group_can_name_its_own_contact(core, sessions, playbook, clock) -> None:
+def test_the_group_can_name_its_own_contact(core, engine, playbook, clock) -> None:
     settings = Settings(crisis_contact="Priya, our facilitator (DM @priya)")
-    chat = Chat(Bounceback(sessions, playbook, settings, clock), SAM)
+    chat = Chat(Bounceback(engine, playbook, settings, clock), SAM)
     assert "Priya, our facilitator" in chat.say("I feel worthless")
 
 
 def test_answers_that_cross_keep_the_first_and_say_so(chat: Chat, core) -> None:
     chat.steps("/rejected Acme", "2")
 
-    def another_answer_lands_first(session, *_args) -> None:
-        with core.sessions.kw["bind"].begin() as connection:
-            connection.execute(text("UPDATE conversations SET version = version + 1"))
+    engine = core.engine
+    landed = []
 
-    event.listen(core.sessions, "before_flush", another_answer_lands_first, once=True)
+    def another_answer_lands_first(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("UPDATE conversations") and not landed:
+            landed.append(True)
+            with engine.begin() as other:
+                other.execute(text("UPDATE conversations SET version = version + 1"))
+
+    event.listen(engine, "before_cursor_execute", another_answer_lands_first)
     reply = chat.say("3")
     assert "crossed with another answer" in reply
     assert "how far did you get" in reply

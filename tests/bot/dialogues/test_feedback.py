@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.store.models import Rejection, Reminder, Win
 from tests.helpers import Chat
@@ -39,7 +40,7 @@ def test_feedback_is_read_and_the_feedback_nudges_stop(chat: Chat, core) -> None
     assert "weigh" in advice.text
     celebrated = chat.say("Log it privately")
     assert celebrated.text
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         rejection = session.scalars(select(Rejection)).one()
         assert rejection.feedback.startswith("They hired an internal")
         assert rejection.feedback_category == "internal_candidate"
@@ -62,6 +63,6 @@ def test_with_several_rejections_the_member_picks_one(chat: Chat, core) -> None:
     named = chat.say("/feedback globex")
     assert "What did they tell you?" in named
     chat.steps("They wanted deeper SQL skills", "yes", "No, thanks")
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         by_company = {r.company: r.feedback for r in session.scalars(select(Rejection))}
     assert by_company == {"Acme": "", "Globex": "They wanted deeper SQL skills"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.store.models import Reminder
 from tests.helpers import Chat
@@ -25,7 +26,7 @@ def plan_for(chat: Chat, company: str) -> None:
 
 
 def statuses(core) -> list[str]:
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         return [r.status for r in session.scalars(select(Reminder).order_by(Reminder.due_at))]
 
 

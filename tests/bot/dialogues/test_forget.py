@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.events import Member
 from bot.store.models import Conversation, MemberRow, Rejection, Reminder, Win
@@ -10,7 +11,7 @@ from tests.helpers import Chat
 
 
 def counts(core) -> dict[str, int]:
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         return {
             model.__tablename__: session.scalar(select(func.count()).select_from(model))
             for model in (MemberRow, Conversation, Rejection, Reminder, Win)

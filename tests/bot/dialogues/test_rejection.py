@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.core import Bounceback
 from bot.events import Visibility
@@ -21,12 +22,12 @@ INTERVIEW_FACTS = (
 
 
 def rejections(core: Bounceback) -> list[Rejection]:
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         return list(session.scalars(select(Rejection)))
 
 
 def reminders(core: Bounceback) -> list[Reminder]:
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         return list(session.scalars(select(Reminder).order_by(Reminder.due_at)))
 
 
@@ -125,7 +126,7 @@ def test_automated_no_after_applying_takes_the_light_path(chat: Chat, core, play
     assert "Sounds good" not in end  # no plan to propose for this one
     assert playbook.text("comfort.keep_going") in end
     assert reminders(core) == []
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         assert session.scalars(select(Conversation)).first() is None
 
 
@@ -256,7 +257,7 @@ def test_a_restart_mid_dialogue_resumes_at_the_same_step(
     chat: Chat, core, playbook, settings, clock
 ) -> None:
     chat.steps("/rejected Acme", "Disappointed", "Interviews", "Data Analyst")
-    restarted = Chat(Bounceback(core.sessions, playbook, settings, clock), SAM)
+    restarted = Chat(Bounceback(core.engine, playbook, settings, clock), SAM)
     reply = restarted.say("Jane Doe")
     assert "When did the news come?" in reply
     reply = restarted.steps("yesterday", "skip")

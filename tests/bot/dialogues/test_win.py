@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.events import Member, Visibility
 from bot.store.models import Win
@@ -16,7 +17,7 @@ def test_a_private_win_is_kept_and_not_posted(chat: Chat, core, playbook) -> Non
     reply = chat.say("Keep it private")
     assert playbook.text("wins.kinds.interview.celebrate") in reply
     assert not reply.seen_by(Visibility.GROUP)
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         win = session.scalars(select(Win)).one()
     assert (win.kind, win.description, win.shared) == (
         "interview",
@@ -38,7 +39,7 @@ def test_a_win_can_be_linked_to_a_rejection(chat: Chat, core) -> None:
     question = chat.steps("/win", "Got a call-back", "skip")
     assert "Did it come from one of your follow-ups?" in question
     chat.steps("Acme (23 Nov)", "Keep it private")
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         assert session.scalars(select(Win)).one().rejection_id is not None
 
 
@@ -54,5 +55,5 @@ def test_a_description_with_a_mass_mention_is_refused_and_nothing_starts(chat: C
     reply = chat.say("/win @here I got an offer")
     assert "leave out @everyone" in reply
     assert "What kind of win" not in reply
-    with core.sessions() as session:
+    with Session(core.engine) as session:
         assert session.scalars(select(Win)).first() is None

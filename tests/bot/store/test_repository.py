@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from bot.events import Member
-from bot.store.repository import Repository
+from bot.store.repository import CrossedAnswers, Repository
 
 NOW = datetime(2026, 11, 23, 12, 0)
 SAM_SLACK = Member("slack", "T1", "U1", "Sam")
@@ -17,32 +17,31 @@ SAM_DISCORD = Member("discord", "T1", "U1", "Sam")
 
 
 def add_rejection(repo: Repository, company: str) -> int:
-    rejection = repo.add_rejection(
+    return repo.add_rejection(
         company=company, stage="interview", heard_on=date(2026, 11, 20), created_at=NOW
     )
-    return rejection.id
 
 
-def test_the_same_user_id_in_another_tenant_is_another_member(sessions) -> None:
-    with sessions.begin() as session:
+def test_the_same_user_id_in_another_tenant_is_another_member(engine) -> None:
+    with engine.begin() as db:
         ids = {
-            who: Repository.for_member(session, who, NOW).member.id
+            who: Repository.open(db, who, NOW).member.id
             for who in (SAM_SLACK, SAM_OTHER_WORKSPACE, SAM_DISCORD)
         }
-        again = Repository.for_member(session, SAM_SLACK, NOW).member.id
+        again = Repository.open(db, SAM_SLACK, NOW).member.id
     assert len(set(ids.values())) == 3
     assert again == ids[SAM_SLACK]
 
 
-def test_a_member_never_sees_another_tenants_rows(sessions) -> None:
-    with sessions.begin() as session:
-        theirs = Repository.for_member(session, SAM_OTHER_WORKSPACE, NOW)
+def test_a_member_never_sees_another_tenants_rows(engine) -> None:
+    with engine.begin() as db:
+        theirs = Repository.open(db, SAM_OTHER_WORKSPACE, NOW)
         their_rejection = add_rejection(theirs, "Initech")
         theirs.add_win(kind="offer", created_at=NOW)
-        mine = Repository.for_member(session, SAM_SLACK, NOW)
+        mine = Repository.open(db, SAM_SLACK, NOW)
         add_rejection(mine, "Acme")
-    with sessions.begin() as session:
-        mine = Repository.for_member(session, SAM_SLACK, NOW)
+    with engine.begin() as db:
+        mine = Repository.open(db, SAM_SLACK, NOW)
         assert [r.company for r in mine.rejections()] == ["Acme"]
         assert mine.rejection(their_rejection) is None
         assert mine.wins() == []
@@ -50,7 +49,7 @@ def test_a_member_never_sees_another_tenants_rows(sessions) -> None:
         assert mine.tally().wins == 0
 
 
-def test_reminder_keys_are_unique_so_a_replayed_plan_saves_nothing_twice(sessions) -> None:
+def test_reminder_keys_are_unique_so_a_replayed_plan_saves_nothing_twice(engine) -> None:
     row = {
         "kind": "send_note",
         "due_at": NOW,
@@ -59,17 +58,17 @@ def test_reminder_keys_are_unique_so_a_replayed_plan_saves_nothing_twice(session
         "idempotency_key": "plan:1:send_note",
         "created_at": NOW,
     }
-    with sessions.begin() as session:
-        repo = Repository.for_member(session, SAM_SLACK, NOW)
+    with engine.begin() as db:
+        repo = Repository.open(db, SAM_SLACK, NOW)
         row["rejection_id"] = add_rejection(repo, "Acme")
         repo.add_reminders([row])
-    with pytest.raises(IntegrityError), sessions.begin() as session:
-        Repository.for_member(session, SAM_SLACK, NOW).add_reminders([row])
+    with pytest.raises(IntegrityError), engine.begin() as db:
+        Repository.open(db, SAM_SLACK, NOW).add_reminders([row])
 
 
-def test_closing_a_reminder_is_fenced_on_its_status(sessions) -> None:
-    with sessions.begin() as session:
-        repo = Repository.for_member(session, SAM_SLACK, NOW)
+def test_closing_a_reminder_is_fenced_on_its_status(engine) -> None:
+    with engine.begin() as db:
+        repo = Repository.open(db, SAM_SLACK, NOW)
         rejection_id = add_rejection(repo, "Acme")
         repo.add_reminders(
             [
@@ -84,20 +83,32 @@ def test_closing_a_reminder_is_fenced_on_its_status(sessions) -> None:
                 }
             ]
         )
-    with sessions.begin() as session:
-        repo = Repository.for_member(session, SAM_SLACK, NOW)
+    with engine.begin() as db:
+        repo = Repository.open(db, SAM_SLACK, NOW)
         [reminder] = repo.open_reminders()
         assert repo.close_reminder(reminder.id, "done", NOW)
         assert not repo.close_reminder(reminder.id, "cancelled", NOW)
         assert repo.tally().followups_done == 1
 
 
-def test_json_state_round_trips_with_unicode(sessions) -> None:
+def test_a_place_round_trips_with_unicode(engine) -> None:
     data = {"company": "Zürich Ärzte 🙂", "plan": [{"kind": "reconnect", "day": "2027-02-20"}]}
-    with sessions.begin() as session:
-        Repository.for_member(session, SAM_SLACK, NOW).save_conversation(
-            "rejected", "mood", data, NOW
-        )
-    with sessions.begin() as session:
-        saved = Repository.for_member(session, SAM_SLACK, NOW).conversation()
-        assert saved is not None and saved.data == data and saved.version == 1
+    with engine.begin() as db:
+        Repository.open(db, SAM_SLACK, NOW).save_place("rejected", "mood", data, NOW)
+    with engine.begin() as db:
+        place = Repository.open(db, SAM_SLACK, NOW).place
+    assert place is not None and (place.step, place.data, place.version) == ("mood", data, 1)
+
+
+def test_a_place_changed_by_someone_else_is_not_overwritten(engine) -> None:
+    with engine.begin() as db:
+        Repository.open(db, SAM_SLACK, NOW).save_place("rejected", "mood", {}, NOW)
+    with engine.connect() as second:
+        slow = Repository.open(second, SAM_SLACK, NOW)  # reads version 1
+        with engine.begin() as first:
+            Repository.open(first, SAM_SLACK, NOW).save_place("rejected", "stage", {"a": 1}, NOW)
+        with pytest.raises(CrossedAnswers):
+            slow.save_place("rejected", "facts", {"b": 2}, NOW)
+    with engine.begin() as db:
+        place = Repository.open(db, SAM_SLACK, NOW).place
+    assert place is not None and (place.step, place.version) == ("stage", 2)
