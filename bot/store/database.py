@@ -34,13 +34,13 @@ def _tune_sqlite(connection: Any, _record: object) -> None:
     cursor.close()
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every Alembic migration not yet applied; start-up and `db upgrade` call it."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the Alembic migrations not yet applied; start-up and `db upgrade` call it."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
@@ -35,6 +35,11 @@ class MemberRow(TenantScoped, Base):
     user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(120), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    timezone_chosen: Mapped[bool] = mapped_column(default=False)  # else a platform may fill it
+    quiet_from: Mapped[time | None]  # local wall-clock; nothing is delivered inside
+    quiet_until: Mapped[time | None]
+    paused_until: Mapped[datetime | None]  # UTC, naive
+    unanswered: Mapped[int] = mapped_column(default=0)  # reminders sent since the last answer
     created_at: Mapped[datetime]
 
 
@@ -90,13 +95,23 @@ class Win(TenantScoped, Base):
 
 
 class Reminder(TenantScoped, Base):
-    """One follow-up of a plan, due at a wall-clock time in the member's zone."""
+    """The outbox: a member's follow-up or a group post, due at a wall-clock time.
+
+    pending -> sending (leased to one worker) -> sent, then done, skipped or
+    snoozed (pending again) by the member; cancelled; failed after N attempts.
+    Group rows (check-ins, digests) have no member.
+    """
 
     __tablename__ = "reminders"
-    __table_args__ = (Index("ix_reminders_status_due_at", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_reminders_status_due_at", "status", "due_at"),
+        Index("ix_reminders_status_lease_expires_at", "status", "lease_expires_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
     rejection_id: Mapped[int | None] = mapped_column(
         ForeignKey("rejections.id", ondelete="CASCADE")
     )
@@ -106,5 +121,29 @@ class Reminder(TenantScoped, Base):
     zone: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    late: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+
+
+class Group(TenantScoped, Base):
+    """A tenant's group rhythm: its channel, its zone, and when check-ins and digests go out."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("platform", "workspace"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    checkin_day: Mapped[str] = mapped_column(String(3), default="mon")
+    checkin_at: Mapped[time] = mapped_column(default=time(9, 0))
+    digest_day: Mapped[str] = mapped_column(String(3), default="fri")
+    digest_at: Mapped[time] = mapped_column(default=time(16, 0))
+    rhythm_on: Mapped[bool] = mapped_column(default=True)
+    facilitators: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, time
 from functools import cached_property
 from typing import Any
 
@@ -46,6 +46,11 @@ class MemberRecord:
     user_id: str
     display_name: str
     timezone: str
+    timezone_chosen: bool
+    quiet_from: time | None
+    quiet_until: time | None
+    paused_until: datetime | None
+    unanswered: int
     created_at: datetime
 
 

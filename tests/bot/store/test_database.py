@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from bot.store.database import make_engine, sqlite_url, upgrade
+from bot.store.database import MIGRATIONS, make_engine, sqlite_url, upgrade
 from bot.store.models import Base
 
 
@@ -18,8 +21,28 @@ def test_the_migrations_build_exactly_the_models(engine) -> None:
 
 def test_upgrading_twice_changes_nothing(engine) -> None:
     upgrade(engine)
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     with engine.connect() as connection:
-        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
+
+
+def test_a_database_from_the_first_release_upgrades_with_its_rows(tmp_path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "old.db"))
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO members (platform, workspace, user_id, display_name, timezone, "
+                "created_at) VALUES ('slack', 'T1', 'U1', 'Sam', 'Europe/Berlin', :now)"
+            ),
+            {"now": datetime(2026, 11, 1)},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT display_name, timezone, timezone_chosen, unanswered FROM members")
+        ).one()
+    assert tuple(row) == ("Sam", "Europe/Berlin", 0, 0)
 
 
 def test_a_new_sqlite_file_is_in_wal_mode_with_foreign_keys(tmp_path) -> None:

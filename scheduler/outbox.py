@@ -1,0 +1,130 @@
+"""The outbox: reminders claimed under a lease, so each is delivered once.
+
+A worker claims due rows in one short transaction (PostgreSQL: `FOR UPDATE
+SKIP LOCKED`, so workers never wait on each other; SQLite: the same single
+`UPDATE ... RETURNING`, its writers being serialised anyway). It then talks
+to the platform with no lock held, and records the outcome fenced on its
+lease: a worker whose lease expired, and whose row was reclaimed by another,
+changes nothing. Every claim counts as an attempt, so a row that keeps
+killing its worker ends as failed instead of looping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
+
+from bot.store.models import Reminder
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+
+_outbox = Reminder.__table__
+_DUE = or_(
+    and_(_outbox.c.status == PENDING, _outbox.c.due_at <= bindparam("now")),
+    and_(_outbox.c.status == SENDING, _outbox.c.lease_expires_at < bindparam("now")),
+)
+_MINE = (
+    (_outbox.c.id == bindparam("row"))
+    & (_outbox.c.status == SENDING)
+    & (_outbox.c.lease_owner == bindparam("owner"))
+)
+_RELEASED = {"lease_owner": None, "lease_expires_at": None}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this worker holds until `lease_expires_at`."""
+
+    id: int
+    platform: str
+    workspace: str
+    member_id: int | None
+    rejection_id: int | None
+    kind: str
+    due_at: datetime
+    local_due: datetime
+    zone: str
+    attempts: int
+    idempotency_key: str
+
+
+_CLAIMED_COLUMNS = [_outbox.c[name] for name in Claimed.__dataclass_fields__]
+
+
+class Outbox:
+    """One worker's view of the outbox; `owner` must be unique per worker process."""
+
+    def __init__(self, engine: Engine, owner: str, *, lease: timedelta = LEASE) -> None:
+        self.engine = engine
+        self.owner = owner
+        self.lease = lease
+
+    def claim(self, now: datetime, limit: int, platform: str | None = None) -> list[Claimed]:
+        """Lease up to `limit` due rows, oldest first, including expired leases."""
+        if limit <= 0:
+            return []
+        due = select(_outbox.c.id).where(_DUE)
+        if platform is not None:
+            due = due.where(_outbox.c.platform == platform)
+        due = due.order_by(_outbox.c.due_at).limit(limit).with_for_update(skip_locked=True)
+        claim = (
+            update(_outbox)
+            .where(_outbox.c.id.in_(due.scalar_subquery()))
+            .values(
+                status=SENDING,
+                lease_owner=self.owner,
+                lease_expires_at=now + self.lease,
+                attempts=_outbox.c.attempts + 1,
+            )
+            .returning(*_CLAIMED_COLUMNS)
+        )
+        with self.engine.begin() as db:
+            rows = db.execute(claim, {"now": now}).all()
+        return sorted((Claimed(*row) for row in rows), key=lambda row: (row.due_at, row.id))
+
+    def sent(self, db: Connection, row: Claimed, now: datetime, *, late: bool) -> bool:
+        """Record a delivery, inside the caller's transaction; False if the lease was lost."""
+        values = {"status": SENT, "sent_at": now, "late": late, "last_error": "", **_RELEASED}
+        return self._fenced(db, row, values)
+
+    def retry(self, row: Claimed, now: datetime, error: str, after: float | None = None) -> str:
+        """Back off after a failed send, honouring the platform's Retry-After.
+
+        Returns the row's new status: pending again, or failed after MAX_ATTEMPTS.
+        """
+        if row.attempts >= MAX_ATTEMPTS:
+            values = {"status": FAILED, "last_error": error[:500], **_RELEASED}
+        else:
+            backoff = min(FIRST_RETRY * 2 ** (row.attempts - 1), LONGEST_RETRY)
+            wait = max(backoff, timedelta(seconds=after or 0))
+            values = {"status": PENDING, "due_at": now + wait, "last_error": error[:500]}
+            values |= _RELEASED
+        with self.engine.begin() as db:
+            self._fenced(db, row, values)
+        return str(values["status"])
+
+    def defer(self, row: Claimed, until: datetime) -> None:
+        """Not now (quiet hours, a pause, a rate limit): back to pending, not an attempt."""
+        values = {"status": PENDING, "due_at": until, "attempts": row.attempts - 1, **_RELEASED}
+        with self.engine.begin() as db:
+            self._fenced(db, row, values)
+
+    def release_all(self) -> int:
+        """On shutdown: hand back every lease this worker holds, to be claimed at once."""
+        release = (
+            update(_outbox)
+            .where(_outbox.c.status == SENDING, _outbox.c.lease_owner == self.owner)
+            .values(status=PENDING, attempts=_outbox.c.attempts - 1, **_RELEASED)
+        )
+        with self.engine.begin() as db:
+            return int(db.execute(release).rowcount)
+
+    def _fenced(self, db: Connection, row: Claimed, values: dict[str, object]) -> bool:
+        statement = update(_outbox).where(_MINE).values(**values)
+        return db.execute(statement, {"row": row.id, "owner": self.owner}).rowcount == 1
