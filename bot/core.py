@@ -115,7 +115,9 @@ class Bounceback:
         now = self.clock()
         repo = Repository.open(db, event.member, now, timezone=self.settings.default_timezone)
         today = now.replace(tzinfo=UTC).astimezone(ZoneInfo(repo.member.timezone)).date()
-        turn = Turn(event.member, repo, self.playbook, self.settings, now, today, capabilities)
+        turn = Turn(
+            event.member, event.origin, repo, self.playbook, self.settings, now, today, capabilities
+        )
         conversation = repo.place
         ttl = timedelta(hours=self.settings.conversation_ttl_hours)
         if conversation is not None and conversation.updated_at + ttl < now:

@@ -26,6 +26,7 @@ from bot.events import (
     Inbound,
     Member,
     Option,
+    Origin,
     Reply,
     Text,
 )
@@ -85,6 +86,7 @@ class Turn:
     """Everything a step may use while handling one event for one member."""
 
     member: Member
+    origin: Origin  # where the event came from: a channel, or a DM
     repo: Repository
     playbook: Playbook
     settings: Settings
