@@ -9,8 +9,9 @@ import csv
 import io
 import json
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect
 
@@ -57,27 +58,32 @@ def _activity_csv(repo: Repository, playbook: Playbook) -> bytes:
     rows: list[tuple[str, ...]] = []
     companies: dict[int | None, tuple[str, str]] = {}
 
-    def add(day: date, activity: str, about: tuple[str, str], detail: str = "") -> None:
+    zone = ZoneInfo(repo.member.timezone)
+
+    def add(day: date | datetime, activity: str, about: tuple[str, str], detail: str = "") -> None:
+        """Every row dated in the member's own days; times are stored in UTC."""
+        if isinstance(day, datetime):
+            day = day.replace(tzinfo=UTC).astimezone(zone).date()
         rows.append((day.isoformat(), activity, *about, detail))
 
     for r in repo.rejections():
         about = companies[r.id] = (r.company, r.role)
         add(r.heard_on, "Application outcome: not selected", about, r.stage)
         if r.note:
-            add(r.created_at.date(), "Thank-you and feedback request prepared", about)
+            add(r.created_at, "Thank-you and feedback request prepared", about)
         if r.opening_shared:
-            add(r.created_at.date(), "Opening passed on to the group", about)
+            add(r.created_at, "Opening passed on to the group", about)
         if r.feedback_at:
-            add(r.feedback_at.date(), "Feedback received", about)
+            add(r.feedback_at, "Feedback received", about)
     for reminder in repo.reminders():
         if reminder.status == "done" and reminder.closed_at:
             label = playbook.text(f"plan.reminders.{reminder.kind}.label")
             about = companies.get(reminder.rejection_id, ("", ""))
-            add(reminder.closed_at.date(), f"Follow-up done: {label}", about)
+            add(reminder.closed_at, f"Follow-up done: {label}", about)
     for win in repo.wins():
         label = playbook.text(f"wins.kinds.{win.kind}.label")
         add(
-            win.created_at.date(),
+            win.created_at,
             f"Win: {label}",
             companies.get(win.rejection_id, ("", "")),
             win.description,

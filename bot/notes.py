@@ -30,7 +30,7 @@ def drafted_note(
         f"notes.thank_you.{variant}",
         greeting_name=_greeting(contact_name),
         company=company,
-        role=role or "the role",
+        role=role,
         stage_line=stage_line,
         member_name=member_name or "[your name]",
     )
@@ -44,7 +44,7 @@ def follow_up_note(
         f"notes.{key}",
         greeting_name=_greeting(contact_name),
         company=company,
-        role=role or "the role",
+        role=role,
         member_name=member_name or "[your name]",
     )
 

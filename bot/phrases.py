@@ -13,9 +13,13 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
+_MARKUP = re.compile(r"[_*~`]")
+
+
 def normalised(text: str) -> str:
-    """Lower case, curly apostrophes straightened, runs of space folded."""
-    return " ".join(text.lower().replace("\u2019", "'").split())
+    """Lower case, curly apostrophes straightened, chat markup (`_word_`, `*word*`)
+    and runs of space folded, so a phrase matches however it was styled."""
+    return " ".join(_MARKUP.sub(" ", text.lower().replace("\u2019", "'")).split())
 
 
 def mentions_any(text: str, phrases: Iterable[str]) -> bool:

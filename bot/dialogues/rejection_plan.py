@@ -101,7 +101,7 @@ class Move(Step):
         plan = _plan(turn)
         moved = PlannedReminder(plan[number - 1].kind, date.fromisoformat(day), plan[number - 1].at)
         plan[number - 1] = moved
-        turn.data["plan"] = [item.as_data() for item in sorted(plan, key=lambda i: i.day)]
+        turn.data["plan"] = [item.as_data() for item in sorted(plan, key=lambda i: (i.day, i.at))]
         return "plan"
 
 

@@ -105,3 +105,11 @@ def test_answers_that_cross_keep_the_first_and_say_so(chat: Chat, core) -> None:
     assert "how far did you get" in reply
     state = conversation(core)
     assert state.step == "stage" and "stage" not in state.data
+
+
+def test_words_of_crisis_in_a_command_get_care_before_anything_else(
+    chat: Chat, core, playbook
+) -> None:
+    reply = chat.say("/rejected Acme, and honestly I feel hopeless")
+    assert playbook.text("comfort.default_contact") in reply
+    assert not reply.options and conversation(core) is None  # no dialogue started
