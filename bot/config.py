@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+LONGEST_TTL_HOURS = 24 * 366
+
 
 class ConfigError(Exception):
     """A setting is present but unusable; the message names it."""
@@ -18,12 +20,13 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = ""
+    database_url: str = field(default="", repr=False)  # may carry a password
     data_dir: Path = Path("data")
     playbook_dir: Path | None = None
     default_timezone: str = "UTC"
     conversation_ttl_hours: int = 72
     crisis_contact: str = ""
+    facilitators: tuple[str, ...] = ()  # "platform:workspace:user", allowed to run /group
     slack_bot_token: str = field(default="", repr=False)
     discord_token: str = field(default="", repr=False)
 
@@ -41,13 +44,16 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     zone = env.get("BOUNCEBACK_TIMEZONE", "UTC")
     try:
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # `Europe` is a folder: OSError
         raise ConfigError(
             f"BOUNCEBACK_TIMEZONE={zone!r} is not an IANA zone name like Europe/Berlin"
         ) from None
     ttl = env.get("BOUNCEBACK_CONVERSATION_TTL_HOURS", "72")
-    if not (ttl.isascii() and ttl.isdigit()) or int(ttl) < 1:
-        raise ConfigError("BOUNCEBACK_CONVERSATION_TTL_HOURS must be a whole number of hours")
+    if not (ttl.isascii() and ttl.isdigit()) or not 1 <= int(ttl) <= LONGEST_TTL_HOURS:
+        raise ConfigError(
+            "BOUNCEBACK_CONVERSATION_TTL_HOURS must be a whole number of hours, "
+            f"from 1 to {LONGEST_TTL_HOURS:,} (a year)"
+        )
     playbook = env.get("BOUNCEBACK_PLAYBOOK_DIR", "")
     return Settings(
         database_url=env.get("DATABASE_URL", ""),
@@ -56,6 +62,27 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         default_timezone=zone,
         conversation_ttl_hours=int(ttl),
         crisis_contact=env.get("BOUNCEBACK_CRISIS_CONTACT", ""),
+        facilitators=_facilitators(env.get("BOUNCEBACK_FACILITATORS", "")),
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
         discord_token=env.get("DISCORD_TOKEN", ""),
     )
+
+
+def _facilitators(raw: str) -> tuple[str, ...]:
+    """Comma-separated `platform:workspace:user` ids; blanks between commas are ignored."""
+    found: list[str] = []
+    for entry in (item.strip() for item in raw.split(",")):
+        if not entry:
+            continue
+        parts = entry.split(":")
+        if len(parts) != 3 or not all(
+            part and part.isprintable() and not any(ch.isspace() for ch in part) for part in parts
+        ):
+            shown = entry if len(entry) <= 40 else entry[:40] + "..."
+            raise ConfigError(
+                f"BOUNCEBACK_FACILITATORS entry {shown!r} is not platform:workspace:user, "
+                "e.g. slack:T0123ABC:U0456DEF"
+            )
+        if entry not in found:
+            found.append(entry)
+    return tuple(found)
