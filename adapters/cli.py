@@ -6,16 +6,24 @@ import argparse
 import getpass
 import logging
 import os
+import socket
 import sys
+import uuid
 from pathlib import Path
 
 from dotenv import load_dotenv
+from sqlalchemy import Engine, select, update
 
-from adapters.console import ConsoleChat, console_member
+from adapters.console import ConsoleChat, ConsoleClock, console_member
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Bounceback
+from bot.delivery import Delivery
 from bot.playbook import PlaybookError, load_playbook
 from bot.store.database import make_engine, sqlite_url, upgrade
+from bot.store.models import Reminder
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import FAILED, PENDING, Outbox
+from scheduler.rate_limit import RateLimits
 
 log = logging.getLogger("bounceback")
 
@@ -44,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--db", type=Path, help="SQLite file to use (default: the data folder's)")
     console.add_argument("--user", default=getpass.getuser(), help="who you are in the chat")
     console.set_defaults(action=_console)
+    reminders = commands.add_parser("reminders", help="reminders that could not be delivered")
+    reminders.add_argument("--failed", action="store_true", help="list them (the default)")
+    reminders.add_argument("--retry", action="store_true", help="queue them to be sent again")
+    reminders.set_defaults(action=_reminders)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(required=True, metavar="action")
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(action=_db_upgrade)
@@ -63,15 +75,47 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     url = sqlite_url(args.db) if args.db else settings.database
-    core = _core(settings, url)
+    playbook = load_playbook(settings.playbook_dir)
+    engine = _engine(url)
+    upgrade(engine)
+    clock = ConsoleClock()
     chat = ConsoleChat(
-        core,
+        Bounceback(engine, playbook, settings, clock),
         console_member(args.user),
         sys.stdout,
         settings.data_dir / "exports",
         prompt=sys.stdin.isatty(),
+        clock=clock,
+    )
+    chat.dispatcher = Dispatcher(
+        Outbox(engine, worker_name()),
+        Delivery(engine, playbook),
+        {chat.platform: chat},
+        RateLimits.unlimited(),
+        clock,
     )
     return chat.run(sys.stdin)
+
+
+def _reminders(args: argparse.Namespace, settings: Settings) -> int:
+    """Failed reminders with their last error; --retry queues them again, attempts reset."""
+    engine = _engine(settings.database)
+    upgrade(engine)
+    failed = select(Reminder).where(Reminder.status == FAILED).order_by(Reminder.due_at)
+    with engine.begin() as db:
+        rows = db.execute(failed.with_only_columns(*Reminder.__table__.c)).all()
+        for row in rows:
+            print(
+                f"{row.id}\t{row.platform}:{row.workspace}\t{row.kind}"
+                f"\tdue {row.due_at:%Y-%m-%d %H:%M}\t{row.attempts} attempts\t{row.last_error}"
+            )
+        if args.retry and rows:
+            db.execute(
+                update(Reminder).where(Reminder.status == FAILED).values(status=PENDING, attempts=0)
+            )
+    summary = f"{len(rows)} failed reminder{'s' if len(rows) != 1 else ''}"
+    print(f"bounceback: {summary}" + (", queued again." if args.retry and rows else "."))
+    return 0
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
@@ -80,14 +124,12 @@ def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _core(settings: Settings, url: str) -> Bounceback:
-    playbook = load_playbook(settings.playbook_dir)
-    engine = _engine(url)
-    upgrade(engine)
-    return Bounceback(engine, playbook, settings)
+def worker_name() -> str:
+    """Unique per process, so leases never mix up two workers on one host."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def _engine(url: str):  # noqa: ANN202
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return make_engine(url)

@@ -3,19 +3,53 @@
 Reads one line at a time from any stream (a terminal or a pipe) and exits at
 the end of input. The console is a direct message, so nothing is ever shared
 by accident; posts meant for the group are printed and marked as such.
+
+It is also a transport for the scheduler: due reminders are printed as they
+fall due (checked after every line, and every few seconds at a terminal),
+and `/clock +3d` moves the console's own clock forward, so a whole plan can
+be watched in a minute.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
+import select
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.core import Bounceback
+from bot.core import Bounceback, utc_now
+from bot.delivery import Outgoing
 from bot.events import PLAIN_TEXT, Command, Inbound, Member, Origin, Reply, Text, Visibility
 from bot.plain import as_plain_text
+from scheduler.dispatcher import Dispatcher
 
 CONSOLE = Origin(channel="console", in_dm=True)
 PROMPT = "you> "
+IDLE_TICK = 5.0  # seconds between checks for due reminders while nobody types
+_MOVE = re.compile(r"^\+\s*(\d{1,4})\s*([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class ConsoleClock:
+    """Real time plus however far /clock has moved it: the console's only time machine."""
+
+    def __init__(self, base: Callable[[], datetime] = utc_now) -> None:
+        self.base = base
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return self.base() + self.offset
+
+    def move(self, spec: str) -> str:
+        """`+3d`, `+2h`, `+1w`, `+30m`; the reply for the member."""
+        match = _MOVE.match(spec.strip().lower())
+        if match is None:
+            return "Move the clock forward with `/clock +3d`, `+2h`, `+1w` or `+30m`."
+        self.offset += timedelta(**{_UNITS[match[2]]: int(match[1])})
+        return f"The console's clock now reads {self():%a %-d %b %Y %H:%M} UTC."
 
 
 def console_member(user: str) -> Member:
@@ -32,14 +66,27 @@ def read_line(member: Member, line: str) -> Inbound:
 
 
 class ConsoleChat:
+    """One member chatting in a terminal; also the scheduler's transport to that terminal."""
+
+    platform = "console"
+
     def __init__(
-        self, core: Bounceback, member: Member, out: TextIO, exports: Path, *, prompt: bool
+        self,
+        core: Bounceback,
+        member: Member,
+        out: TextIO,
+        exports: Path,
+        *,
+        prompt: bool,
+        clock: ConsoleClock | None = None,
     ) -> None:
         self.core = core
         self.member = member
         self.out = out
         self.exports = exports
         self.prompt = prompt
+        self.clock = clock
+        self.dispatcher: Dispatcher | None = None
 
     def run(self, lines: TextIO) -> int:
         self.show(
@@ -50,11 +97,31 @@ class ConsoleChat:
                 )
             ]
         )
+        self._deliver_due()
         self._prompt()
-        for line in lines:
-            self.show(self.core.handle(read_line(self.member, line), PLAIN_TEXT))
-            self._prompt()
+        for line in _lines(lines, wait=IDLE_TICK if self.prompt else None):
+            if line is not None:
+                self._handle(line)
+            self._deliver_due()
+            if line is not None:
+                self._prompt()
         return 0
+
+    async def send(self, message: Outgoing, *, key: str) -> None:
+        """Print a due reminder or group post; the console has no one else to reach."""
+        if message.member is not None and message.member != self.member:
+            self.out.write(f"[for {message.member.user}, who is not at this console]\n")
+        self.show(message.replies)
+
+    def _handle(self, line: str) -> None:
+        if line.startswith("/clock") and self.clock is not None:
+            self.show([Reply(self.clock.move(line.removeprefix("/clock")))])
+            return
+        self.show(self.core.handle(read_line(self.member, line), PLAIN_TEXT))
+
+    def _deliver_due(self) -> None:
+        if self.dispatcher is not None:
+            asyncio.run(self.dispatcher.tick())
 
     def show(self, replies: list[Reply]) -> None:
         for reply in replies:
@@ -73,3 +140,19 @@ class ConsoleChat:
         if self.prompt:
             self.out.write(PROMPT)
             self.out.flush()
+
+
+def _lines(stream: TextIO, *, wait: float | None) -> Iterator[str | None]:
+    """Each line as it comes; at a terminal, None after `wait` idle seconds."""
+    if wait is None:
+        yield from stream
+        return
+    while True:
+        ready, _, _ = select.select([stream], [], [], wait)
+        if not ready:
+            yield None
+            continue
+        line = stream.readline()
+        if not line:
+            return
+        yield line

@@ -48,9 +48,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "See your follow-ups; mark one done or cancel it.",
         (CommandOption("action", "done N or cancel N"),),
     ),
+    CommandSpec(
+        "settings",
+        "Your time zone, quiet hours, and pausing or resuming reminders.",
+        (CommandOption("change", "timezone Z, quiet 22:00-07:00, pause N or resume"),),
+    ),
     CommandSpec("stats", "Your own journey so far, in numbers."),
     CommandSpec("export", "Download everything Bounceback keeps about you."),
     CommandSpec("forget-me", "Delete everything Bounceback keeps about you."),
+    CommandSpec(
+        "group",
+        "Facilitators: the group's channel, time zone, weekly check-in and digest.",
+        (CommandOption("setting", "channel, checkin mon 09:00, digest fri 16:00, on or off"),),
+        facilitators_only=True,
+    ),
     CommandSpec("cancel", "Stop the conversation we are in."),
     CommandSpec("help", "What Bounceback can do."),
 )

@@ -26,11 +26,15 @@ from bot.dialogues.engine import Dialogue, Turn, advance, ask
 from bot.dialogues.feedback import FeedbackDialogue
 from bot.dialogues.followups import FollowupsDialogue
 from bot.dialogues.forget import ForgetDialogue
+from bot.dialogues.group import GroupDialogue
 from bot.dialogues.rejection import RejectionDialogue
+from bot.dialogues.reminder import ReminderDialogue, act, answer_pause_offer
+from bot.dialogues.settings import SettingsDialogue
 from bot.dialogues.win import WinDialogue
 from bot.events import (
     PLAIN_TEXT,
     Capabilities,
+    Choice,
     Command,
     FormSubmitted,
     Inbound,
@@ -41,6 +45,7 @@ from bot.events import (
 from bot.export import member_export
 from bot.journey import journey_summary
 from bot.playbook import Playbook
+from bot.reminders import PAUSE, parse_action, welcome_back
 from bot.store.repository import CrossedAnswers, Place, Repository
 
 log = logging.getLogger(__name__)
@@ -55,6 +60,9 @@ DIALOGUES: dict[str, Dialogue] = {
         WinDialogue(),
         FollowupsDialogue(),
         ForgetDialogue(),
+        GroupDialogue(),
+        SettingsDialogue(),
+        ReminderDialogue(),
     )
 }
 ANSWERED_IN_PLACE = frozenset({"help", "stats", "followups", "cancel"})
@@ -95,10 +103,12 @@ class Bounceback:
 
     def _handle(self, db: Connection, event: Inbound, capabilities: Capabilities) -> list[Reply]:
         turn, conversation = self._turn(db, event, capabilities)
-        if isinstance(event, Command):
+        if any(sounds_like_crisis(words, self.playbook) for words in _typed(event)):
+            self._pause_for_care(turn, conversation)  # before anything, commands included
+        elif isinstance(event, Command):
             self._command(turn, conversation, event)
-        elif any(sounds_like_crisis(words, self.playbook) for words in _typed(event)):
-            self._pause_for_care(turn, conversation)
+        elif isinstance(event, Choice) and _answers_a_reminder(event.value):
+            self._answer_reminder(turn, conversation, event.value)
         elif conversation is None:
             turn.say("We're not in the middle of anything. /help shows what I can do.")
         elif turn.data.get(PAUSED):
@@ -107,6 +117,7 @@ class Bounceback:
             dialogue = DIALOGUES[conversation.dialogue]
             step = advance(turn, dialogue, conversation.step, event)
             self._save(turn, dialogue, step)
+            self._hand_over(turn)
         return turn.replies
 
     def _turn(
@@ -118,6 +129,7 @@ class Bounceback:
         turn = Turn(
             event.member, event.origin, repo, self.playbook, self.settings, now, today, capabilities
         )
+        welcome_back(repo, now)
         conversation = repo.place
         ttl = timedelta(hours=self.settings.conversation_ttl_hours)
         if conversation is not None and conversation.updated_at + ttl < now:
@@ -181,6 +193,43 @@ class Bounceback:
         else:
             turn.repo.save_place(dialogue.name, step, turn.data, turn.now)
 
+    def _answer_reminder(self, turn: Turn, conversation: Place | None, value: str) -> None:
+        """A reminder's button, pressed at any time: act on it, then carry on where we were."""
+        if conversation is not None and conversation.dialogue == ReminderDialogue.name:
+            turn.repo.end_place()  # the button answers the reminder that was asked
+            conversation, turn.data = None, {}
+        action = parse_action(value)
+        if action is not None and action[1] == "later" and conversation is not None:
+            turn.say(
+                "Let's finish what we're in first (or /cancel it), then pick another day. "
+                "Tomorrow, in 3 days and next week work right away."
+            )
+            self._remind(turn, conversation)
+            return
+        earlier = turn.data
+        try:
+            if action is None:
+                answer_pause_offer(turn, value)
+                step = None
+            else:
+                step = act(turn, *action)
+        except InvalidAnswer as problem:
+            turn.say(str(problem))
+            step = None
+        if step is not None:
+            ask(turn, DIALOGUES[ReminderDialogue.name], step)
+            self._save(turn, DIALOGUES[ReminderDialogue.name], step)
+        elif turn.handover:
+            self._hand_over(turn)
+        else:
+            turn.data = earlier
+            self._remind(turn, conversation)
+
+    def _hand_over(self, turn: Turn) -> None:
+        """A step asked for another dialogue to follow (log a win from a reminder)."""
+        if turn.handover is not None:
+            self._start(turn, None, DIALOGUES[turn.handover], "")
+
     def _remind(self, turn: Turn, conversation: Place | None) -> None:
         """After a one-off command, show where the open dialogue is waiting."""
         if conversation is None or turn.repo.forgotten or turn.data.get(PAUSED):
@@ -215,10 +264,16 @@ class Bounceback:
             return turn.replies
 
 
+def _answers_a_reminder(value: str) -> bool:
+    return parse_action(value) is not None or value.startswith(PAUSE)
+
+
 def _typed(event: Inbound) -> list[str]:
     """Everything the member wrote in their own words in this event."""
     if isinstance(event, Text):
         return [event.text]
+    if isinstance(event, Command):
+        return [event.args]
     if isinstance(event, FormSubmitted):
         return [str(value) for value in event.values.values()]
     return []

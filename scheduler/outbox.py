@@ -53,8 +53,14 @@ class Claimed:
     attempts: int
     idempotency_key: str
 
+    @property
+    def delivery_key(self) -> str:
+        """What the platform deduplicates on: the same across retries and reclaims,
+        new after a snooze (which moves the wall-clock time the member chose)."""
+        return f"{self.idempotency_key}@{self.local_due:%Y-%m-%dT%H:%M}"
 
-_CLAIMED_COLUMNS = [_outbox.c[name] for name in Claimed.__dataclass_fields__]
+
+_CLAIMED_COLUMNS = [_outbox.c[name] for name in Claimed.__dataclass_fields__]  # in field order
 
 
 class Outbox:
@@ -109,11 +115,18 @@ class Outbox:
             self._fenced(db, row, values)
         return str(values["status"])
 
-    def defer(self, row: Claimed, until: datetime) -> None:
+    def defer(self, row: Claimed, until: datetime, db: Connection | None = None) -> bool:
         """Not now (quiet hours, a pause, a rate limit): back to pending, not an attempt."""
         values = {"status": PENDING, "due_at": until, "attempts": row.attempts - 1, **_RELEASED}
+        if db is not None:
+            return self._fenced(db, row, values)
+        with self.engine.begin() as own:
+            return self._fenced(own, row, values)
+
+    def drop(self, row: Claimed) -> None:
+        """Nobody to deliver to any more (the member or group is gone)."""
         with self.engine.begin() as db:
-            self._fenced(db, row, values)
+            self._fenced(db, row, {"status": "cancelled", **_RELEASED})
 
     def release_all(self) -> int:
         """On shutdown: hand back every lease this worker holds, to be claimed at once."""

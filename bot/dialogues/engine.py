@@ -95,6 +95,7 @@ class Turn:
     capabilities: Capabilities
     data: dict[str, Any] = field(default_factory=dict)
     replies: list[Reply] = field(default_factory=list)
+    handover: str | None = None  # a dialogue to start once this one has ended
 
     def say(self, text: str, **extra: Any) -> None:
         self.replies.append(Reply(text, **extra))

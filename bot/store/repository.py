@@ -10,7 +10,7 @@ objects, through a session joined to the same transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, time
 from functools import cached_property
 from typing import Any
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from bot.events import Member
 from bot.store.models import Conversation, MemberRow, Rejection, Reminder, Win
 
-OPEN = "pending"
+OPEN = ("pending", "sending", "sent")  # a follow-up the member has not yet closed
 
 
 class CrossedAnswers(Exception):
@@ -100,14 +100,16 @@ _MEMBER_AND_PLACE = (
     .where(
         _members.c.platform == bindparam("platform"),
         _members.c.workspace == bindparam("workspace"),
-        _members.c.user_id == bindparam("user"),
     )
 )
+_BY_USER = _MEMBER_AND_PLACE.where(_members.c.user_id == bindparam("user"))
+_BY_ID = _MEMBER_AND_PLACE.where(_members.c.id == bindparam("member"))
 _THIS_PLACE = _owned(_places) & (_places.c.version == bindparam("t_version"))
 _INSERT_PLACE = insert(_places)
 _UPDATE_PLACE = update(_places).where(_THIS_PLACE)
 _DELETE_PLACE = delete(_places).where(_THIS_PLACE)
-_RENAME = update(_members).where(_members.c.id == bindparam("t_member"))
+# The columns to set come from the parameters given at execution.
+_UPDATE_MEMBER = update(_members).where(_members.c.id == bindparam("t_member"))
 # Statements built once: composing them per call cost more than running them.
 _INSERT_REJECTION = insert(_rejections).returning(_rejections.c.id)
 _UPDATE_REJECTION = update(_rejections).where(
@@ -148,7 +150,7 @@ class Repository:
     ) -> Repository:
         """The member (created on first contact) and their place, in one query."""
         identity = {"platform": who.platform, "workspace": who.workspace, "user": who.user}
-        row = db.execute(_MEMBER_AND_PLACE, identity).first()
+        row = db.execute(_BY_USER, identity).first()
         if row is None:
             new = {
                 "platform": who.platform,
@@ -159,13 +161,39 @@ class Repository:
                 "created_at": now,
             }
             db.execute(_INSERT_MEMBER, new)
-            row = db.execute(_MEMBER_AND_PLACE, identity).one()
+            row = db.execute(_BY_USER, identity).one()
+        repo = cls._from_row(db, row)
+        if who.display_name and repo.member.display_name != who.display_name:
+            db.execute(
+                _UPDATE_MEMBER, {"t_member": repo.member.id, "display_name": who.display_name}
+            )
+        return repo
+
+    @classmethod
+    def of_member(
+        cls, db: Connection, platform: str, workspace: str, member_id: int
+    ) -> Repository | None:
+        """A member found by id within a tenant, as the scheduler knows them; None if gone."""
+        params = {"platform": platform, "workspace": workspace, "member": member_id}
+        row = db.execute(_BY_ID, params).first()
+        return None if row is None else cls._from_row(db, row)
+
+    @classmethod
+    def _from_row(cls, db: Connection, row: Any) -> Repository:
         member = MemberRecord(*row[: len(_MEMBER_COLUMNS)])
-        if who.display_name and member.display_name != who.display_name:
-            db.execute(_RENAME, {"t_member": member.id, "display_name": who.display_name})
         place_values = row[len(_MEMBER_COLUMNS) :]
         place = Place(*place_values) if place_values[0] is not None else None
         return cls(db, member, place)
+
+    @property
+    def who(self) -> Member:
+        """The member as an adapter addresses them."""
+        m = self.member
+        return Member(m.platform, m.workspace, m.user_id, display_name=m.display_name)
+
+    def set_unanswered(self, count: int) -> None:
+        self.db.execute(_UPDATE_MEMBER, {"t_member": self.member.id, "unanswered": count})
+        self.member = replace(self.member, unanswered=count)
 
     @cached_property
     def session(self) -> Session:
@@ -259,16 +287,34 @@ class Repository:
             self.db.execute(_INSERT_REMINDERS, rows)
 
     def open_reminders(self) -> Sequence[Reminder]:
-        query = select(Reminder).where(*self._mine(Reminder), Reminder.status == OPEN)
+        query = select(Reminder).where(*self._mine(Reminder), Reminder.status.in_(OPEN))
         return self.session.scalars(query.order_by(Reminder.due_at, Reminder.id)).all()
 
+    def reminder(self, reminder_id: int) -> Reminder | None:
+        query = select(Reminder).where(*self._mine(Reminder), Reminder.id == reminder_id)
+        return self.session.scalars(query).first()
+
     def close_reminder(self, reminder_id: int, status: str, now: datetime) -> bool:
+        return self._change_open_reminder(reminder_id, status=status, closed_at=now)
+
+    def snooze_reminder(self, reminder_id: int, due_at: datetime, local_due: datetime) -> bool:
+        """Due again later, as a fresh reminder: no attempts, not late."""
+        return self._change_open_reminder(
+            reminder_id,
+            status="pending",
+            due_at=due_at,
+            local_due=local_due,
+            attempts=0,
+            late=False,
+        )
+
+    def _change_open_reminder(self, reminder_id: int, **values: Any) -> bool:
         result = self.db.execute(
             update(Reminder)
-            .where(*self._mine(Reminder), Reminder.id == reminder_id, Reminder.status == OPEN)
-            .values(status=status, closed_at=now)
+            .where(*self._mine(Reminder), Reminder.id == reminder_id, Reminder.status.in_(OPEN))
+            .values(**values)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     def cancel_reminders(self, rejection_id: int, kinds: Iterable[str], now: datetime) -> int:
         result = self.db.execute(
@@ -277,11 +323,25 @@ class Repository:
                 *self._mine(Reminder),
                 Reminder.rejection_id == rejection_id,
                 Reminder.kind.in_(list(kinds)),
-                Reminder.status == OPEN,
+                Reminder.status.in_(OPEN),
             )
             .values(status="cancelled", closed_at=now)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(result.rowcount)
+
+    def release_held(self, now: datetime, local_now: datetime) -> int:
+        """Reminders whose planned time has passed but were held back: due at once."""
+        result = self.db.execute(
+            update(Reminder)
+            .where(
+                *self._mine(Reminder),
+                Reminder.status == "pending",
+                Reminder.local_due <= local_now,
+                Reminder.due_at > now,
+            )
+            .values(due_at=now)
+        )
+        return int(result.rowcount)
 
     def reminders(self) -> Sequence[Reminder]:
         query = select(Reminder).where(*self._mine(Reminder)).order_by(Reminder.due_at)
@@ -303,7 +363,7 @@ class Repository:
             wins=wins[0],
             wins_shared=wins[1],
             followups_done=followups.get("done", 0),
-            followups_pending=followups.get(OPEN, 0),
+            followups_pending=sum(followups.get(status, 0) for status in OPEN),
         )
 
     def _count_by(self, model: type[Any], column: Any) -> dict[str, int]:

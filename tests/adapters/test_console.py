@@ -5,8 +5,13 @@ from __future__ import annotations
 import io
 import json
 
-from adapters.console import ConsoleChat, console_member, read_line
+from adapters.console import ConsoleChat, ConsoleClock, console_member, read_line
+from bot.core import Bounceback
+from bot.delivery import Delivery
 from bot.events import Command, Text
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import Outbox
+from scheduler.rate_limit import RateLimits
 
 
 def run_console(core, tmp_path, lines: str) -> str:
@@ -43,3 +48,38 @@ def test_group_posts_are_marked_and_exports_are_saved(core, tmp_path) -> None:
 
 def test_end_of_input_ends_the_chat_cleanly(core, tmp_path) -> None:
     assert "Type /help to begin" in run_console(core, tmp_path, "")
+
+
+def watch_console(core, tmp_path, lines: str) -> str:
+    """The console as `bounceback console` wires it: with its clock and the scheduler."""
+    out = io.StringIO()
+    clock = ConsoleClock(core.clock)
+    core = Bounceback(core.engine, core.playbook, core.settings, clock)
+    chat = ConsoleChat(
+        core, console_member("sam"), out, tmp_path / "exports", prompt=False, clock=clock
+    )
+    chat.dispatcher = Dispatcher(
+        Outbox(core.engine, "console-test"),
+        Delivery(core.engine, core.playbook),
+        {chat.platform: chat},
+        RateLimits.unlimited(),
+        clock,
+    )
+    assert chat.run(io.StringIO(lines)) == 0
+    return out.getvalue()
+
+
+LIGHT_PLAN = "/rejected Acme\nPretty low\nApplied, no interview\nskip\ntoday\nskip\n2\n1\n"
+
+
+def test_moving_the_clock_plays_the_plan_out_and_reminders_take_answers(core, tmp_path) -> None:
+    output = watch_console(core, tmp_path, LIGHT_PLAN + "/clock +1d\n1\n")
+    assert "Saved 1 follow-up" in output
+    assert "The console's clock now reads Tue 24 Nov 2026" in output
+    assert "Just checking in after yesterday" in output
+    assert output.rstrip().endswith("Marked done. Each one keeps a door open.")
+
+
+def test_the_clock_only_moves_forward_and_says_how(core, tmp_path) -> None:
+    output = watch_console(core, tmp_path, "/clock -1d\n/clock soon\n")
+    assert output.count("Move the clock forward with `/clock +3d`") == 2

@@ -1,0 +1,115 @@
+"""The core's half of delivering an outbox row: what to send, to whom, and after.
+
+The scheduler claims a row and asks `prepare` what it means now: a message
+for a member's DM or a group's channel, a wait (a pause, quiet hours, the
+silence rule), or nothing (the member or group is gone). Once the platform
+has taken the message, `record` runs inside the scheduler's transaction that
+marks the row sent, so the two are saved together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.dialogues.reminder import ReminderDialogue
+from bot.events import Member, Reply
+from bot.group_rhythm import group_post
+from bot.playbook import Playbook
+from bot.reminders import SILENCE, Send, Wait, decide
+from bot.store.repository import CrossedAnswers, Repository
+
+
+class OutboxRow(Protocol):
+    id: int
+    platform: str
+    workspace: str
+    member_id: int | None
+    rejection_id: int | None
+    kind: str
+    due_at: datetime
+    local_due: datetime
+    zone: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message on its way: to a member's DM, or to a group's channel."""
+
+    platform: str
+    workspace: str
+    replies: list[Reply]
+    member: Member | None = None
+    channel: str | None = None
+    late: bool = False
+    offers_pause: bool = False
+
+    @property
+    def route(self) -> str:
+        """The conversation it lands in, for per-channel rate limits."""
+        return self.channel or f"dm:{self.member.user if self.member else ''}"
+
+
+Prepared = Outgoing | Wait | None
+
+
+class Delivery:
+    def __init__(self, engine: Engine, playbook: Playbook) -> None:
+        self.engine = engine
+        self.playbook = playbook
+
+    def prepare(self, row: OutboxRow, now: datetime) -> Prepared:
+        with self.engine.begin() as db:
+            if row.member_id is None:
+                post = group_post(
+                    db,
+                    self.playbook,
+                    platform=row.platform,
+                    workspace=row.workspace,
+                    kind=row.kind,
+                    local_due=row.local_due,
+                    now=now,
+                )
+                if post is None:
+                    return None
+                return Outgoing(row.platform, row.workspace, [post.reply], channel=post.channel)
+            repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
+            if repo is None:
+                return None
+            rejection = repo.rejection(row.rejection_id) if row.rejection_id else None
+            decision = decide(self.playbook, repo.member, row, rejection, now)
+            if isinstance(decision, Wait):
+                return decision
+            return _to_member(row, repo, decision)
+
+    def record(self, db: Connection, row: OutboxRow, sent: Outgoing, now: datetime) -> None:
+        """After a member's reminder went out: count it, and make it their open question."""
+        if row.member_id is None:
+            return
+        repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
+        if repo is None:
+            return
+        repo.set_unanswered(SILENCE + 1 if sent.offers_pause else repo.member.unanswered + 1)
+        if repo.place is not None and repo.place.dialogue != ReminderDialogue.name:
+            return  # mid-dialogue: the reminder's buttons still work on their own
+        step = "pause" if sent.offers_pause else "action"
+        try:  # the newest reminder is the open question, replacing an older one
+            with db.begin_nested():
+                repo.save_place(ReminderDialogue.name, step, {"reminder_id": row.id}, now)
+        except (IntegrityError, CrossedAnswers):
+            pass  # the member started a dialogue this very moment; theirs wins
+
+
+def _to_member(row: OutboxRow, repo: Repository, send: Send) -> Outgoing:
+    return Outgoing(
+        row.platform,
+        row.workspace,
+        send.replies,
+        member=repo.who,
+        late=send.late,
+        offers_pause=send.offers_pause,
+    )

@@ -1,0 +1,110 @@
+"""Claim what is due, deliver it, record the outcome: one tick of the scheduler.
+
+Claims are sized to what the rate limits allow, so rows are never leased
+only to sit waiting; a row that finds its channel's bucket empty is handed
+back with the time it may go, not held. Failures back off in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.delivery import Delivery, Outgoing
+from bot.reminders import HELD_FOR, Wait
+from scheduler.outbox import Claimed, Outbox
+from scheduler.rate_limit import RateLimits
+from scheduler.transport import RateLimited, Transport
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+@dataclass
+class Tally:
+    """What one tick did, for logs, tests and benchmarks."""
+
+    sent: int = 0
+    waiting: int = 0
+    dropped: int = 0
+    retried: int = 0
+    failed: int = 0
+    fenced: int = 0  # sent, but our lease had expired and another worker took the row
+    errors: list[str] = field(default_factory=list)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        outbox: Outbox,
+        delivery: Delivery,
+        transports: Mapping[str, Transport],
+        limits: RateLimits,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.outbox = outbox
+        self.delivery = delivery
+        self.transports = transports
+        self.limits = limits
+        self.clock = clock
+
+    async def tick(self, batch: int = BATCH) -> Tally:
+        tally = Tally()
+        for platform, transport in self.transports.items():
+            room = min(batch, self.limits.available(platform))
+            for row in self.outbox.claim(self.clock(), room, platform):
+                await self._deliver(row, transport, tally)
+        return tally
+
+    async def _deliver(self, row: Claimed, transport: Transport, tally: Tally) -> None:
+        now = self.clock()
+        prepared = self.delivery.prepare(row, now)
+        if prepared is None:
+            self.outbox.drop(row)
+            tally.dropped += 1
+            return
+        if isinstance(prepared, Wait):
+            self.outbox.defer(row, prepared.until)
+            tally.waiting += 1
+            return
+        wait = self.limits.reserve(row.platform, row.workspace, prepared.route)
+        if wait > 0:
+            self.outbox.defer(row, now + timedelta(seconds=wait))
+            tally.waiting += 1
+            return
+        try:
+            key = row.delivery_key + (":pause-offer" if prepared.offers_pause else "")
+            await transport.send(prepared, key=key)
+        except RateLimited as limited:
+            self._retry(row, now, str(limited), tally, after=limited.retry_after)
+        except Exception as error:  # any platform failure is retried, never fatal
+            self._retry(row, now, f"{type(error).__name__}: {error}", tally)
+        else:
+            self._record(row, prepared, tally)
+
+    def _record(self, row: Claimed, sent: Outgoing, tally: Tally) -> None:
+        """The outcome and the member's side of it, saved together: or neither, if fenced."""
+        now = self.clock()
+        with self.outbox.engine.begin() as db:
+            if sent.offers_pause:  # the reminder itself waits for the answer
+                recorded = self.outbox.defer(row, now + HELD_FOR, db)
+            else:
+                recorded = self.outbox.sent(db, row, now, late=sent.late)
+            if recorded:
+                self.delivery.record(db, row, sent, now)
+                tally.sent += 1
+            else:
+                tally.fenced += 1
+
+    def _retry(
+        self, row: Claimed, now: datetime, error: str, tally: Tally, after: float | None = None
+    ) -> None:
+        status = self.outbox.retry(row, now, error, after)
+        log.warning("reminder %s not delivered (%s): %s", row.id, status, error)
+        tally.errors.append(error)
+        if status == "failed":
+            tally.failed += 1
+        else:
+            tally.retried += 1

@@ -1,0 +1,190 @@
+"""Token buckets for outgoing platform messages, so a worker never sends faster than allowed.
+
+The dispatcher sizes each claim with `available(platform)` and calls `reserve` before every
+send. Nothing here sleeps: a reservation that would have to wait takes nothing and returns
+the wait, and the dispatcher defers the row by that much instead of sleeping on its lease.
+A 429's Retry-After stays the backstop for limits we guessed wrong or share with others.
+
+A message counts against every bucket that applies to it at once, or against none, so a
+message refused by its channel does not spend its workspace's or platform's allowance.
+
+Memory: per-workspace and per-channel buckets are created on first use. A bucket that has
+refilled to its burst is indistinguishable from a new one, so once more than `sweep_at` are
+held, the full ones are dropped; nothing is lost and limits stay exact. The ones left were
+used within one refill (a second for a Slack channel), and the platform bucket caps how many
+that can be. If they are still too many, the next sweep waits until their number has doubled,
+so sweeping stays cheap per message.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+Clock = Callable[[], float]
+
+SWEEP_AT = 10_000
+UNLIMITED = sys.maxsize  # what `available` says of a platform with no platform limit
+_ROUNDING = 1e-9  # a token short by this much counts: float clocks never round a wait up twice
+
+
+def _check(rate: float, burst: float) -> None:
+    if not (0 < rate < math.inf and 1 <= burst < math.inf):
+        raise ValueError(f"a limit needs a finite rate > 0 and burst >= 1, not {rate=} {burst=}")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A sustained `rate` of messages per second, with up to `burst` at once."""
+
+    rate: float
+    burst: float
+
+    def __post_init__(self) -> None:
+        _check(self.rate, self.burst)
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    """One platform's limits at each level; None means no limit at that level."""
+
+    platform: Limit | None = None
+    workspace: Limit | None = None
+    channel: Limit | None = None
+
+
+# Discord: 50 requests per second per bot across routes, its global rate limit
+# (discord.com/developers/docs/topics/rate-limits#global-rate-limit).
+DISCORD = Limit(rate=50, burst=50)
+# Slack, chat.postMessage: "one message per second per channel", short bursts tolerated but
+# not guaranteed, so none here (api.slack.com/apis/rate-limits, "Posting messages").
+SLACK_CHANNEL = Limit(rate=1, burst=1)
+# Slack keeps a workspace-wide limit on posting too but publishes no number: this is our
+# estimate, and a 429's Retry-After corrects it.
+SLACK_WORKSPACE = Limit(rate=20, burst=20)
+# Slack has no app-wide limit (its limits are per workspace): this is Bounceback's own
+# ceiling, so one claim stays small and per-channel buckets stay few.
+SLACK = Limit(rate=50, burst=50)
+
+DEFAULT_LIMITS: Mapping[str, PlatformLimits] = {
+    "discord": PlatformLimits(platform=DISCORD),
+    "slack": PlatformLimits(platform=SLACK, workspace=SLACK_WORKSPACE, channel=SLACK_CHANNEL),
+}
+NO_LIMITS = PlatformLimits()
+
+
+class TokenBucket:
+    """Up to `burst` tokens, refilled continuously at `rate` per second. Not thread-safe."""
+
+    def __init__(self, rate: float, burst: float, clock: Clock = time.monotonic) -> None:
+        _check(rate, burst)
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._tokens = float(burst)
+        self._at = clock()
+
+    def available(self) -> int:
+        """Whole tokens now."""
+        return math.floor(self._refill() + _ROUNDING)
+
+    def wait(self) -> float:
+        """Seconds until a token is available, 0.0 if one is now; consumes nothing."""
+        tokens = self._refill()
+        return 0.0 if tokens >= 1 - _ROUNDING else (1 - tokens) / self.rate
+
+    def take(self) -> float:
+        """Consume a token and return 0.0, or consume nothing and return the wait for one."""
+        wait = self.wait()
+        if not wait:
+            self._tokens -= 1
+        return wait
+
+    def full(self) -> bool:
+        """Whether it has refilled to `burst`, and so holds no state worth keeping."""
+        return self._refill() >= self.burst
+
+    def _refill(self) -> float:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        return self._tokens
+
+
+class RateLimits:
+    """Every bucket a worker's outgoing messages count against; thread-safe.
+
+    Platforms missing from `limits` (the console) are not limited. Per-key buckets are swept
+    once more than `sweep_at` are held (see the module docstring).
+    """
+
+    def __init__(
+        self,
+        limits: Mapping[str, PlatformLimits] = DEFAULT_LIMITS,
+        *,
+        clock: Clock = time.monotonic,
+        sweep_at: int = SWEEP_AT,
+    ) -> None:
+        self._limits = dict(limits)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._platforms = {
+            name: TokenBucket(level.platform.rate, level.platform.burst, clock)
+            for name, level in self._limits.items()
+            if level.platform is not None
+        }
+        self._keyed: dict[tuple[str, ...], TokenBucket] = {}
+        self.sweep_at = sweep_at
+        self._next_sweep = sweep_at
+
+    @classmethod
+    def unlimited(cls) -> RateLimits:
+        """No limit anywhere: for benchmarks, which measure everything but the platforms."""
+        return cls({})
+
+    def available(self, platform: str) -> int:
+        """How many messages the platform limit allows now: the most worth claiming."""
+        with self._lock:
+            bucket = self._platforms.get(platform)
+            return UNLIMITED if bucket is None else bucket.available()
+
+    def reserve(self, platform: str, workspace: str, channel: str) -> float:
+        """Take one token from each bucket that applies and return 0.0, or take none.
+
+        When any bucket is empty, nothing is taken and the longest wait is returned.
+        """
+        level = self._limits.get(platform, NO_LIMITS)
+        with self._lock:
+            buckets = [self._platforms[platform]] if platform in self._platforms else []
+            for key, limit in (
+                ((platform, workspace), level.workspace),
+                ((platform, workspace, channel), level.channel),
+            ):
+                if limit is not None:
+                    buckets.append(self._bucket(key, limit))
+            wait = max((bucket.wait() for bucket in buckets), default=0.0)
+            if not wait:
+                for bucket in buckets:
+                    bucket.take()
+            if len(self._keyed) > self._next_sweep:
+                self._sweep()
+            return wait
+
+    def tracked(self) -> int:
+        """How many per-workspace and per-channel buckets are held in memory."""
+        with self._lock:
+            return len(self._keyed)
+
+    def _bucket(self, key: tuple[str, ...], limit: Limit) -> TokenBucket:
+        bucket = self._keyed.get(key)
+        if bucket is None:
+            bucket = self._keyed[key] = TokenBucket(limit.rate, limit.burst, self._clock)
+        return bucket
+
+    def _sweep(self) -> None:
+        self._keyed = {key: bucket for key, bucket in self._keyed.items() if not bucket.full()}
+        self._next_sweep = max(self.sweep_at, 2 * len(self._keyed))

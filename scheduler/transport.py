@@ -1,0 +1,29 @@
+"""What each adapter implements so the scheduler can deliver through it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.delivery import Outgoing
+
+
+class RateLimited(Exception):
+    """The platform said 429; try again after `retry_after` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited; retry after {retry_after:g} s")
+        self.retry_after = retry_after
+
+
+class Transport(Protocol):
+    """Sends one message to a member's DM or a group's channel.
+
+    `key` is the outbox row's idempotency key: a platform that can deduplicate
+    (Discord's enforce_nonce, Slack's message metadata) must use it, so that a
+    row reclaimed after a crash mid-send does not arrive twice. Raise
+    RateLimited on a 429; any other exception counts as a transient failure.
+    """
+
+    platform: str
+
+    async def send(self, message: Outgoing, *, key: str) -> None: ...

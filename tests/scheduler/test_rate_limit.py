@@ -1,0 +1,195 @@
+"""Token buckets on a hand-moved clock: bursts, steady rates, all-or-nothing, bounded memory."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scheduler.rate_limit import (
+    SLACK,
+    SLACK_WORKSPACE,
+    SWEEP_AT,
+    UNLIMITED,
+    Limit,
+    PlatformLimits,
+    RateLimits,
+    TokenBucket,
+)
+
+PROPERTY = settings(max_examples=200, deadline=None)
+
+
+class FakeClock:
+    """Monotonic seconds, moved by hand: no test waits for real time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def limits(clock: FakeClock) -> RateLimits:
+    return RateLimits(clock=clock)
+
+
+def test_a_bucket_gives_its_burst_at_once_then_its_steady_rate(clock) -> None:
+    bucket = TokenBucket(rate=4, burst=3, clock=clock)
+    assert [bucket.take() for _ in range(4)] == [0.0, 0.0, 0.0, 0.25]
+    for _ in range(8):
+        clock.advance(0.25)
+        assert (bucket.take(), bucket.take()) == (0.0, 0.25)
+    clock.advance(60)
+    assert bucket.available() == 3 and bucket.full()
+
+
+def test_take_returns_the_exact_wait_and_takes_nothing_while_waiting(clock) -> None:
+    bucket = TokenBucket(rate=4, burst=1, clock=clock)
+    assert bucket.take() == 0.0
+    clock.advance(0.125)
+    assert bucket.take() == 0.125
+    assert bucket.take() == 0.125
+    assert bucket.available() == 0
+    clock.advance(0.125)
+    assert bucket.available() == 1
+    assert bucket.take() == 0.0
+
+
+def test_reserve_takes_from_every_bucket_or_from_none(clock, limits) -> None:
+    for number in range(SLACK_WORKSPACE.burst):
+        assert limits.reserve("slack", "W1", f"C{number}") == 0.0
+    assert limits.available("slack") == SLACK.burst - SLACK_WORKSPACE.burst
+    assert limits.reserve("slack", "W1", "C-new") == 1 / SLACK_WORKSPACE.rate
+    assert limits.available("slack") == SLACK.burst - SLACK_WORKSPACE.burst
+    clock.advance(1 / SLACK_WORKSPACE.rate)
+    assert limits.reserve("slack", "W1", "C-new") == 0.0  # its channel was not spent
+    assert limits.reserve("slack", "W1", "C0") == pytest.approx(1 - 1 / SLACK_WORKSPACE.rate)
+
+
+def test_a_busy_slack_channel_does_not_slow_the_others(clock, limits) -> None:
+    assert limits.reserve("slack", "W1", "C1") == 0.0
+    assert limits.reserve("slack", "W1", "C1") == 1.0
+    assert [limits.reserve("slack", "W1", f"C{number}") for number in range(2, 10)] == [0.0] * 8
+    assert limits.reserve("slack", "W2", "C1") == 0.0
+    clock.advance(1.0)
+    assert limits.reserve("slack", "W1", "C1") == 0.0
+
+
+def test_discord_sends_its_burst_then_fifty_a_second(clock, limits) -> None:
+    granted = 0
+    while True:
+        wait = limits.reserve("discord", "G1", f"C{granted % 7}")
+        if not wait:
+            granted += 1
+        elif clock.now + wait > 10 + 1e-9:
+            break
+        else:
+            clock.advance(wait)
+    assert granted == 50 + 10 * 50
+
+
+def test_available_is_what_reserve_then_grants(clock, limits) -> None:
+    for elapsed, expected in ((0, 50), (0.1, 5), (0.03, 1), (0.05, 3), (7, 50)):
+        clock.advance(elapsed)
+        assert limits.available("discord") == expected
+        assert [limits.reserve("discord", "G1", "C1") for _ in range(expected)] == [0.0] * expected
+        assert limits.reserve("discord", "G1", "C1") > 0
+        assert limits.available("discord") == 0
+
+
+def test_unlimited_never_waits_and_keeps_nothing() -> None:
+    limits = RateLimits.unlimited()
+    for platform in ("slack", "discord", "console"):
+        assert limits.available(platform) == UNLIMITED
+        assert all(limits.reserve(platform, "W1", "C1") == 0.0 for _ in range(10_000))
+    assert limits.tracked() == 0
+
+
+def test_a_platform_without_limits_is_not_limited(limits) -> None:
+    assert limits.available("console") == UNLIMITED
+    assert all(limits.reserve("console", "local", "console") == 0.0 for _ in range(1_000))
+
+
+def test_memory_stays_bounded_with_100000_channels(clock, limits) -> None:
+    most = 0
+    for number in range(100_000):
+        while wait := limits.reserve("slack", f"W{number % 3}", f"C{number}"):
+            clock.advance(wait)
+        most = max(most, limits.tracked())
+    assert most <= SWEEP_AT
+    clock.advance(1.0)
+    assert limits.reserve("slack", "W0", "C0") == 0.0  # a dropped bucket comes back full
+
+
+def test_sweeping_drops_only_full_buckets(clock) -> None:
+    levels = PlatformLimits(workspace=Limit(rate=1, burst=4), channel=Limit(rate=1, burst=2))
+    limits = RateLimits({"slack": levels}, clock=clock, sweep_at=0)
+    assert [limits.reserve("slack", "W1", f"C{number}") for number in range(3)] == [0.0] * 3
+    others = [limits.reserve("slack", "W2", f"C{number}") for number in range(100)]
+    assert others.count(0.0) == 4 and limits.tracked() < 20  # refused channels were swept
+    assert limits.reserve("slack", "W1", "C3") == 0.0
+    assert limits.reserve("slack", "W1", "C4") == 1.0  # W1 kept its spent tokens
+
+
+@pytest.mark.parametrize(("rate", "burst"), [(0, 1), (-1, 1), (1, 0.5), (float("inf"), 1)])
+def test_a_limit_must_be_a_real_rate_with_room_for_one_message(rate, burst) -> None:
+    with pytest.raises(ValueError, match="rate"):
+        Limit(rate, burst)
+
+
+LIMITS = st.builds(Limit, rate=st.floats(0.1, 100), burst=st.floats(1, 20))
+STEPS = st.lists(
+    st.tuples(
+        st.none() | st.just(0.0) | st.floats(0, 2),  # None: advance by the wait just returned
+        st.sampled_from(["W1", "W2"]),
+        st.sampled_from(["C1", "C2", "C3"]),
+    ),
+    max_size=120,
+)
+
+
+@PROPERTY
+@given(
+    levels=st.builds(PlatformLimits, LIMITS | st.none(), LIMITS | st.none(), LIMITS | st.none()),
+    steps=STEPS,
+    sweep_at=st.sampled_from([0, 1, 3, SWEEP_AT]),  # sweeping must never loosen a limit
+)
+def test_no_window_grants_more_than_burst_plus_rate_times_its_length(
+    levels, steps, sweep_at
+) -> None:
+    clock = FakeClock()
+    limits = RateLimits({"slack": levels}, clock=clock, sweep_at=sweep_at)
+    granted: list[tuple[float, str, str]] = []
+    wait = 0.0
+    for advance, workspace, channel in steps:
+        clock.advance(wait if advance is None else advance)
+        wait = limits.reserve("slack", workspace, channel)
+        if not wait:
+            granted.append((clock.now, workspace, channel))
+    for limit, key in (
+        (levels.platform, lambda grant: ()),
+        (levels.workspace, lambda grant: grant[1]),
+        (levels.channel, lambda grant: grant[1:]),
+    ):
+        if limit is None:
+            continue
+        times: dict[object, list[float]] = defaultdict(list)
+        for grant in granted:
+            times[key(grant)].append(grant[0])
+        for when in times.values():
+            for first, start in enumerate(when):
+                for last in range(first, len(when)):
+                    window = when[last] - start
+                    assert last - first + 1 <= limit.burst + limit.rate * window + 1e-6
