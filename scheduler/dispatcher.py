@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.delivery import Delivery, Outgoing
+from bot.group_rhythm import plan_group_posts
 from bot.reminders import HELD_FOR, Wait
 from scheduler.outbox import Claimed, Outbox
 from scheduler.rate_limit import RateLimits
@@ -20,6 +21,7 @@ from scheduler.transport import RateLimited, Transport
 
 log = logging.getLogger(__name__)
 BATCH = 200
+PLAN_EVERY = timedelta(minutes=10)  # how often the groups' next check-ins are planned
 
 
 @dataclass
@@ -49,14 +51,25 @@ class Dispatcher:
         self.transports = transports
         self.limits = limits
         self.clock = clock
+        self.planned_at: datetime | None = None
 
     async def tick(self, batch: int = BATCH) -> Tally:
+        self._plan_group_posts()
         tally = Tally()
         for platform, transport in self.transports.items():
             room = min(batch, self.limits.available(platform))
             for row in self.outbox.claim(self.clock(), room, platform):
                 await self._deliver(row, transport, tally)
         return tally
+
+    def _plan_group_posts(self) -> None:
+        """Every instance may plan them: the rows' keys make each one exist once."""
+        now = self.clock()
+        if self.planned_at is not None and now - self.planned_at < PLAN_EVERY:
+            return
+        with self.outbox.engine.begin() as db:
+            plan_group_posts(db, now)
+        self.planned_at = now
 
     async def _deliver(self, row: Claimed, transport: Transport, tally: Tally) -> None:
         now = self.clock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,24 @@ def test_tokens_are_never_echoed(tmp_path: Path) -> None:
     secret = "xoxb-" + "1" * 12 + "-fake"
     result = bounceback(tmp_path, "run", stdin="/help\n", SLACK_BOT_TOKEN=secret, LOG_LEVEL="DEBUG")
     assert secret not in result.stdout + result.stderr
+
+
+def test_failed_reminders_are_listed_with_their_error_and_can_be_queued_again(
+    tmp_path: Path,
+) -> None:
+    bounceback(tmp_path, "db", "upgrade")
+    database = tmp_path / "data" / "bounceback.db"
+    with sqlite3.connect(database) as db:
+        db.execute(
+            "INSERT INTO reminders (platform, workspace, kind, due_at, local_due, zone, status, "
+            "idempotency_key, attempts, last_error, late, created_at) VALUES ('slack', 'T1', "
+            "'reconnect', '2026-11-20 09:00:00', '2026-11-20 09:00:00', 'UTC', 'failed', 'k1', "
+            "8, 'HTTP 500: upstream unavailable', 0, '2026-11-01 00:00:00')"
+        )
+    listed = bounceback(tmp_path, "reminders", "--failed")
+    assert "reconnect" in listed.stdout and "HTTP 500: upstream unavailable" in listed.stdout
+    assert "1 failed reminder." in listed.stdout
+    assert "queued again" in bounceback(tmp_path, "reminders", "--retry").stdout
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT status, attempts FROM reminders").fetchall() == [("pending", 0)]
+    assert "0 failed reminders." in bounceback(tmp_path, "reminders").stdout

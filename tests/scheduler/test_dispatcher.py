@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import Bounceback
-from bot.events import Member
-from bot.member_settings import set_quiet_hours
+from bot.events import Member, Visibility
+from bot.followup_plan import PlannedReminder, reminder_rows
+from bot.group_rhythm import create_group, update_group
+from bot.member_settings import set_quiet_hours, set_timezone
 from bot.store.models import Conversation, Reminder
 from bot.store.repository import Repository
 from scheduler.dispatcher import Dispatcher, Tally
@@ -251,3 +255,60 @@ def test_another_members_buttons_do_nothing_to_mine(
     mallory = Chat(core, Member("slack", "T1", "U-mallory", "Mallory"))
     assert "already closed" in mallory.press(platform.last.options[0].value)
     assert outbox(core)["send_note"][0] == "sent"
+
+
+DST_CASES = [
+    ("Europe/Berlin", date(2026, 3, 28), date(2026, 3, 30)),  # spring forward on the 29th
+    ("Europe/Berlin", date(2026, 10, 24), date(2026, 10, 26)),  # fall back on the 25th
+    ("America/New_York", date(2026, 3, 7), date(2026, 3, 9)),  # spring forward on the 8th
+    ("America/New_York", date(2026, 10, 31), date(2026, 11, 2)),  # fall back on 1 Nov
+]
+
+
+@pytest.mark.parametrize(("zone", "before", "after"), DST_CASES)
+def test_nine_local_stays_nine_local_across_a_clock_change(
+    core, dispatcher, platform: FakeTransport, clock: FakeClock, zone, before, after
+) -> None:
+    clock.now = datetime.combine(before, time(0)) - timedelta(days=1)
+    with core.engine.begin() as db:
+        repo = Repository.open(db, SAM, clock.now)
+        set_timezone(repo, zone)
+        rejection = repo.add_rejection(
+            company="Acme", stage="interview", heard_on=before, created_at=clock.now
+        )
+        plan = [
+            PlannedReminder(kind, day, time(9, 0))
+            for kind, day in (("send_note", before), ("second_ask", after))
+        ]
+        repo.add_reminders(reminder_rows(plan, rejection_id=rejection, zone=zone, now=clock.now))
+    arrivals = []
+    while clock.now < datetime.combine(after, time(0)) + timedelta(days=1):
+        clock.advance(minutes=30)
+        if deliver(dispatcher).sent:
+            arrivals.append(clock.now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)))
+    assert [(moment.date(), moment.time()) for moment in arrivals] == [
+        (before, time(9, 0)),
+        (after, time(9, 0)),
+    ]
+    assert arrivals[0].utcoffset() != arrivals[1].utcoffset()
+    assert len(platform.sent) == 2
+
+
+def test_the_weekly_check_in_and_digest_reach_the_groups_channel(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    with core.engine.begin() as db:
+        create_group(db, "slack", "T1", timezone="UTC", facilitators=["U-sam"], now=clock.now)
+        update_group(db, "slack", "T1", channel="C-group")
+    chat.steps("/win Coffee with a former manager", "1", "Share with the group")
+    posts = []
+    for _ in range(8 * 24):  # a week, hour by hour: Mon 23 Nov 14:00 onwards
+        clock.advance(hours=1)
+        deliver(dispatcher)
+        posts += [(clock.now, message) for message, _ in platform.sent[len(posts) :]]
+    assert [(when, message.channel) for when, message in posts] == [
+        (datetime(2026, 11, 27, 16, 0), "C-group"),  # Friday's digest
+        (datetime(2026, 11, 30, 9, 0), "C-group"),  # Monday's check-in
+    ]
+    digest = posts[0][1].replies[0]
+    assert "Sam" in digest.text and digest.visibility is Visibility.GROUP
