@@ -29,6 +29,7 @@ from scheduler.dispatcher import Dispatcher
 CONSOLE = Origin(channel="console", in_dm=True)
 PROMPT = "you> "
 IDLE_TICK = 5.0  # seconds between checks for due reminders while nobody types
+CLOCK_STRIDE = timedelta(minutes=15)  # how finely /clock walks time
 _MOVE = re.compile(r"^\+\s*(\d{1,4})\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -43,13 +44,10 @@ class ConsoleClock:
     def __call__(self) -> datetime:
         return self.base() + self.offset
 
-    def move(self, spec: str) -> str:
-        """`+3d`, `+2h`, `+1w`, `+30m`; the reply for the member."""
+    def parse(self, spec: str) -> timedelta | None:
+        """`+3d`, `+2h`, `+1w`, `+30m` as a step forward; None if it is not one."""
         match = _MOVE.match(spec.strip().lower())
-        if match is None:
-            return "Move the clock forward with `/clock +3d`, `+2h`, `+1w` or `+30m`."
-        self.offset += timedelta(**{_UNITS[match[2]]: int(match[1])})
-        return f"The console's clock now reads {self():%a %-d %b %Y %H:%M} UTC."
+        return timedelta(**{_UNITS[match[2]]: int(match[1])}) if match else None
 
 
 def console_member(user: str) -> Member:
@@ -115,9 +113,23 @@ class ConsoleChat:
 
     def _handle(self, line: str) -> None:
         if line.startswith("/clock") and self.clock is not None:
-            self.show([Reply(self.clock.move(line.removeprefix("/clock")))])
+            self._move_clock(line.removeprefix("/clock"))
             return
         self.show(self.core.handle(read_line(self.member, line), PLAIN_TEXT))
+
+    def _move_clock(self, spec: str) -> None:
+        """Walk the clock forward an hour at a time, so each reminder arrives when it
+        falls due rather than all at once, marked late."""
+        assert self.clock is not None
+        step = self.clock.parse(spec)
+        if step is None:
+            self.show([Reply("Move the clock forward with `/clock +3d`, `+2h`, `+1w` or `+30m`.")])
+            return
+        target = self.clock() + step
+        while self.clock() < target:
+            self.clock.offset += min(CLOCK_STRIDE, target - self.clock())
+            self._deliver_due()
+        self.show([Reply(f"The console's clock now reads {target:%a %-d %b %Y %H:%M} UTC.")])
 
     def _deliver_due(self) -> None:
         if self.dispatcher is not None:

@@ -77,6 +77,8 @@ def test_moving_the_clock_plays_the_plan_out_and_reminders_take_answers(core, tm
     assert "Saved 1 follow-up" in output
     assert "The console's clock now reads Tue 24 Nov 2026" in output
     assert "Just checking in after yesterday" in output
+    assert "late" not in output  # the clock walks: each reminder arrives when due
+    assert output.index("Just checking in") < output.index("The console's clock now reads")
     assert output.rstrip().endswith("Marked done. Each one keeps a door open.")
 
 
