@@ -19,7 +19,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.core import Bounceback
 from bot.delivery import Delivery
 from bot.playbook import PlaybookError, load_playbook
-from bot.store.database import make_engine, sqlite_url, upgrade
+from bot.store.database import Checkpointer, make_engine, sqlite_url, upgrade
 from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import FAILED, PENDING, Outbox
@@ -94,7 +94,11 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
         RateLimits.unlimited(),
         clock,
     )
-    return chat.run(sys.stdin)
+    checkpointer = Checkpointer(engine).start()
+    try:
+        return chat.run(sys.stdin)
+    finally:
+        checkpointer.stop()
 
 
 def _reminders(args: argparse.Namespace, settings: Settings) -> int:

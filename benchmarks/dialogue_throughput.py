@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.core import Bounceback
 from bot.events import PLAIN_TEXT, Command, Member, Origin, Text
 from bot.playbook import load_playbook
-from bot.store.database import make_engine, sqlite_url, upgrade
+from bot.store.database import Checkpointer, make_engine, sqlite_url, upgrade
 
 DM = Origin("D", in_dm=True)
 # The full path: interview, named hiring manager, a reason, a note, a plan, trimmed.
@@ -45,6 +45,7 @@ def run(dialogues: int, members: int) -> None:
         engine = make_engine(sqlite_url(Path(folder) / "bench.db"))
         upgrade(engine)
         core = Bounceback(engine, load_playbook(), Settings())
+        checkpointer = Checkpointer(engine).start()  # as `bounceback run` does
         latencies: list[int] = []
         started = time.perf_counter_ns()
         for number in range(dialogues):
@@ -56,6 +57,7 @@ def run(dialogues: int, members: int) -> None:
                 core.handle(event, PLAIN_TEXT)
                 latencies.append(time.perf_counter_ns() - before)
         elapsed = (time.perf_counter_ns() - started) / 1e9
+        checkpointer.stop()
     latencies.sort()
     reference = min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000 * 1e6
     p99 = latencies[int(len(latencies) * 0.99)] / 1e6

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from bot.store.database import MIGRATIONS, make_engine, sqlite_url, upgrade
+from bot.store.database import MIGRATIONS, Checkpointer, make_engine, sqlite_url, upgrade
 from bot.store.models import Base
 
 
@@ -54,3 +54,26 @@ def test_a_new_sqlite_file_is_in_wal_mode_with_foreign_keys(tmp_path) -> None:
     assert {"members", "conversations", "rejections", "wins", "reminders"} <= set(
         inspect(engine).get_table_names()
     )
+
+
+def test_the_checkpointer_moves_the_whole_log_into_the_file(tmp_path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "busy.db"))
+    upgrade(engine)
+    with engine.begin() as connection:
+        for number in range(200):
+            connection.execute(
+                text(
+                    "INSERT INTO members (platform, workspace, user_id, display_name, timezone, "
+                    "created_at) VALUES ('slack', 'T1', :user, 'Sam', 'UTC', '2026-11-23')"
+                ),
+                {"user": f"U{number}"},
+            )
+    busy, logged, copied = Checkpointer(engine).run_once()
+    assert busy == 0 and logged > 0 and copied == logged
+
+
+def test_the_checkpointer_thread_starts_and_stops_only_for_sqlite(engine) -> None:
+    checkpointer = Checkpointer(engine, every=0.01).start()
+    assert checkpointer.running == (engine.dialect.name == "sqlite")
+    checkpointer.stop()
+    assert not checkpointer.running
