@@ -20,7 +20,7 @@ from bot.dialogues.reminder import ReminderDialogue
 from bot.events import Member, Reply
 from bot.group_rhythm import group_post
 from bot.playbook import Playbook
-from bot.reminders import SILENCE, Send, Wait, decide
+from bot.reminders import Send, Wait, decide
 from bot.store.repository import CrossedAnswers, Repository
 
 
@@ -34,6 +34,7 @@ class OutboxRow(Protocol):
     due_at: datetime
     local_due: datetime
     zone: str
+    nudge: int | None
 
 
 @dataclass(frozen=True)
@@ -81,19 +82,20 @@ class Delivery:
             if repo is None:
                 return None
             rejection = repo.rejection(row.rejection_id) if row.rejection_id else None
-            decision = decide(self.playbook, repo.member, row, rejection, now)
+            decision = decide(self.playbook, repo, row, rejection, now)
             if isinstance(decision, Wait):
                 return decision
             return _to_member(row, repo, decision)
 
     def record(self, db: Connection, row: OutboxRow, sent: Outgoing, now: datetime) -> None:
-        """After a member's reminder went out: count it, and make it their open question."""
+        """After a member's reminder went out: make it their open question."""
         if row.member_id is None:
             return
         repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
         if repo is None:
             return
-        repo.set_unanswered(SILENCE + 1 if sent.offers_pause else repo.member.unanswered + 1)
+        if sent.offers_pause:
+            repo.forget_nudge(row.id)  # the offer went out; the reminder itself waits
         if repo.place is not None and repo.place.dialogue != ReminderDialogue.name:
             return  # mid-dialogue: the reminder's buttons still work on their own
         step = "pause" if sent.offers_pause else "action"
@@ -102,6 +104,15 @@ class Delivery:
                 repo.save_place(ReminderDialogue.name, step, {"reminder_id": row.id}, now)
         except (IntegrityError, CrossedAnswers):
             pass  # the member started a dialogue this very moment; theirs wins
+
+    def release(self, row: OutboxRow) -> None:
+        """A prepared message that did not go out: give back the attention it reserved."""
+        if row.member_id is None:
+            return
+        with self.engine.begin() as db:
+            repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
+            if repo is not None:
+                repo.release_nudge(row.id)
 
 
 def _to_member(row: OutboxRow, repo: Repository, send: Send) -> Outgoing:

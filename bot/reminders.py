@@ -19,7 +19,7 @@ from bot.followup_plan import FEEDBACK_NUDGES
 from bot.member_settings import next_allowed
 from bot.playbook import Playbook
 from bot.store.models import Rejection
-from bot.store.repository import MemberRecord, Repository
+from bot.store.repository import Repository
 
 SILENCE = 3  # unanswered reminders in a row before a pause is offered
 LATE_AFTER = timedelta(hours=2)
@@ -37,6 +37,7 @@ class DueRow(Protocol):
     due_at: datetime
     local_due: datetime
     zone: str
+    nudge: int | None  # set once prepared: a retry repeats the same decision
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,14 @@ Decision = Send | Wait
 
 
 def decide(
-    playbook: Playbook,
-    member: MemberRecord,
-    row: DueRow,
-    rejection: Rejection | None,
-    now: datetime,
+    playbook: Playbook, repo: Repository, row: DueRow, rejection: Rejection | None, now: datetime
 ) -> Decision:
-    """Send this reminder now, offer a pause instead, or hold it until later."""
+    """Send this reminder now, offer a pause instead, or hold it until later.
+
+    Deciding to send reserves the member's attention (see Repository.reserve_nudge):
+    the caller commits that with the decision and releases it if nothing goes out.
+    """
+    member = repo.member
     if member.paused_until is not None and member.paused_until > now:
         return Wait(member.paused_until)
     window = (
@@ -72,9 +74,10 @@ def decide(
     allowed = next_allowed(now, member.timezone, window)
     if allowed > now:
         return Wait(allowed)
-    if member.unanswered > SILENCE:
+    count = row.nudge if row.nudge is not None else repo.reserve_nudge(row.id, most=SILENCE)
+    if count is None:
         return Wait(now + HELD_FOR)  # the pause offer is out; wait for an answer
-    if member.unanswered == SILENCE:
+    if count > SILENCE:
         return Send([pause_offer()], late=False, offers_pause=True)
     late = now - row.due_at > LATE_AFTER
     return Send([reminder_message(playbook, row, rejection, late=late)], late=late)

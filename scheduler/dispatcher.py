@@ -84,6 +84,7 @@ class Dispatcher:
             return
         wait = self.limits.reserve(row.platform, row.workspace, prepared.route)
         if wait > 0:
+            self.delivery.release(row)
             self.outbox.defer(row, now + timedelta(seconds=wait))
             tally.waiting += 1
             return
@@ -91,8 +92,10 @@ class Dispatcher:
             key = row.delivery_key + (":pause-offer" if prepared.offers_pause else "")
             await transport.send(prepared, key=key)
         except RateLimited as limited:
+            self.delivery.release(row)
             self._retry(row, now, str(limited), tally, after=limited.retry_after)
         except Exception as error:  # any platform failure is retried, never fatal
+            self.delivery.release(row)
             self._retry(row, now, f"{type(error).__name__}: {error}", tally)
         else:
             self._record(row, prepared, tally)

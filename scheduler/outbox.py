@@ -52,6 +52,7 @@ class Claimed:
     zone: str
     attempts: int
     idempotency_key: str
+    nudge: int | None
 
     @property
     def delivery_key(self) -> str:

@@ -126,6 +126,9 @@ class Reminder(TenantScoped, Base):
     lease_expires_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
     late: Mapped[bool] = mapped_column(default=False)
+    # Which unanswered reminder in a row this delivery was prepared as (the silence
+    # rule); kept so a row reclaimed after a crash repeats the very same message.
+    nudge: Mapped[int | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]

@@ -110,6 +110,29 @@ _UPDATE_PLACE = update(_places).where(_THIS_PLACE)
 _DELETE_PLACE = delete(_places).where(_THIS_PLACE)
 # The columns to set come from the parameters given at execution.
 _UPDATE_MEMBER = update(_members).where(_members.c.id == bindparam("t_member"))
+_RESERVE_NUDGE = (
+    update(_members)
+    .where(_members.c.id == bindparam("t_member"), _members.c.unanswered <= bindparam("most"))
+    .values(unanswered=_members.c.unanswered + 1)
+    .returning(_members.c.unanswered)
+)
+_MARK_NUDGE = (
+    update(_reminders)
+    .where(_owned(_reminders), _reminders.c.id == bindparam("t_id"))
+    .values(nudge=bindparam("nudge"))
+)
+_UNMARK_NUDGE = (
+    update(_reminders)
+    .where(
+        _owned(_reminders), _reminders.c.id == bindparam("t_id"), _reminders.c.nudge.is_not(None)
+    )
+    .values(nudge=None)
+)
+_RELEASE_NUDGE = (
+    update(_members)
+    .where(_members.c.id == bindparam("t_member"), _members.c.unanswered > 0)
+    .values(unanswered=_members.c.unanswered - 1)
+)
 # Statements built once: composing them per call cost more than running them.
 _INSERT_REJECTION = insert(_rejections).returning(_rejections.c.id)
 _UPDATE_REJECTION = update(_rejections).where(
@@ -190,6 +213,27 @@ class Repository:
         """The member as an adapter addresses them."""
         m = self.member
         return Member(m.platform, m.workspace, m.user_id, display_name=m.display_name)
+
+    def reserve_nudge(self, reminder_id: int, most: int) -> int | None:
+        """Count one more reminder going out unanswered, unless `most` already are: the
+        reminder's number in the row, or None. The count and the reminder's own record
+        of it change together and atomically, so workers racing for one member each get
+        their own number, and a reminder retried after a crash keeps its number."""
+        params = {"t_member": self.member.id, "most": most}
+        count = self.db.execute(_RESERVE_NUDGE, params).scalar()
+        if count is not None:
+            self.db.execute(_MARK_NUDGE, {"t_id": reminder_id, "nudge": count, **self.fence})
+            self.member = replace(self.member, unanswered=count)
+        return count
+
+    def release_nudge(self, reminder_id: int) -> None:
+        """A reserved reminder that did not go out after all (a failed or deferred send)."""
+        if self.forget_nudge(reminder_id):
+            self.db.execute(_RELEASE_NUDGE, {"t_member": self.member.id})
+
+    def forget_nudge(self, reminder_id: int) -> bool:
+        """The reminder will be prepared afresh next time; the member's count stands."""
+        return bool(self.db.execute(_UNMARK_NUDGE, {"t_id": reminder_id, **self.fence}).rowcount)
 
     def set_unanswered(self, count: int) -> None:
         self.db.execute(_UPDATE_MEMBER, {"t_member": self.member.id, "unanswered": count})
