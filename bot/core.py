@@ -12,6 +12,7 @@ import copy
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,7 @@ from bot.events import (
     Visibility,
 )
 from bot.export import member_export
+from bot.group_rhythm import find_group
 from bot.journey import journey_summary
 from bot.playbook import Playbook
 from bot.reminders import PAUSE, parse_action, welcome_back
@@ -118,7 +120,7 @@ class Bounceback:
             step = advance(turn, dialogue, conversation.step, event)
             self._save(turn, dialogue, step)
             self._hand_over(turn)
-        return turn.replies
+        return _addressed(db, event, turn.replies)
 
     def _turn(
         self, db: Connection, event: Inbound, capabilities: Capabilities
@@ -264,6 +266,21 @@ class Bounceback:
             return turn.replies
 
 
+def _addressed(db: Connection, event: Inbound, replies: list[Reply]) -> list[Reply]:
+    """Group posts carry their channel: the group's own, else the channel the member
+    spoke in; None from a DM when the group has none (the adapter then says so)."""
+    if all(reply.visibility is not Visibility.GROUP for reply in replies):
+        return replies
+    group = find_group(db, event.member.platform, event.member.workspace)
+    channel = group.channel if group is not None and group.channel else None
+    if channel is None and not event.origin.in_dm:
+        channel = event.origin.channel
+    return [
+        replace(reply, channel=channel) if reply.visibility is Visibility.GROUP else reply
+        for reply in replies
+    ]
+
+
 def _answers_a_reminder(value: str) -> bool:
     return parse_action(value) is not None or value.startswith(PAUSE)
 
@@ -285,7 +302,7 @@ def _placed(event: Inbound, replies: list[Reply]) -> list[Reply]:
         return replies
     in_place = isinstance(event, Command) and event.name.lstrip("/").lower() in ANSWERED_IN_PLACE
     placed = [
-        Reply(**{**reply.__dict__, "visibility": Visibility.ONLY_MEMBER})
+        replace(reply, visibility=Visibility.ONLY_MEMBER)
         if in_place and reply.visibility is Visibility.DM and not reply.attachments
         else reply
         for reply in replies

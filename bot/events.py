@@ -149,3 +149,4 @@ class Reply:
     attachments: tuple[Attachment, ...] = ()
     field_errors: FieldErrors | None = None
     visibility: Visibility = Visibility.DM
+    channel: str | None = None  # for a group post: where; None when the group has none

@@ -11,6 +11,7 @@ from bot.catalogue import COMMANDS
 from bot.config import Settings
 from bot.core import Bounceback
 from bot.events import Visibility
+from bot.group_rhythm import create_group, update_group
 from bot.store.models import Conversation
 from tests.bot.test_bad_input import snapshot
 from tests.conftest import SAM
@@ -113,3 +114,15 @@ def test_words_of_crisis_in_a_command_get_care_before_anything_else(
     reply = chat.say("/rejected Acme, and honestly I feel hopeless")
     assert playbook.text("comfort.default_contact") in reply
     assert not reply.options and conversation(core) is None  # no dialogue started
+
+
+def test_a_shared_win_is_addressed_to_the_groups_channel(chat: Chat, core, clock) -> None:
+    replies = chat.steps("/win Coffee with a former manager", "1", "Share with the group")
+    [post] = replies.seen_by(Visibility.GROUP)
+    assert post.channel is None  # said in a DM, and the group has no channel yet
+    with core.engine.begin() as db:
+        create_group(db, "slack", "T1", timezone="UTC", facilitators=[], now=clock.now)
+        update_group(db, "slack", "T1", channel="C-wins")
+    chat.steps("/win Referral at Hooli", "1")
+    [post] = chat.say("Share with the group").seen_by(Visibility.GROUP)
+    assert post.channel == "C-wins"
