@@ -23,7 +23,7 @@ from bot.answers import InvalidAnswer
 from bot.care import crisis_response, sounds_like_crisis
 from bot.catalogue import help_text
 from bot.config import Settings
-from bot.dialogues.engine import Dialogue, Turn, advance, ask
+from bot.dialogues.engine import Dialogue, Fill, Turn, advance, ask
 from bot.dialogues.feedback import FeedbackDialogue
 from bot.dialogues.followups import FollowupsDialogue
 from bot.dialogues.forget import ForgetDialogue
@@ -37,6 +37,7 @@ from bot.events import (
     Capabilities,
     Choice,
     Command,
+    FormRequested,
     FormSubmitted,
     Inbound,
     Reply,
@@ -111,6 +112,8 @@ class Bounceback:
             self._command(turn, conversation, event)
         elif isinstance(event, Choice) and _answers_a_reminder(event.value):
             self._answer_reminder(turn, conversation, event.value)
+        elif isinstance(event, FormRequested):
+            self._reopen_form(turn, conversation, event.form_id)
         elif conversation is None:
             turn.say("We're not in the middle of anything. /help shows what I can do.")
         elif turn.data.get(PAUSED):
@@ -226,6 +229,16 @@ class Bounceback:
         else:
             turn.data = earlier
             self._remind(turn, conversation)
+
+    def _reopen_form(self, turn: Turn, conversation: Place | None, form_id: str) -> None:
+        """The form again, if it is still the question; otherwise where we are now."""
+        if conversation is not None:
+            question = DIALOGUES[conversation.dialogue].steps[conversation.step].question(turn)
+            if isinstance(question, Fill) and question.form_id == form_id:
+                turn.say(question.text, form=question.form())
+                return
+        turn.say("That form belongs to an earlier question.")
+        self._remind(turn, conversation)
 
     def _hand_over(self, turn: Turn) -> None:
         """A step asked for another dialogue to follow (log a win from a reminder)."""

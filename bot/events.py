@@ -83,7 +83,17 @@ class FormSubmitted:
     values: Mapping[str, str]
 
 
-Inbound = Command | Text | Choice | FormSubmitted
+@dataclass(frozen=True)
+class FormRequested:
+    """The member asked to open the form they are being asked to fill (a button that
+    opens a modal: platforms only allow that in answer to a click)."""
+
+    member: Member
+    origin: Origin
+    form_id: str
+
+
+Inbound = Command | Text | Choice | FormSubmitted | FormRequested
 
 
 class Visibility(Enum):

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from bot.catalogue import COMMANDS
 from bot.config import Settings
 from bot.core import Bounceback
-from bot.events import Visibility
+from bot.events import FormRequested, Visibility
 from bot.group_rhythm import create_group, update_group
 from bot.store.models import Conversation
 from tests.bot.test_bad_input import snapshot
 from tests.conftest import SAM
-from tests.helpers import CHANNEL, Chat
+from tests.helpers import CHANNEL, WITH_FORMS, Chat
 
 
 def conversation(core) -> Conversation | None:
@@ -126,3 +126,12 @@ def test_a_shared_win_is_addressed_to_the_groups_channel(chat: Chat, core, clock
     chat.steps("/win Referral at Hooli", "1")
     [post] = chat.say("Share with the group").seen_by(Visibility.GROUP)
     assert post.channel == "C-wins"
+
+
+def test_a_form_can_be_asked_for_again_while_it_is_the_question(core) -> None:
+    chat = Chat(core, SAM, capabilities=WITH_FORMS)
+    asked = chat.steps("/rejected Acme", "disappointed", "interview")
+    reopened = chat.send(FormRequested(SAM, chat.origin, asked.form.id))
+    assert reopened.form == asked.form
+    stale = chat.send(FormRequested(SAM, chat.origin, "some_old_form"))
+    assert "belongs to an earlier question" in stale and stale.form == asked.form  # the current one
