@@ -105,7 +105,7 @@ class ConsoleChat:
                 self._prompt()
         return 0
 
-    async def send(self, message: Outgoing, *, key: str) -> None:
+    async def send(self, message: Outgoing, *, key: str, resend: bool) -> None:
         """Print a due reminder or group post; the console has no one else to reach."""
         if message.member is not None and message.member != self.member:
             self.out.write(f"[for {message.member.user}, who is not at this console]\n")

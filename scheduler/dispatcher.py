@@ -90,7 +90,7 @@ class Dispatcher:
             return
         try:
             key = row.delivery_key + (":pause-offer" if prepared.offers_pause else "")
-            await transport.send(prepared, key=key)
+            await transport.send(prepared, key=key, resend=row.attempts > 1)
         except RateLimited as limited:
             self.delivery.release(row)
             self._retry(row, now, str(limited), tally, after=limited.retry_after)

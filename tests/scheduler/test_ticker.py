@@ -15,7 +15,7 @@ from tests.support.transport import FakeTransport
 class SignallingTransport(FakeTransport):
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def send(self, message: Outgoing, *, key: str) -> None:
+    async def send(self, message: Outgoing, *, key: str, resend: bool = False) -> None:
         await super().send(message, key=key)
         self.arrived.set()
 

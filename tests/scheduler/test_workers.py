@@ -265,7 +265,7 @@ class MeetingPlatform:
     sent: list[Outgoing]
     platform: str = "slack"
 
-    async def send(self, message: Outgoing, *, key: str) -> None:
+    async def send(self, message: Outgoing, *, key: str, resend: bool = False) -> None:
         self.sent.append(message)
         await self.barrier.wait()
 

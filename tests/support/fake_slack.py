@@ -115,6 +115,7 @@ class FakeSlack:
         self.bot_id = bot_id
         self.bot_user_id = bot_user_id
         self.calls: list[Call] = []
+        self._recorded = asyncio.Condition()
         self.responses: list[ResponsePost] = []
         self.users: dict[str, Args] = {}
         self.messages: dict[str, list[Args]] = {}
@@ -219,6 +220,23 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         """Every recorded call of `method`, failed attempts included, oldest first."""
         return [call for call in self.calls if call.method == method]
+
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = DEFAULT_TIMEOUT
+    ) -> list[Call]:
+        """Once `count` calls of `method` are in: Bolt's listeners run after the ack."""
+        await self.wait_until(lambda: len(self.calls_to(method)) >= count, timeout)
+        return self.calls_to(method)
+
+    async def wait_until(self, check: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Once `check` holds, looked at after every recorded call."""
+        async with self._recorded:
+            await asyncio.wait_for(self._recorded.wait_for(check), timeout)
+
+    async def _record(self, call: Call) -> None:
+        async with self._recorded:
+            self.calls.append(call)
+            self._recorded.notify_all()
 
     # ---- Socket Mode
 
@@ -331,10 +349,10 @@ class FakeSlack:
         try:
             args, token = await _read_args(request)
         except SlackError as problem:
-            self.calls.append(Call(method, {}, None, error=problem.error))
+            await self._record(Call(method, {}, None, error=problem.error))
             return web.json_response({"ok": False, "error": problem.error})
         if failure := self._take_failure(method):
-            self.calls.append(Call(method, args, token, failure.status, failure.error))
+            await self._record(Call(method, args, token, failure.status, failure.error))
             headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
             body = {"ok": False, "error": failure.error}
             return web.json_response(body, status=failure.status, headers=headers)
@@ -345,9 +363,9 @@ class FakeSlack:
             _check_token(method, token)
             answer = {"ok": True, **handler(args, token)}
         except SlackError as problem:
-            self.calls.append(Call(method, args, token, error=problem.error))
+            await self._record(Call(method, args, token, error=problem.error))
             return web.json_response({"ok": False, "error": problem.error})
-        self.calls.append(Call(method, args, token))
+        await self._record(Call(method, args, token))
         return web.json_response(answer)
 
     async def _response_url(self, request: web.Request) -> web.Response:

@@ -22,7 +22,7 @@ class FakeTransport:
     fail_next: list[Exception] = field(default_factory=list)
     duplicates: int = 0
 
-    async def send(self, message: Outgoing, *, key: str) -> None:
+    async def send(self, message: Outgoing, *, key: str, resend: bool = False) -> None:
         if self.fail_next:
             raise self.fail_next.pop(0)
         if key in self.keys:

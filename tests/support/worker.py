@@ -51,7 +51,7 @@ class LogPlatform:
         self.die_after = die_after
         self.calls = 0
 
-    async def send(self, message: Outgoing, *, key: str) -> None:
+    async def send(self, message: Outgoing, *, key: str, resend: bool = False) -> None:
         line = f"{key}\t{self.owner}\n".encode()
         written = os.write(self.fd, line)  # one write with O_APPEND: lines never interleave
         assert written == len(line)

@@ -1,0 +1,1 @@
+"""Bounceback on Slack (slack-bolt): listeners, Block Kit rendering, the reminder transport."""

@@ -1,0 +1,187 @@
+"""Bounceback on Slack: Bolt listeners that hand the core neutral events and post
+its replies in Block Kit.
+
+Every listener acks first: Slack allows three seconds, and the core's work
+(a database transaction, run in a thread so the event loop stays free) comes
+after. A slash command in a channel is answered only to the member, and the
+dialogue carries on in a DM; group posts go to the channel the core names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import (
+    CHOICE_ACTION,
+    FORM_BUTTON,
+    FORM_VIEW,
+    error_response,
+    form_id_of,
+    message,
+    modal,
+    submitted_values,
+)
+from bot.catalogue import NO_GROUP_CHANNEL
+from bot.core import Bounceback
+from bot.events import (
+    Capabilities,
+    Choice,
+    Command,
+    FormRequested,
+    FormSubmitted,
+    Inbound,
+    Member,
+    Origin,
+    Reply,
+    Text,
+    Visibility,
+)
+
+log = logging.getLogger(__name__)
+PLATFORM = "slack"
+SLACK = Capabilities(buttons=True, forms=True, max_form_fields=10)
+_SLACK_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
+
+
+class SlackBot:
+    """The core on one Slack client: events in, replies out."""
+
+    def __init__(self, core: Bounceback, client: AsyncWebClient) -> None:
+        self.core = core
+        self.client = client
+        self._dm_channels: dict[str, str] = {}
+
+    async def handle(self, event: Inbound, *, trigger_id: str | None = None) -> list[Reply]:
+        replies = await asyncio.to_thread(self.core.handle, event, SLACK)
+        await self.deliver(event.member, event.origin, replies, trigger_id=trigger_id)
+        return replies
+
+    async def deliver(
+        self,
+        member: Member,
+        origin: Origin,
+        replies: list[Reply],
+        *,
+        trigger_id: str | None = None,
+    ) -> None:
+        for reply in replies:
+            if reply.form is not None and trigger_id is not None:
+                await self.open_form(reply, trigger_id)
+                trigger_id = None  # a trigger opens one modal
+                continue
+            await self.post(member, origin, reply)
+
+    async def post(self, member: Member, origin: Origin, reply: Reply) -> None:
+        if reply.visibility is Visibility.GROUP:
+            if reply.channel is not None:
+                await self.client.chat_postMessage(channel=reply.channel, **message(reply))
+                return
+            reply = Reply(NO_GROUP_CHANNEL, visibility=Visibility.ONLY_MEMBER)
+        if reply.visibility is Visibility.ONLY_MEMBER and not origin.in_dm:
+            await self.client.chat_postEphemeral(
+                channel=origin.channel, user=member.user, **message(reply)
+            )
+            return
+        await self.client.chat_postMessage(channel=await self.dm(member.user), **message(reply))
+
+    async def open_form(self, reply: Reply, trigger_id: str) -> None:
+        assert reply.form is not None
+        await self.client.views_open(
+            trigger_id=trigger_id, view=modal(reply.form, intro=reply.text)
+        )
+
+    async def dm(self, user: str) -> str:
+        """The member's DM channel with the bot, opened once per process."""
+        if user not in self._dm_channels:
+            opened = await self.client.conversations_open(users=user)
+            self._dm_channels[user] = opened["channel"]["id"]
+        return self._dm_channels[user]
+
+
+def build_app(
+    core: Bounceback, client: AsyncWebClient, *, signing_secret: str | None = None
+) -> tuple[AsyncApp, SlackBot]:
+    """The Bolt app; with a signing secret every HTTP request must carry a valid signature."""
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret,
+        request_verification_enabled=signing_secret is not None,
+        process_before_response=False,
+    )
+    bot = SlackBot(core, client)
+
+    @app.command(re.compile(r"^/[a-z-]+$"))
+    async def slash_command(ack: Any, command: dict[str, Any]) -> None:
+        await ack()
+        member = Member(
+            PLATFORM, command["team_id"], command["user_id"], command.get("user_name", "")
+        )
+        origin = _origin(command["channel_id"], command.get("channel_name", ""))
+        name = command["command"].lstrip("/")
+        event = Command(member, origin, name, command.get("text", ""))
+        await bot.handle(event, trigger_id=command.get("trigger_id"))
+
+    @app.action(re.compile(rf"^{CHOICE_ACTION}:\d+$"))
+    async def button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        await bot.handle(Choice(_member(body), _where(body), action["value"]))
+
+    @app.action(FORM_BUTTON)
+    async def form_button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        event = FormRequested(_member(body), _where(body), action["value"])
+        await bot.handle(event, trigger_id=body["trigger_id"])
+
+    @app.view(re.compile(rf"^{FORM_VIEW}:"))
+    async def form_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        member = _member(body)
+        origin = Origin(await bot.dm(member.user), in_dm=True)
+        event = FormSubmitted(
+            member, origin, form_id_of(view["callback_id"]), submitted_values(view)
+        )
+        replies = await asyncio.to_thread(core.handle, event, SLACK)
+        problems = next((reply.field_errors for reply in replies if reply.field_errors), None)
+        if problems is not None:
+            await ack(**error_response(problems))
+            return
+        await ack()
+        await bot.deliver(member, origin, replies)
+
+    @app.event("message")
+    async def direct_message(body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return  # only what a member types to the bot in their DM is an answer
+        member = Member(PLATFORM, body["team_id"], event["user"])
+        text = _unescaped(event.get("text", ""))
+        await bot.handle(Text(member, Origin(event["channel"], in_dm=True), text))
+
+    return app, bot
+
+
+def _origin(channel: str, channel_name: str) -> Origin:
+    return Origin(channel, in_dm=channel.startswith("D") or channel_name == "directmessage")
+
+
+def _member(body: dict[str, Any]) -> Member:
+    user = body["user"]
+    team = user.get("team_id") or body["team"]["id"]
+    return Member(PLATFORM, team, user["id"], user.get("username") or user.get("name", ""))
+
+
+def _where(body: dict[str, Any]) -> Origin:
+    """Where a button was pressed: a message's channel, or the App Home (a DM)."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id", ""
+    )
+    return _origin(channel, "") if channel else Origin("app_home", in_dm=True)
+
+
+def _unescaped(text: str) -> str:
+    """Slack escapes `& < >` in message text; the core reads what the member typed."""
+    return re.sub("&(lt|gt|amp);", lambda match: _SLACK_ENTITIES[match[0]], text)

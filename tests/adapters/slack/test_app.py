@@ -1,0 +1,84 @@
+"""Bounceback in Slack, over signed HTTP, against a fake Slack: what a member sees."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON
+from tests.adapters.slack.harness import SECRET, slack_app
+from tests.support.fake_slack import signed_headers, slash_body
+
+
+def test_rejected_in_a_channel_answers_only_to_the_member_and_goes_on_in_a_dm(core) -> None:
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            status, _ = await harness.command("rejected", "Acme")
+            assert status == 200
+            await harness.slack.wait_for("chat.postMessage", 2)
+            [pointer] = harness.posted("chat.postEphemeral")
+            assert pointer["user"] == "U-sam" and pointer["channel"] == "C-general"
+            assert "direct message" in pointer["text"]
+            dms = harness.posted()
+            assert {args["channel"] for args in dms} == {"DU-sam"}
+            assert "news from Acme" in harness.texts()
+            buttons = dms[-1]["blocks"][-1]["elements"]
+            assert [button["value"] for button in buttons] == [
+                "low",
+                "disappointed",
+                "steady",
+                "relieved",
+            ]
+
+    asyncio.run(scenario())
+
+
+def test_a_whole_rejection_by_buttons_modal_and_dm(core) -> None:
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            in_dm = {"channel_id": "DU-sam", "channel_name": "directmessage"}
+            await harness.command("rejected", "Acme", **in_dm)
+            await harness.said("How are you feeling")
+            await harness.press(f"{CHOICE_ACTION}:1", "disappointed", channel_id="DU-sam")
+            await harness.said("how far did you get")
+            await harness.press(f"{CHOICE_ACTION}:2", "interview", channel_id="DU-sam")
+            asking = await harness.said("Let's note down the facts")
+            form_button = asking["blocks"][-1]["elements"][0]
+            assert form_button["action_id"] == FORM_BUTTON
+
+            await harness.press(FORM_BUTTON, form_button["value"], channel_id="DU-sam")
+            [opened] = await harness.slack.wait_for("views.open")
+            view = opened.args["view"]
+            inputs = [block["block_id"] for block in view["blocks"] if block["type"] == "input"]
+            assert inputs == ["company", "role", "contact_name", "heard_on", "reason"]
+            facts = {"company": "Acme", "role": "Analyst", "contact_name": "Jane Doe"}
+
+            status, body = await harness.submit(
+                view["callback_id"], {**facts, "heard_on": "next year", "reason": ""}
+            )
+            assert status == 200 and json.loads(body)["response_action"] == "errors"
+            assert set(json.loads(body)["errors"]) == {"heard_on"}
+
+            reason = "They went with an internal candidate"
+            status, body = await harness.submit(
+                view["callback_id"], {**facts, "heard_on": "yesterday", "reason": reason}
+            )
+            assert status == 200 and body == ""
+            await harness.said("Noted: Analyst at Acme")
+            await harness.dm("Hiring manager")
+            await harness.said("Hi Jane,")
+
+    asyncio.run(scenario())
+
+
+def test_a_bad_or_stale_signature_gets_401_and_changes_nothing(core) -> None:
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            body = slash_body("/rejected", "Acme")
+            forged = {**signed_headers(SECRET, body), "X-Slack-Signature": "v0=" + "0" * 64}
+            assert (await harness.post(body, forged))[0] == 401
+            stale = signed_headers(SECRET, body, timestamp=1_600_000_000)
+            assert (await harness.post(body, stale))[0] == 401
+            assert harness.slack.calls_to("chat.postMessage") == []
+
+    asyncio.run(scenario())
