@@ -73,3 +73,9 @@ def help_text() -> str:
     lines = ["Here is what I can do. Everything stays between us unless you choose to share."]
     lines += [f"{spec.usage}: {spec.description}" for spec in COMMANDS]
     return "\n".join(lines)
+
+
+NO_GROUP_CHANNEL = (
+    "I couldn't post that to the group: no group channel is set yet. A facilitator can "
+    "choose one by running /group in the group's channel."
+)
