@@ -1,0 +1,112 @@
+"""Reminders reach Slack DMs with working buttons, once, through 429s and crashes."""
+
+from __future__ import annotations
+
+import asyncio
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import CHOICE_ACTION
+from adapters.slack.transport import SlackTransport
+from bot.delivery import Delivery, Outgoing
+from bot.events import Reply
+from bot.group_rhythm import create_group, update_group
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import Outbox
+from scheduler.rate_limit import RateLimits
+from tests.adapters.slack.harness import slack_app
+from tests.conftest import SAM
+from tests.helpers import Chat
+from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN, outbox
+
+
+def dispatcher_for(core, client: AsyncWebClient, clock) -> Dispatcher:
+    return Dispatcher(
+        Outbox(core.engine, "slack-test"),
+        Delivery(core.engine, core.playbook),
+        {"slack": SlackTransport(client)},
+        RateLimits.unlimited(),
+        clock,
+    )
+
+
+def test_a_reminder_arrives_as_a_dm_whose_buttons_work(core, clock) -> None:
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            assert (await dispatcher_for(core, client, clock).tick()).sent == 1
+            reminder = await harness.said("note to Acme")
+            assert reminder["channel"] == "DU-sam"
+            assert reminder["metadata"]["event_payload"]["key"].startswith("plan:1:send_note@")
+            done = reminder["blocks"][-1]["elements"][0]
+            assert done["text"]["text"] == "Done"
+            await harness.press(f"{CHOICE_ACTION}:0", done["value"], channel_id="DU-sam")
+            await harness.said("Marked done")
+
+    asyncio.run(scenario())
+    assert outbox(core)["send_note"][0] == "done"
+
+
+def test_a_429_on_a_reminder_reschedules_it_and_it_is_delivered_once(core, clock) -> None:
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            dispatcher = dispatcher_for(core, client, clock)
+            harness.slack.fail_next("chat.postMessage", status=429, retry_after=20)
+            assert (await dispatcher.tick()).retried == 1
+            clock.advance(seconds=29)
+            assert (await dispatcher.tick()).sent == 0  # backoff: at least 30 s
+            clock.advance(seconds=1)
+            assert (await dispatcher.tick()).sent == 1
+            attempts = harness.slack.calls_to("chat.postMessage")
+            assert [call.status for call in attempts] == [429, 200]
+
+    asyncio.run(scenario())
+
+
+def test_a_resend_after_a_crash_finds_its_own_message_and_posts_nothing(core) -> None:
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            transport = SlackTransport(
+                AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            )
+            message = Outgoing("slack", "T1", [Reply("Time for a keep-in-touch note.")], SAM)
+            await transport.send(message, key="plan:7:keep_in_touch@2027-01-10T09:30", resend=False)
+            await transport.send(message, key="plan:7:keep_in_touch@2027-01-10T09:30", resend=True)
+            await transport.send(message, key="plan:7:reconnect@2027-02-20T09:30", resend=True)
+            assert len(harness.slack.calls_to("chat.postMessage")) == 2
+
+    asyncio.run(scenario())
+
+
+def test_member_text_cannot_ping_the_channel_or_disguise_a_link(core, clock) -> None:
+    with core.engine.begin() as db:
+        create_group(db, "slack", "T1", timezone="UTC", facilitators=[], now=clock.now)
+        update_group(db, "slack", "T1", channel="C-group")
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            await harness.command("win", "Referral <http://evil.example|your bank> & more")
+            await harness.said("What kind of win was it?")
+            await harness.press(f"{CHOICE_ACTION}:3", "referral", channel_id="DU-sam")
+            await harness.said("Share with the group")
+            await harness.press(f"{CHOICE_ACTION}:1", "share", channel_id="DU-sam")
+            post = await harness.said("evil.example")
+            assert post["channel"] == "C-group"
+            assert "&lt;http://evil.example|your bank&gt; &amp; more" in post["text"]
+            assert all(
+                block["text"]["type"] == "plain_text"
+                for block in post["blocks"]
+                if block["type"] == "section"
+            )
+            await harness.command("win", "Thanks <!channel> for the tips")
+            refused = await harness.said("Please leave out @everyone")
+            assert refused["channel"] == "DU-sam"
+
+    asyncio.run(scenario())
