@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import logging
 import os
@@ -15,6 +16,7 @@ from dotenv import load_dotenv
 from sqlalchemy import Engine, select, update
 
 from adapters.console import ConsoleChat, ConsoleClock, console_member
+from adapters.slack.service import SlackService
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Bounceback
 from bot.delivery import Delivery
@@ -63,14 +65,34 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if settings.platforms_configured:
+    if settings.slack_bot_token:
+        return asyncio.run(_serve_slack(settings))
+    if settings.discord_token:
         print(
-            "bounceback: the Slack and Discord adapters are not part of this version yet; "
+            "bounceback: the Discord adapter is not part of this version yet; "
             "opening the console instead.",
             file=sys.stderr,
         )
     args.db, args.user = None, getpass.getuser()
     return _console(args, settings)
+
+
+async def _serve_slack(settings: Settings) -> int:
+    """Slack until interrupted; leases held at that moment are handed back."""
+    engine = _engine(settings.database)
+    upgrade(engine)
+    core = Bounceback(engine, load_playbook(settings.playbook_dir), settings)
+    service = SlackService(core, settings, worker_name())
+    checkpointer = Checkpointer(engine).start()
+    await service.start()
+    where = "Socket Mode" if settings.slack_mode == "socket" else f"HTTP on port {service.port}"
+    log.warning("bounceback: serving Slack (%s)", where)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await service.stop()
+        checkpointer.stop()
+    return 0
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:

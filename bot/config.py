@@ -28,16 +28,17 @@ class Settings:
     crisis_contact: str = ""
     facilitators: tuple[str, ...] = ()  # "platform:workspace:user", allowed to run /group
     slack_bot_token: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_mode: str = "socket"
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = 3000
     discord_token: str = field(default="", repr=False)
 
     @property
     def database(self) -> str:
         """DATABASE_URL, or the SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'bounceback.db'}"
-
-    @property
-    def platforms_configured(self) -> bool:
-        return bool(self.slack_bot_token or self.discord_token)
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -63,9 +64,35 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         conversation_ttl_hours=int(ttl),
         crisis_contact=env.get("BOUNCEBACK_CRISIS_CONTACT", ""),
         facilitators=_facilitators(env.get("BOUNCEBACK_FACILITATORS", "")),
-        slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+        **_slack(env),
         discord_token=env.get("DISCORD_TOKEN", ""),
     )
+
+
+def _slack(env: Mapping[str, str]) -> dict[str, object]:
+    """Slack's settings, checked together: each mode needs its own secret."""
+    token = env.get("SLACK_BOT_TOKEN", "")
+    mode = env.get("SLACK_MODE", "socket") or "socket"
+    if mode not in ("socket", "http"):
+        raise ConfigError(f"SLACK_MODE must be socket or http, not {mode!r}")
+    app_token = env.get("SLACK_APP_TOKEN", "")
+    secret = env.get("SLACK_SIGNING_SECRET", "")
+    if token and mode == "socket" and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_MODE=socket needs SLACK_APP_TOKEN, an app-level token (xapp-...)")
+    if token and mode == "http" and not secret:
+        raise ConfigError("SLACK_MODE=http needs SLACK_SIGNING_SECRET to verify Slack's requests")
+    port = env.get("PORT", "3000") or "3000"
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
+        raise ConfigError(f"PORT must be a port number, not {port!r}")
+    api_url = env.get("SLACK_API_URL", "") or "https://slack.com/api/"
+    return {
+        "slack_bot_token": token,
+        "slack_app_token": app_token,
+        "slack_signing_secret": secret,
+        "slack_mode": mode,
+        "slack_api_url": api_url if api_url.endswith("/") else api_url + "/",
+        "port": int(port),
+    }
 
 
 def _facilitators(raw: str) -> tuple[str, ...]:

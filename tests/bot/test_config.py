@@ -23,6 +23,11 @@ FULL = {
     "BOUNCEBACK_CRISIS_CONTACT": "Priya, our facilitator",
     "BOUNCEBACK_FACILITATORS": "slack:T1:U-priya, discord:G9:42,,slack:T1:U-priya",
     "SLACK_BOT_TOKEN": "xoxb-1234-abcd",
+    "SLACK_MODE": "http",
+    "SLACK_SIGNING_SECRET": "8f14e45fceea167a",
+    "SLACK_APP_TOKEN": "xapp-1-A1-5678",
+    "PORT": "8080",
+    "SLACK_API_URL": "https://slack-gov.com/api/",
     "DISCORD_TOKEN": "MTIz.abc.def",
 }
 
@@ -34,7 +39,6 @@ def test_an_empty_environment_gives_the_defaults() -> None:
     assert loaded.conversation_ttl_hours == 72
     assert loaded.playbook_dir is None
     assert loaded.database == f"sqlite:///{Path('data') / 'bounceback.db'}"
-    assert not loaded.platforms_configured
 
 
 def test_every_variable_is_read_into_its_setting() -> None:
@@ -47,10 +51,14 @@ def test_every_variable_is_read_into_its_setting() -> None:
         crisis_contact="Priya, our facilitator",
         facilitators=("slack:T1:U-priya", "discord:G9:42"),
         slack_bot_token="xoxb-1234-abcd",
+        slack_app_token="xapp-1-A1-5678",
+        slack_signing_secret="8f14e45fceea167a",
+        slack_mode="http",
+        slack_api_url="https://slack-gov.com/api/",
+        port=8080,
         discord_token="MTIz.abc.def",
     )
     assert load_settings(FULL).database == FULL["DATABASE_URL"]
-    assert load_settings(FULL).platforms_configured
 
 
 def test_unrelated_variables_are_ignored() -> None:
@@ -115,7 +123,12 @@ tokens = st.text(min_size=1, max_size=40)
 def test_tokens_never_show_in_the_printed_settings(slack: str, discord: str) -> None:
     """repr and str look the same with or without tokens, so nothing of them can leak."""
     plain = load_settings({})
-    secret = load_settings({"SLACK_BOT_TOKEN": slack, "DISCORD_TOKEN": discord})
+    tokens = {
+        "SLACK_BOT_TOKEN": slack,
+        "SLACK_APP_TOKEN": f"xapp-{slack}",
+        "DISCORD_TOKEN": discord,
+    }
+    secret = load_settings(tokens)
     assert (secret.slack_bot_token, secret.discord_token) == (slack, discord)
     assert repr(secret) == repr(plain)
     assert str(secret) == str(plain)
@@ -147,3 +160,22 @@ def test_a_ttl_too_long_to_use_is_refused_at_start_up() -> None:
         return
     # Accepted, then it has to work where the core uses it.
     assert datetime(2026, 11, 23) + timedelta(hours=loaded.conversation_ttl_hours)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_MODE": "http"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_MODE": "webhook"}, "SLACK_MODE"),
+        ({"PORT": "80000"}, "PORT"),
+    ],
+)
+def test_each_slack_mode_asks_for_what_it_needs_by_name(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_settings(env)
+
+
+def test_the_slack_api_url_always_ends_with_a_slash() -> None:
+    loaded = load_settings({"SLACK_API_URL": "https://slack-gov.com/api"})
+    assert loaded.slack_api_url == "https://slack-gov.com/api/"

@@ -1,0 +1,72 @@
+"""Running Bounceback on Slack: the Bolt app in Socket Mode or over HTTP, plus the
+scheduler's ticker delivering reminders through Slack."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.app import build_app
+from adapters.slack.transport import SlackTransport
+from bot.config import Settings
+from bot.core import Bounceback
+from bot.delivery import Delivery
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import Outbox
+from scheduler.rate_limit import RateLimits
+from scheduler.ticker import TICK_SECONDS, start_ticker
+
+EVENTS_PATH = "/slack/events"
+
+
+class SlackService:
+    """Start and stop; between the two, Slack's events are answered and reminders sent."""
+
+    def __init__(
+        self, core: Bounceback, settings: Settings, worker: str, *, tick: float = TICK_SECONDS
+    ) -> None:
+        self.settings = settings
+        self.tick = tick
+        client = self._client()
+        client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+        secret = settings.slack_signing_secret if settings.slack_mode == "http" else None
+        self.app, self.bot = build_app(core, client, signing_secret=secret)
+        # The transport's client retries nothing itself: the outbox reschedules on a 429.
+        self.dispatcher = Dispatcher(
+            Outbox(core.engine, worker),
+            Delivery(core.engine, core.playbook),
+            {"slack": SlackTransport(self._client())},
+            RateLimits(),
+            core.clock,
+        )
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def start(self) -> None:
+        if self.settings.slack_mode == "socket":
+            self._socket = AsyncSocketModeHandler(
+                self.app, self.settings.slack_app_token, web_client=self.bot.client
+            )
+            await self._socket.connect_async()
+        else:
+            self._runner = web.AppRunner(self.app.web_app(path=EVENTS_PATH))
+            await self._runner.setup()
+            await web.TCPSite(self._runner, port=self.settings.port).start()
+            self.port = next(a[1] for a in self._runner.addresses if len(a) == 2)  # IPv4
+        self._ticker = start_ticker(self.dispatcher, every=self.tick)
+
+    async def stop(self) -> None:
+        self._ticker.shutdown(wait=False)
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        self.dispatcher.outbox.release_all()
+
+    def _client(self) -> AsyncWebClient:
+        return AsyncWebClient(
+            token=self.settings.slack_bot_token, base_url=self.settings.slack_api_url
+        )
