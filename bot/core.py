@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
@@ -40,13 +40,16 @@ from bot.events import (
     FormRequested,
     FormSubmitted,
     Inbound,
+    Member,
     Reply,
     Text,
     Visibility,
 )
 from bot.export import member_export
 from bot.group_rhythm import find_group
+from bot.home import home
 from bot.journey import journey_summary
+from bot.member_settings import adopt_timezone
 from bot.playbook import Playbook
 from bot.reminders import PAUSE, parse_action, welcome_back
 from bot.store.repository import CrossedAnswers, Place, Repository
@@ -104,6 +107,21 @@ class Bounceback:
                 break
         return _placed(event, self._where_we_are(event, capabilities))
 
+    def home(self, member: Member) -> list[Reply]:
+        """The member's home (Slack's App Home tab): waiting follow-ups, wins, settings."""
+        now = self.clock()
+        with self.engine.begin() as db:
+            repo = Repository.open(db, member, now, timezone=self.settings.default_timezone)
+            return home(repo, self.playbook, local_today(now, repo.member.timezone))
+
+    def platform_timezone(self, member: Member, zone: str) -> bool:
+        """Take the zone the platform knows for the member, unless they chose one."""
+        with self.engine.begin() as db:
+            repo = Repository.open(
+                db, member, self.clock(), timezone=self.settings.default_timezone
+            )
+            return adopt_timezone(repo, zone)
+
     def _handle(self, db: Connection, event: Inbound, capabilities: Capabilities) -> list[Reply]:
         turn, conversation = self._turn(db, event, capabilities)
         if any(sounds_like_crisis(words, self.playbook) for words in _typed(event)):
@@ -130,7 +148,7 @@ class Bounceback:
     ) -> tuple[Turn, Place | None]:
         now = self.clock()
         repo = Repository.open(db, event.member, now, timezone=self.settings.default_timezone)
-        today = now.replace(tzinfo=UTC).astimezone(ZoneInfo(repo.member.timezone)).date()
+        today = local_today(now, repo.member.timezone)
         turn = Turn(
             event.member, event.origin, repo, self.playbook, self.settings, now, today, capabilities
         )
@@ -277,6 +295,11 @@ class Bounceback:
             turn.say("That crossed with another answer of yours, so I've kept the first one.")
             self._remind(turn, conversation)
             return turn.replies
+
+
+def local_today(now: datetime, zone: str) -> date:
+    """The member's own date at this UTC moment."""
+    return now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
 
 
 def _addressed(db: Connection, event: Inbound, replies: list[Reply]) -> list[Reply]:

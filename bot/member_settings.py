@@ -22,7 +22,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import ColumnElement, bindparam, select, update
 
@@ -347,13 +347,13 @@ _RETIME = (
 )
 
 
-def set_timezone(repo: Repository, zone: str) -> int:
+def set_timezone(repo: Repository, zone: str, *, chosen: bool = True) -> int:
     """Adopt `zone` as the member's own, and keep each waiting reminder's wall-clock time.
 
     Returns how many waiting reminders were re-timed.
     """
     ZoneInfo(zone)  # a name that is no zone fails here, before anything changes
-    _change_member(repo, timezone=zone, timezone_chosen=True)
+    _change_member(repo, timezone=zone, timezone_chosen=chosen)
     waiting = repo.db.execute(_WAITING_LOCAL_TIMES, repo.fence).all()
     if waiting:
         repo.db.execute(
@@ -369,6 +369,18 @@ def set_timezone(repo: Repository, zone: str) -> int:
             ],
         )
     return len(waiting)
+
+
+def adopt_timezone(repo: Repository, zone: str) -> bool:
+    """A zone the platform knows for the member (Slack's profile), taken unless they
+    chose their own with /settings; unknown names are ignored."""
+    if repo.member.timezone_chosen or repo.member.timezone == zone:
+        return False
+    try:
+        set_timezone(repo, zone, chosen=False)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def set_quiet_hours(repo: Repository, window: QuietHours | None) -> None:

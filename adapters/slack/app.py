@@ -23,6 +23,7 @@ from adapters.slack.blocks import (
     FORM_VIEW,
     error_response,
     form_id_of,
+    home_view,
     message,
     modal,
     submitted_values,
@@ -56,11 +57,27 @@ class SlackBot:
         self.core = core
         self.client = client
         self._dm_channels: dict[str, str] = {}
+        self._zones_checked: set[Member] = set()
 
     async def handle(self, event: Inbound, *, trigger_id: str | None = None) -> list[Reply]:
+        await self.take_profile_timezone(event.member)
         replies = await asyncio.to_thread(self.core.handle, event, SLACK)
         await self.deliver(event.member, event.origin, replies, trigger_id=trigger_id)
         return replies
+
+    async def take_profile_timezone(self, member: Member) -> None:
+        """Once per member and process: their Slack profile's zone, unless they chose one."""
+        if member in self._zones_checked:
+            return
+        self._zones_checked.add(member)
+        profile = await self.client.users_info(user=member.user)
+        zone = (profile.get("user") or {}).get("tz")
+        if zone:
+            await asyncio.to_thread(self.core.platform_timezone, member, zone)
+
+    async def publish_home(self, member: Member) -> None:
+        replies = await asyncio.to_thread(self.core.home, member)
+        await self.client.views_publish(user_id=member.user, view=home_view(replies))
 
     async def deliver(
         self,
@@ -130,7 +147,15 @@ def build_app(
     @app.action(re.compile(rf"^{CHOICE_ACTION}:\d+$"))
     async def button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        await bot.handle(Choice(_member(body), _where(body), action["value"]))
+        member = _member(body)
+        await bot.handle(Choice(member, _where(body), action["value"]))
+        if (body.get("view") or {}).get("type") == "home":
+            await bot.publish_home(member)  # the tab shows what the press changed
+
+    @app.event("app_home_opened")
+    async def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab") == "home":
+            await bot.publish_home(Member(PLATFORM, body["team_id"], event["user"]))
 
     @app.action(FORM_BUTTON)
     async def form_button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:

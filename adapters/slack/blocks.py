@@ -45,6 +45,15 @@ def message(reply: Reply) -> dict[str, Any]:
     return {"text": _cut(escaped(reply.text), SECTION_LIMIT), "blocks": blocks}
 
 
+def home_view(replies: list[Reply]) -> dict[str, Any]:
+    """The App Home tab: each reply a section, its buttons under it."""
+    blocks: list[Block] = []
+    for reply in replies:
+        blocks += message(reply)["blocks"]
+        blocks.append({"type": "divider"})
+    return {"type": "home", "blocks": blocks[:100]}  # Slack's limit for a view
+
+
 def option_blocks(options: tuple[Option, ...]) -> list[Block]:
     buttons = [
         _button(option.label, f"{CHOICE_ACTION}:{number}", option.value)

@@ -7,7 +7,8 @@ from datetime import date
 from bot.dialogues.engine import Pick, Turn
 from bot.events import Option
 from bot.playbook import Playbook
-from bot.store.models import Rejection
+from bot.store.models import Rejection, Reminder
+from bot.store.repository import Repository
 
 
 def member_name(turn: Turn) -> str:
@@ -68,3 +69,12 @@ def describe_day(day: date, today: date) -> str:
 def rejection_label(rejection: Rejection) -> str:
     what = f"{rejection.role} at {rejection.company}" if rejection.role else rejection.company
     return f"{what} ({rejection.heard_on:%-d %b})"
+
+
+def describe_followup(repo: Repository, playbook: Playbook, reminder: Reminder, today: date) -> str:
+    """`Tue 24 Nov at 09:00: Send your thank-you and feedback request (Acme)`."""
+    label = playbook.text(f"plan.reminders.{reminder.kind}.label")
+    rejection = repo.rejection(reminder.rejection_id) if reminder.rejection_id else None
+    company = f" ({rejection.company})" if rejection else ""
+    when = f"{describe_day(reminder.local_due.date(), today)} at {reminder.local_due:%H:%M}"
+    return f"{when}: {label}{company}"

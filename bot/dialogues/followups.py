@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.answers import InvalidAnswer, numbers
-from bot.dialogues.common import describe_day
+from bot.dialogues.common import describe_followup
 from bot.dialogues.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.events import Option
 
@@ -33,11 +33,8 @@ class FollowupsDialogue(Dialogue):
             return None
         lines = ["Your follow-ups:"]
         for number, reminder in enumerate(waiting, start=1):
-            label = turn.playbook.text(f"plan.reminders.{reminder.kind}.label")
-            company = reminder_company(turn, reminder.rejection_id)
             lines.append(
-                f"{number}. {describe_day(reminder.local_due.date(), turn.today)} "
-                f"at {reminder.local_due:%H:%M}: {label}{company}"
+                f"{number}. {describe_followup(turn.repo, turn.playbook, reminder, turn.today)}"
             )
         turn.say("\n".join(lines))
         return "action"
@@ -80,11 +77,6 @@ def _close(turn: Turn, action: str, number: int) -> None:
         turn.say(f"Marked number {number} done. Each one keeps a door open.")
     else:
         turn.say(f"Cancelled number {number}.")
-
-
-def reminder_company(turn: Turn, rejection_id: int | None) -> str:
-    rejection = turn.repo.rejection(rejection_id) if rejection_id else None
-    return f" ({rejection.company})" if rejection else ""
 
 
 FollowupsDialogue.steps = steps(Action, Which)

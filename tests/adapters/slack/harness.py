@@ -70,6 +70,9 @@ class SlackHarness:
             "text": text,
             "ts": "1700000000.000200",
         }
+        return await self.event(event)
+
+    async def event(self, event: dict[str, Any]) -> tuple[int, str]:
         body = json.dumps(event_payload(event)).encode()
         return await self.signed(body, content_type="application/json")
 

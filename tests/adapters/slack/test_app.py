@@ -7,6 +7,9 @@ import json
 
 from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON
 from tests.adapters.slack.harness import SECRET, slack_app
+from tests.conftest import SAM
+from tests.helpers import Chat
+from tests.scheduler.test_dispatcher import PLAN
 from tests.support.fake_slack import signed_headers, slash_body
 
 
@@ -82,3 +85,44 @@ def test_a_bad_or_stale_signature_gets_401_and_changes_nothing(core) -> None:
             assert harness.slack.calls_to("chat.postMessage") == []
 
     asyncio.run(scenario())
+
+
+def test_the_app_home_shows_follow_ups_whose_buttons_work_in_place(core, clock) -> None:
+    Chat(core, SAM).steps(*PLAN)
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            opened = {"type": "app_home_opened", "user": "U-sam", "tab": "home"}
+            await harness.event(opened)
+            [published] = await harness.slack.wait_for("views.publish")
+            view = published.args["view"]
+            assert published.args["user_id"] == "U-sam" and view["type"] == "home"
+            shown = json.dumps(view)
+            assert "Send your thank-you and feedback request (Acme)" in shown
+            done = next(
+                element
+                for block in view["blocks"]
+                if block["type"] == "actions"
+                for element in block["elements"]
+                if element["text"]["text"] == "Done"
+            )
+            await harness.press(done["action_id"], done["value"], view={"type": "home", "id": "V1"})
+            await harness.said("Marked done")
+            [_, republished] = await harness.slack.wait_for("views.publish", 2)
+            assert "(Acme)" in json.dumps(republished.args["view"])
+
+    asyncio.run(scenario())
+
+
+def test_a_members_zone_comes_from_their_slack_profile_until_they_choose(core) -> None:
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            harness.slack.users["U-sam"] = {"tz": "America/New_York"}
+            await harness.command("stats")
+            await harness.slack.wait_for("chat.postEphemeral")
+            await harness.command("stats")
+            await harness.slack.wait_for("chat.postEphemeral", 2)
+            assert len(harness.slack.calls_to("users.info")) == 1  # once per process
+
+    asyncio.run(scenario())
+    assert "America/New_York time" in core.home(SAM)[-1].text
