@@ -105,7 +105,15 @@ class SlackBot:
                 channel=origin.channel, user=member.user, **message(reply)
             )
             return
-        await self.client.chat_postMessage(channel=await self.dm(member.user), **message(reply))
+        channel = await self.dm(member.user)
+        await self.client.chat_postMessage(channel=channel, **message(reply))
+        for attachment in reply.attachments:  # an export: files only ever go to the DM
+            await self.client.files_upload_v2(
+                channel=channel,
+                filename=attachment.filename,
+                title=attachment.filename,
+                content=attachment.content,
+            )
 
     async def open_form(self, reply: Reply, trigger_id: str) -> None:
         assert reply.form is not None

@@ -145,7 +145,10 @@ class FakeSlack:
             "users.info": self._users_info,
             "apps.connections.open": self._apps_connections_open,
             "oauth.v2.access": self._oauth_v2_access,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
+        self.files: dict[str, Args] = {}  # file id -> name, content, channel (once shared)
 
     # ---- lifecycle and addresses
 
@@ -154,6 +157,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_route("*", "/{tail:.*}", self._misrouted)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
@@ -443,6 +447,32 @@ class FakeSlack:
                 message[key] = args[key]
         message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
         return {"channel": channel, "ts": ts, "text": message["text"], "message": message}
+
+    def _files_get_upload_url(self, args: Args, token: str | None) -> Args:
+        """Step one of files_upload_v2: where to send the bytes."""
+        file_id = f"F{len(self.files) + 1:06d}"
+        self.files[file_id] = {"name": args.get("filename", ""), "content": b"", "channel": None}
+        return {"upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step two: the bytes themselves, to the URL step one gave."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.files:
+            return web.Response(status=404, text="unknown upload")
+        self.files[file_id]["content"] = await request.read()
+        return web.Response(text=f"OK - {len(self.files[file_id]['content'])}")
+
+    def _files_complete_upload(self, args: Args, token: str | None) -> Args:
+        """Step three: share the uploaded files in a channel."""
+        listed = args.get("files")
+        listed = json.loads(listed) if isinstance(listed, str) else listed or []
+        shared = []
+        for item in listed:
+            if item.get("id") not in self.files:
+                raise SlackError("file_not_found")
+            self.files[item["id"]]["channel"] = args.get("channel_id")
+            shared.append({"id": item["id"], "title": item.get("title", "")})
+        return {"files": shared}
 
     def _conversations_open(self, args: Args, token: str | None) -> Args:
         if channel := args.get("channel"):

@@ -126,3 +126,20 @@ def test_a_members_zone_comes_from_their_slack_profile_until_they_choose(core) -
 
     asyncio.run(scenario())
     assert "America/New_York time" in core.home(SAM)[-1].text
+
+
+def test_an_export_asked_for_in_a_channel_arrives_as_files_in_the_dm(core) -> None:
+    Chat(core, SAM).steps(*PLAN)
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            await harness.command("export")
+            await harness.slack.wait_for("files.completeUploadExternal", 2)
+            files = harness.slack.files.values()
+            assert {file["channel"] for file in files} == {"DU-sam"}
+            [exported] = [f for f in files if f["name"].endswith(".json")]
+            assert json.loads(exported["content"])["rejections"][0]["company"] == "Acme"
+            assert harness.posted("chat.postEphemeral")[0]["channel"] == "C-general"
+            assert "Acme" not in json.dumps(harness.posted("chat.postEphemeral"))
+
+    asyncio.run(scenario())
