@@ -16,6 +16,7 @@ from dotenv import load_dotenv
 from sqlalchemy import Engine, select, update
 
 from adapters.console import ConsoleChat, ConsoleClock, console_member
+from adapters.slack.manifest import as_text as manifest_text
 from adapters.slack.service import SlackService
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Bounceback
@@ -58,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     reminders.add_argument("--failed", action="store_true", help="list them (the default)")
     reminders.add_argument("--retry", action="store_true", help="queue them to be sent again")
     reminders.set_defaults(action=_reminders)
+    slack = commands.add_parser("slack-manifest", help="print the Slack app manifest to paste")
+    slack.add_argument("--url", help="HTTP mode: the public base URL (default: Socket Mode)")
+    slack.set_defaults(action=_slack_manifest)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(required=True, metavar="action")
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(action=_db_upgrade)
@@ -141,6 +145,11 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
             )
     summary = f"{len(rows)} failed reminder{'s' if len(rows) != 1 else ''}"
     print(f"bounceback: {summary}" + (", queued again." if args.retry and rows else "."))
+    return 0
+
+
+def _slack_manifest(args: argparse.Namespace, _settings: Settings) -> int:
+    print(manifest_text(args.url), end="")
     return 0
 
 
