@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON
 from tests.adapters.slack.harness import SECRET, slack_app
@@ -143,3 +144,16 @@ def test_an_export_asked_for_in_a_channel_arrives_as_files_in_the_dm(core) -> No
             assert "Acme" not in json.dumps(harness.posted("chat.postEphemeral"))
 
     asyncio.run(scenario())
+
+
+def test_no_token_or_secret_reaches_the_logs_even_at_debug(core, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            await harness.command("rejected", "Acme")
+            await harness.said("How are you feeling")
+
+    asyncio.run(scenario())
+    assert caplog.records  # the libraries did log, at debug
+    assert "xoxb-test" not in caplog.text and SECRET not in caplog.text
