@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -20,21 +19,8 @@ from bot.dialogues.reminder import ReminderDialogue
 from bot.events import Member, Reply
 from bot.group_rhythm import group_post
 from bot.playbook import Playbook
-from bot.reminders import Send, Wait, decide
+from bot.reminders import DueRow, Send, Wait, decide
 from bot.store.repository import CrossedAnswers, Repository
-
-
-class OutboxRow(Protocol):
-    id: int
-    platform: str
-    workspace: str
-    member_id: int | None
-    rejection_id: int | None
-    kind: str
-    due_at: datetime
-    local_due: datetime
-    zone: str
-    nudge: int | None
 
 
 @dataclass(frozen=True)
@@ -63,7 +49,7 @@ class Delivery:
         self.engine = engine
         self.playbook = playbook
 
-    def prepare(self, row: OutboxRow, now: datetime) -> Prepared:
+    def prepare(self, row: DueRow, now: datetime) -> Prepared:
         with self.engine.begin() as db:
             if row.member_id is None:
                 post = group_post(
@@ -87,7 +73,7 @@ class Delivery:
                 return decision
             return _to_member(row, repo, decision)
 
-    def record(self, db: Connection, row: OutboxRow, sent: Outgoing, now: datetime) -> None:
+    def record(self, db: Connection, row: DueRow, sent: Outgoing, now: datetime) -> None:
         """After a member's reminder went out: make it their open question."""
         if row.member_id is None:
             return
@@ -105,7 +91,7 @@ class Delivery:
         except (IntegrityError, CrossedAnswers):
             pass  # the member started a dialogue this very moment; theirs wins
 
-    def release(self, row: OutboxRow) -> None:
+    def release(self, row: DueRow) -> None:
         """A prepared message that did not go out: give back the attention it reserved."""
         if row.member_id is None:
             return
@@ -115,7 +101,7 @@ class Delivery:
                 repo.release_nudge(row.id)
 
 
-def _to_member(row: OutboxRow, repo: Repository, send: Send) -> Outgoing:
+def _to_member(row: DueRow, repo: Repository, send: Send) -> Outgoing:
     return Outgoing(
         row.platform,
         row.workspace,

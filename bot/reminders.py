@@ -30,9 +30,13 @@ SNOOZES = {"1d": 1, "3d": 3, "7d": 7}
 
 
 class DueRow(Protocol):
-    """The outbox row being delivered, as the scheduler hands it over."""
+    """An outbox row being delivered, as the scheduler hands it over."""
 
     id: int
+    platform: str
+    workspace: str
+    member_id: int | None  # None: a group post
+    rejection_id: int | None
     kind: str
     due_at: datetime
     local_due: datetime
