@@ -6,12 +6,19 @@ so tests build Settings from a plain mapping and never see a developer's `.env`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.fernet import Fernet
+
 LONGEST_TTL_HOURS = 24 * 366
+MAKE_FERNET_KEY = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
+_SLACK_SCOPE = re.compile(r"[a-z][a-z._-]*(:[a-z._-]+)?")
 
 
 class ConfigError(Exception):
@@ -32,6 +39,10 @@ class Settings:
     slack_signing_secret: str = field(default="", repr=False)
     slack_mode: str = "socket"
     slack_api_url: str = "https://slack.com/api/"
+    slack_client_id: str = ""  # not a secret: it is in every install link
+    slack_client_secret: str = field(default="", repr=False)
+    slack_encryption_key: str = field(default="", repr=False)
+    slack_scopes: tuple[str, ...] = ()  # empty: the ones the Slack adapter needs
     port: int = 3000
     discord_token: str = field(default="", repr=False)
 
@@ -39,6 +50,11 @@ class Settings:
     def database(self) -> str:
         """DATABASE_URL, or the SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'bounceback.db'}"
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Installed by many workspaces through OAuth, rather than one workspace's token."""
+        return self.slack_mode == "http" and bool(self.slack_client_id) and not self.slack_bot_token
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -79,18 +95,60 @@ def _slack(env: Mapping[str, str]) -> dict[str, object]:
     secret = env.get("SLACK_SIGNING_SECRET", "")
     if token and mode == "socket" and not app_token.startswith("xapp-"):
         raise ConfigError("SLACK_MODE=socket needs SLACK_APP_TOKEN, an app-level token (xapp-...)")
-    if token and mode == "http" and not secret:
+    client_id = env.get("SLACK_CLIENT_ID", "")
+    client_secret = env.get("SLACK_CLIENT_SECRET", "")
+    if bool(client_id) != bool(client_secret):
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise ConfigError(
+            f"Installing in several workspaces needs {missing} too: SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET come together from Basic Information > App Credentials"
+        )
+    if client_id and token:
+        raise ConfigError(
+            "Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "(installed by several workspaces), not both"
+        )
+    if client_id and mode != "http":
+        raise ConfigError(
+            "SLACK_CLIENT_ID (installed by several workspaces) needs SLACK_MODE=http: "
+            "Slack sends installers back to /slack/oauth_redirect"
+        )
+    if (token or client_id) and mode == "http" and not secret:
         raise ConfigError("SLACK_MODE=http needs SLACK_SIGNING_SECRET to verify Slack's requests")
+    key = env.get("SLACK_ENCRYPTION_KEY", "")
+    if client_id and not key:
+        raise ConfigError(
+            "SLACK_CLIENT_ID needs SLACK_ENCRYPTION_KEY, the key that keeps each workspace's "
+            f"bot token encrypted in the database; make one with: {MAKE_FERNET_KEY}"
+        )
+    if key:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                f"SLACK_ENCRYPTION_KEY is not a Fernet key; make one with: {MAKE_FERNET_KEY}"
+            ) from None
     port = env.get("PORT", "3000") or "3000"
     if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise ConfigError(f"PORT must be a port number, not {port!r}")
     api_url = env.get("SLACK_API_URL", "") or "https://slack.com/api/"
+    scopes = tuple(dict.fromkeys(s.strip() for s in env.get("SLACK_SCOPES", "").split(",")))
+    scopes = tuple(scope for scope in scopes if scope)
+    if bad := next((scope for scope in scopes if not _SLACK_SCOPE.fullmatch(scope)), None):
+        raise ConfigError(
+            f"SLACK_SCOPES entry {bad[:40]!r} is not a Slack scope; "
+            "give them comma-separated, e.g. commands,chat:write"
+        )
     return {
         "slack_bot_token": token,
         "slack_app_token": app_token,
         "slack_signing_secret": secret,
         "slack_mode": mode,
         "slack_api_url": api_url if api_url.endswith("/") else api_url + "/",
+        "slack_client_id": client_id,
+        "slack_client_secret": client_secret,
+        "slack_encryption_key": key,
+        "slack_scopes": scopes,
         "port": int(port),
     }
 

@@ -46,41 +46,48 @@ from bot.events import (
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
+EVENTS_PATH = "/slack/events"  # where Slack posts everything in HTTP mode, as Bolt expects
 SLACK = Capabilities(buttons=True, forms=True, max_form_fields=10)
 _SLACK_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
 
 
 class SlackBot:
-    """The core on one Slack client: events in, replies out."""
+    """The core on Slack: events in, replies out.
 
-    def __init__(self, core: Bounceback, client: AsyncWebClient) -> None:
+    Every call takes the Web API client of the request at hand: with OAuth, each
+    workspace has its own token, and Bolt hands each listener a client holding it.
+    """
+
+    def __init__(self, core: Bounceback) -> None:
         self.core = core
-        self.client = client
-        self._dm_channels: dict[str, str] = {}
+        self._dm_channels: dict[Member, str] = {}
         self._zones_checked: set[Member] = set()
 
-    async def handle(self, event: Inbound, *, trigger_id: str | None = None) -> list[Reply]:
-        await self.take_profile_timezone(event.member)
+    async def handle(
+        self, client: AsyncWebClient, event: Inbound, *, trigger_id: str | None = None
+    ) -> list[Reply]:
+        await self.take_profile_timezone(client, event.member)
         replies = await asyncio.to_thread(self.core.handle, event, SLACK)
-        await self.deliver(event.member, event.origin, replies, trigger_id=trigger_id)
+        await self.deliver(client, event.member, event.origin, replies, trigger_id=trigger_id)
         return replies
 
-    async def take_profile_timezone(self, member: Member) -> None:
+    async def take_profile_timezone(self, client: AsyncWebClient, member: Member) -> None:
         """Once per member and process: their Slack profile's zone, unless they chose one."""
         if member in self._zones_checked:
             return
         self._zones_checked.add(member)
-        profile = await self.client.users_info(user=member.user)
+        profile = await client.users_info(user=member.user)
         zone = (profile.get("user") or {}).get("tz")
         if zone:
             await asyncio.to_thread(self.core.platform_timezone, member, zone)
 
-    async def publish_home(self, member: Member) -> None:
+    async def publish_home(self, client: AsyncWebClient, member: Member) -> None:
         replies = await asyncio.to_thread(self.core.home, member)
-        await self.client.views_publish(user_id=member.user, view=home_view(replies))
+        await client.views_publish(user_id=member.user, view=home_view(replies))
 
     async def deliver(
         self,
+        client: AsyncWebClient,
         member: Member,
         origin: Origin,
         replies: list[Reply],
@@ -89,48 +96,53 @@ class SlackBot:
     ) -> None:
         for reply in replies:
             if reply.form is not None and trigger_id is not None:
-                await self.open_form(reply, trigger_id)
+                await self.open_form(client, reply, trigger_id)
                 trigger_id = None  # a trigger opens one modal
                 continue
-            await self.post(member, origin, reply)
+            await self.post(client, member, origin, reply)
 
-    async def post(self, member: Member, origin: Origin, reply: Reply) -> None:
+    async def post(
+        self, client: AsyncWebClient, member: Member, origin: Origin, reply: Reply
+    ) -> None:
         if reply.visibility is Visibility.GROUP:
             if reply.channel is not None:
-                await self.client.chat_postMessage(channel=reply.channel, **message(reply))
+                await client.chat_postMessage(channel=reply.channel, **message(reply))
                 return
             reply = Reply(NO_GROUP_CHANNEL, visibility=Visibility.ONLY_MEMBER)
         if reply.visibility is Visibility.ONLY_MEMBER and not origin.in_dm:
-            await self.client.chat_postEphemeral(
+            await client.chat_postEphemeral(
                 channel=origin.channel, user=member.user, **message(reply)
             )
             return
-        channel = await self.dm(member.user)
-        await self.client.chat_postMessage(channel=channel, **message(reply))
+        channel = await self.dm(client, member)
+        await client.chat_postMessage(channel=channel, **message(reply))
         for attachment in reply.attachments:  # an export: files only ever go to the DM
-            await self.client.files_upload_v2(
+            await client.files_upload_v2(
                 channel=channel,
                 filename=attachment.filename,
                 title=attachment.filename,
                 content=attachment.content,
             )
 
-    async def open_form(self, reply: Reply, trigger_id: str) -> None:
+    async def open_form(self, client: AsyncWebClient, reply: Reply, trigger_id: str) -> None:
         assert reply.form is not None
-        await self.client.views_open(
-            trigger_id=trigger_id, view=modal(reply.form, intro=reply.text)
-        )
+        await client.views_open(trigger_id=trigger_id, view=modal(reply.form, intro=reply.text))
 
-    async def dm(self, user: str) -> str:
+    async def dm(self, client: AsyncWebClient, member: Member) -> str:
         """The member's DM channel with the bot, opened once per process."""
-        if user not in self._dm_channels:
-            opened = await self.client.conversations_open(users=user)
-            self._dm_channels[user] = opened["channel"]["id"]
-        return self._dm_channels[user]
+        if member not in self._dm_channels:
+            opened = await client.conversations_open(users=member.user)
+            self._dm_channels[member] = opened["channel"]["id"]
+        return self._dm_channels[member]
 
 
 def build_app(
-    core: Bounceback, client: AsyncWebClient, *, signing_secret: str | None = None
+    core: Bounceback,
+    client: AsyncWebClient,
+    *,
+    signing_secret: str | None = None,
+    installation_store: Any = None,  # AsyncInstallationStore: OAuth, with oauth_settings
+    oauth_settings: Any = None,  # AsyncOAuthSettings; then `client` must carry no token
 ) -> tuple[AsyncApp, SlackBot]:
     """The Bolt app; with a signing secret every HTTP request must carry a valid signature."""
     app = AsyncApp(
@@ -138,11 +150,16 @@ def build_app(
         signing_secret=signing_secret,
         request_verification_enabled=signing_secret is not None,
         process_before_response=False,
+        # Bolt finds each workspace's token in the store and builds every request's
+        # client from `client` (its base URL, retry handlers) with that token; the
+        # OAuth flow calls oauth.v2.access through `client` too.
+        installation_store=installation_store,
+        oauth_settings=oauth_settings,
     )
-    bot = SlackBot(core, client)
+    bot = SlackBot(core)
 
     @app.command(re.compile(r"^/[a-z-]+$"))
-    async def slash_command(ack: Any, command: dict[str, Any]) -> None:
+    async def slash_command(ack: Any, client: AsyncWebClient, command: dict[str, Any]) -> None:
         await ack()
         member = Member(
             PLATFORM, command["team_id"], command["user_id"], command.get("user_name", "")
@@ -150,31 +167,39 @@ def build_app(
         origin = _origin(command["channel_id"], command.get("channel_name", ""))
         name = command["command"].lstrip("/")
         event = Command(member, origin, name, command.get("text", ""))
-        await bot.handle(event, trigger_id=command.get("trigger_id"))
+        await bot.handle(client, event, trigger_id=command.get("trigger_id"))
 
     @app.action(re.compile(rf"^{CHOICE_ACTION}:\d+$"))
-    async def button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def button(
+        ack: Any, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
         await ack()
         member = _member(body)
-        await bot.handle(Choice(member, _where(body), action["value"]))
+        await bot.handle(client, Choice(member, _where(body), action["value"]))
         if (body.get("view") or {}).get("type") == "home":
-            await bot.publish_home(member)  # the tab shows what the press changed
+            await bot.publish_home(client, member)  # the tab shows what the press changed
 
     @app.event("app_home_opened")
-    async def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def home_opened(
+        client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any]
+    ) -> None:
         if event.get("tab") == "home":
-            await bot.publish_home(Member(PLATFORM, body["team_id"], event["user"]))
+            await bot.publish_home(client, Member(PLATFORM, body["team_id"], event["user"]))
 
     @app.action(FORM_BUTTON)
-    async def form_button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def form_button(
+        ack: Any, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
         await ack()
         event = FormRequested(_member(body), _where(body), action["value"])
-        await bot.handle(event, trigger_id=body["trigger_id"])
+        await bot.handle(client, event, trigger_id=body["trigger_id"])
 
     @app.view(re.compile(rf"^{FORM_VIEW}:"))
-    async def form_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def form_submitted(
+        ack: Any, client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
         member = _member(body)
-        origin = Origin(await bot.dm(member.user), in_dm=True)
+        origin = Origin(await bot.dm(client, member), in_dm=True)
         event = FormSubmitted(
             member, origin, form_id_of(view["callback_id"]), submitted_values(view)
         )
@@ -184,15 +209,17 @@ def build_app(
             await ack(**error_response(problems))
             return
         await ack()
-        await bot.deliver(member, origin, replies)
+        await bot.deliver(client, member, origin, replies)
 
     @app.event("message")
-    async def direct_message(body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def direct_message(
+        client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any]
+    ) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return  # only what a member types to the bot in their DM is an answer
         member = Member(PLATFORM, body["team_id"], event["user"])
         text = _unescaped(event.get("text", ""))
-        await bot.handle(Text(member, Origin(event["channel"], in_dm=True), text))
+        await bot.handle(client, Text(member, Origin(event["channel"], in_dm=True), text))
 
     return app, bot
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from adapters.slack.service import EVENTS_PATH
+from adapters.slack.app import EVENTS_PATH
 from bot.catalogue import COMMANDS
 
 MANIFEST = Path(__file__).with_name("manifest.json")

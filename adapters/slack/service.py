@@ -8,7 +8,8 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import build_app
+from adapters.slack.app import EVENTS_PATH, build_app
+from adapters.slack.install import WEB_API_LOG, oauth_settings
 from adapters.slack.transport import SlackTransport
 from bot.config import Settings
 from bot.core import Bounceback
@@ -17,8 +18,6 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
 from scheduler.ticker import TICK_SECONDS, start_ticker
-
-EVENTS_PATH = "/slack/events"
 
 
 class SlackService:
@@ -29,10 +28,22 @@ class SlackService:
     ) -> None:
         self.settings = settings
         self.tick = tick
+        oauth = None
         client = self._client()
+        if settings.slack_oauth:
+            oauth = oauth_settings(settings, core.engine)
+            # Installed by many workspaces, the app's client has no token of its own: Bolt
+            # gives each request a copy holding the token of the workspace it came from.
+            client = AsyncWebClient(base_url=settings.slack_api_url, logger=WEB_API_LOG)
         client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
         secret = settings.slack_signing_secret if settings.slack_mode == "http" else None
-        self.app, self.bot = build_app(core, client, signing_secret=secret)
+        self.app, self.bot = build_app(
+            core,
+            client,
+            signing_secret=secret,
+            installation_store=None if oauth is None else oauth.installation_store,
+            oauth_settings=oauth,
+        )
         # The transport's client retries nothing itself: the outbox reschedules on a 429.
         self.dispatcher = Dispatcher(
             Outbox(core.engine, worker),
@@ -48,7 +59,7 @@ class SlackService:
     async def start(self) -> None:
         if self.settings.slack_mode == "socket":
             self._socket = AsyncSocketModeHandler(
-                self.app, self.settings.slack_app_token, web_client=self.bot.client
+                self.app, self.settings.slack_app_token, web_client=self.app.client
             )
             await self._socket.connect_async()
         else:

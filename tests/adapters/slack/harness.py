@@ -17,7 +17,7 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import SlackBot, build_app
+from adapters.slack.app import EVENTS_PATH, SlackBot, build_app
 from bot.core import Bounceback
 from tests.support.fake_slack import (
     FakeSlack,
@@ -29,7 +29,6 @@ from tests.support.fake_slack import (
 )
 
 SECRET = "test-signing-secret"
-EVENTS_PATH = "/slack/events"
 
 
 @dataclass

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import aiohttp
 
-from adapters.slack.service import EVENTS_PATH, SlackService
+from adapters.slack.app import EVENTS_PATH
+from adapters.slack.service import SlackService
 from tests.adapters.slack.harness import SECRET
 from tests.conftest import SAM
 from tests.helpers import Chat
