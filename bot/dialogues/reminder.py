@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.member_settings import pause
-
 from bot.answers import InvalidAnswer, future_date
 from bot.dialogues.common import describe_day
 from bot.dialogues.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.followup_plan import FEEDBACK_NUDGES, to_utc
+from bot.member_settings import pause
 from bot.reminders import (
     PAUSE,
     SNOOZES,
