@@ -1,9 +1,10 @@
 """Bounceback on Slack: Bolt listeners that hand the core neutral events and post
 its replies in Block Kit.
 
-Every listener acks first: Slack allows three seconds, and the core's work
-(a database transaction, run in a thread so the event loop stays free) comes
-after. A slash command in a channel is answered only to the member, and the
+Every listener acks first and hands the rest to a small pool of workers:
+Slack allows three seconds, and under a burst the acks must not wait behind
+the core's work (a database transaction, run in a thread) or the replies.
+A slash command in a channel is answered only to the member, and the
 dialogue carries on in a DM; group posts go to the channel the core names.
 """
 
@@ -12,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import (
@@ -46,6 +49,7 @@ from bot.events import (
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
+WORKERS = 8  # events answered at once; the rest wait their turn, already acked
 EVENTS_PATH = "/slack/events"  # where Slack posts everything in HTTP mode, as Bolt expects
 SLACK = Capabilities(buttons=True, forms=True, max_form_fields=10)
 _SLACK_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
@@ -62,6 +66,33 @@ class SlackBot:
         self.core = core
         self._dm_channels: dict[Member, str] = {}
         self._zones_checked: set[Member] = set()
+        self._work: asyncio.Queue[Callable[[], Awaitable[object]]] | None = None
+        self._workers: list[asyncio.Task[None]] = []
+
+    def later(self, job: Callable[[], Awaitable[object]]) -> None:
+        """Run after the ack, by one of WORKERS tasks started on first use."""
+        if self._work is None:
+            self._work = asyncio.Queue()
+            self._workers = [asyncio.create_task(self._drain()) for _ in range(WORKERS)]
+        self._work.put_nowait(job)
+
+    async def finish(self) -> None:
+        """Let every accepted event be answered, then stop the workers."""
+        if self._work is not None:
+            await self._work.join()
+        for worker in self._workers:
+            worker.cancel()
+
+    async def _drain(self) -> None:
+        assert self._work is not None
+        while True:
+            job = await self._work.get()
+            try:
+                await job()
+            except Exception:  # one failed reply must not stop the others
+                log.exception("a Slack event was acknowledged but could not be answered")
+            finally:
+                self._work.task_done()
 
     async def handle(
         self, client: AsyncWebClient, event: Inbound, *, trigger_id: str | None = None
@@ -145,6 +176,13 @@ def build_app(
     oauth_settings: Any = None,  # AsyncOAuthSettings; then `client` must carry no token
 ) -> tuple[AsyncApp, SlackBot]:
     """The Bolt app; with a signing secret every HTTP request must carry a valid signature."""
+    if oauth_settings is None and client.token:
+        authorize = _one_workspace(client)
+        client = AsyncWebClient(
+            base_url=client.base_url, logger=client.logger, retry_handlers=client.retry_handlers
+        )
+    else:
+        authorize = None
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
@@ -155,6 +193,7 @@ def build_app(
         # OAuth flow calls oauth.v2.access through `client` too.
         installation_store=installation_store,
         oauth_settings=oauth_settings,
+        authorize=authorize,
     )
     bot = SlackBot(core)
 
@@ -167,7 +206,7 @@ def build_app(
         origin = _origin(command["channel_id"], command.get("channel_name", ""))
         name = command["command"].lstrip("/")
         event = Command(member, origin, name, command.get("text", ""))
-        await bot.handle(client, event, trigger_id=command.get("trigger_id"))
+        bot.later(lambda: bot.handle(client, event, trigger_id=command.get("trigger_id")))
 
     @app.action(re.compile(rf"^{CHOICE_ACTION}:\d+$"))
     async def button(
@@ -175,9 +214,14 @@ def build_app(
     ) -> None:
         await ack()
         member = _member(body)
-        await bot.handle(client, Choice(member, _where(body), action["value"]))
-        if (body.get("view") or {}).get("type") == "home":
-            await bot.publish_home(client, member)  # the tab shows what the press changed
+        event = Choice(member, _where(body), action["value"])
+
+        async def answer() -> None:
+            await bot.handle(client, event)
+            if (body.get("view") or {}).get("type") == "home":
+                await bot.publish_home(client, member)  # the tab shows what the press changed
+
+        bot.later(answer)
 
     @app.event("app_home_opened")
     async def home_opened(
@@ -192,7 +236,7 @@ def build_app(
     ) -> None:
         await ack()
         event = FormRequested(_member(body), _where(body), action["value"])
-        await bot.handle(client, event, trigger_id=body["trigger_id"])
+        bot.later(lambda: bot.handle(client, event, trigger_id=body["trigger_id"]))
 
     @app.view(re.compile(rf"^{FORM_VIEW}:"))
     async def form_submitted(
@@ -219,7 +263,8 @@ def build_app(
             return  # only what a member types to the bot in their DM is an answer
         member = Member(PLATFORM, body["team_id"], event["user"])
         text = _unescaped(event.get("text", ""))
-        await bot.handle(client, Text(member, Origin(event["channel"], in_dm=True), text))
+        said = Text(member, Origin(event["channel"], in_dm=True), text)
+        bot.later(lambda: bot.handle(client, said))
 
     return app, bot
 
@@ -245,3 +290,23 @@ def _where(body: dict[str, Any]) -> Origin:
 def _unescaped(text: str) -> str:
     """Slack escapes `& < >` in message text; the core reads what the member typed."""
     return re.sub("&(lt|gt|amp);", lambda match: _SLACK_ENTITIES[match[0]], text)
+
+
+def _one_workspace(client: AsyncWebClient) -> Callable[..., Awaitable[AuthorizeResult]]:
+    """With one bot token, ask Slack who we are once, not once per request: a burst
+    of cold requests would each call auth.test before their ack."""
+    lock = asyncio.Lock()
+    known: list[AuthorizeResult] = []
+
+    async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        async with lock:
+            if not known:
+                found = await client.auth_test()
+                known.append(
+                    AuthorizeResult.from_auth_test_response(
+                        auth_test_response=found, bot_token=client.token, user_token=None
+                    )
+                )
+        return known[0]
+
+    return authorize

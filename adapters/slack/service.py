@@ -75,6 +75,7 @@ class SlackService:
             await self._socket.close_async()
         if self._runner is not None:
             await self._runner.cleanup()
+        await self.bot.finish()
         self.dispatcher.outbox.release_all()
 
     def _client(self) -> AsyncWebClient:

@@ -107,6 +107,7 @@ async def slack_app(core: Bounceback) -> AsyncIterator[SlackHarness]:
             async with aiohttp.ClientSession() as session:
                 yield SlackHarness(slack, bot, f"http://127.0.0.1:{port}{EVENTS_PATH}", session)
         finally:
+            await bot.finish()
             await runner.cleanup()
 
 
