@@ -104,3 +104,20 @@ class Chat:
     def group_posts(self) -> Iterator[Reply]:
         for _, replies in self.transcript:
             yield from replies.seen_by(Visibility.GROUP)
+
+
+def plan_for(chat: Chat, company: str) -> Replies:
+    """The shortest /rejected from an interview to an accepted plan of follow-ups."""
+    return chat.steps(
+        f"/rejected {company}",
+        "2",
+        "3",
+        "Analyst",
+        "skip",
+        "today",
+        "skip",
+        "keep",
+        "skip",
+        "no, keep it private",
+        "Sounds good",
+    )

@@ -20,9 +20,8 @@ from bot.group_rhythm import (
 )
 from bot.store.database import make_engine
 from bot.store.models import Reminder
-from tests.bot.dialogues.test_followups import plan_for
 from tests.conftest import SAM
-from tests.helpers import CHANNEL, Chat
+from tests.helpers import CHANNEL, Chat, plan_for
 
 ALEX = Member("slack", "T1", "U-alex", display_name="Alex")
 LEE = Member("slack", "T1", "U-lee", display_name="Lee")

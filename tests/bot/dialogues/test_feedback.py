@@ -6,23 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Rejection, Reminder, Win
-from tests.helpers import Chat
-
-
-def log_interview(chat: Chat, company: str) -> None:
-    chat.steps(
-        f"/rejected {company}",
-        "2",
-        "3",
-        "Analyst",
-        "skip",
-        "today",
-        "skip",
-        "keep",
-        "skip",
-        "no, keep it private",
-        "Sounds good",
-    )
+from tests.helpers import Chat, plan_for
 
 
 def test_without_a_rejection_there_is_nothing_to_attach_to(chat: Chat) -> None:
@@ -30,7 +14,7 @@ def test_without_a_rejection_there_is_nothing_to_attach_to(chat: Chat) -> None:
 
 
 def test_feedback_is_read_and_the_feedback_nudges_stop(chat: Chat, core) -> None:
-    log_interview(chat, "Acme")
+    plan_for(chat, "Acme")
     question = chat.say("/feedback")
     assert "What did they tell you?" in question
     reading = chat.say("They hired an internal candidate who already knew the team")
@@ -56,8 +40,8 @@ def test_feedback_is_read_and_the_feedback_nudges_stop(chat: Chat, core) -> None
 
 
 def test_with_several_rejections_the_member_picks_one(chat: Chat, core) -> None:
-    log_interview(chat, "Acme")
-    log_interview(chat, "Globex")
+    plan_for(chat, "Acme")
+    plan_for(chat, "Globex")
     question = chat.say("/feedback")
     assert "Which rejection" in question and "Analyst at Acme" in question
     named = chat.say("/feedback globex")

@@ -6,23 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Reminder
-from tests.helpers import Chat
-
-
-def plan_for(chat: Chat, company: str) -> None:
-    chat.steps(
-        f"/rejected {company}",
-        "2",
-        "3",
-        "Analyst",
-        "skip",
-        "today",
-        "skip",
-        "keep",
-        "skip",
-        "no, keep it private",
-        "Sounds good",
-    )
+from tests.helpers import Chat, plan_for
 
 
 def statuses(core) -> list[str]:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot.events import Member
 from bot.store.models import Conversation, MemberRow, Rejection, Reminder, Win
-from tests.helpers import Chat
+from tests.helpers import Chat, plan_for
 
 
 def counts(core) -> dict[str, int]:
@@ -19,24 +19,8 @@ def counts(core) -> dict[str, int]:
 
 
 def fill(chat: Chat) -> None:
-    chat.steps(
-        "/rejected Acme",
-        "2",
-        "3",
-        "Analyst",
-        "skip",
-        "today",
-        "skip",
-        "keep",
-        "skip",
-        "no, keep it private",
-        "Sounds good",
-        "/win Referral",
-        "4",
-        "skip",
-        "Keep it private",
-        "/rejected Globex",
-    )
+    plan_for(chat, "Acme")
+    chat.steps("/win Referral", "4", "skip", "Keep it private", "/rejected Globex")
 
 
 def test_keeping_the_data_changes_nothing(chat: Chat, core) -> None:

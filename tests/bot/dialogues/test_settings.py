@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 from bot.events import Member, Visibility
 from bot.followup_plan import to_utc
 from bot.store.models import Conversation, MemberRow, Reminder
-from tests.bot.dialogues.test_followups import plan_for
 from tests.bot.test_bad_input import snapshot
 from tests.conftest import SAM
-from tests.helpers import CHANNEL, Chat
+from tests.helpers import CHANNEL, Chat, plan_for
 
 BERLIN = "Europe/Berlin"
 ANA = Member("slack", "T1", "U-ana", display_name="Ana")
