@@ -49,7 +49,7 @@ from bot.events import (
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
-WORKERS = 8  # events answered at once; the rest wait their turn, already acked
+WORKERS = 4  # events answered at once; the rest wait their turn, already acked
 EVENTS_PATH = "/slack/events"  # where Slack posts everything in HTTP mode, as Bolt expects
 SLACK = Capabilities(buttons=True, forms=True, max_form_fields=10)
 _SLACK_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
