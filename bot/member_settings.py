@@ -97,10 +97,14 @@ def _normalised(text: str) -> str:
     return re.sub(r"\s+", "_", text)
 
 
+# tzdata entries that are no one's time zone: the host's own, and placeholders.
+NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def _zone_index() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """Every zone by its lowered name, and by its lowered city (the last part)."""
-    zones = available_timezones()
+    zones = available_timezones() - NOT_PLACES
     preferred = _canonical_zones()
     names = {zone.lower(): zone for zone in zones}
     by_city: dict[str, set[str]] = {}

@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, time
-from functools import cache
-from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
 
@@ -36,6 +34,7 @@ from bot.group_rhythm import (
     next_post,
     update_group,
 )
+from bot.member_settings import timezone_name
 from bot.safety import inert_name
 from bot.store.models import MemberRow
 
@@ -232,23 +231,6 @@ def day_and_time(raw: str) -> tuple[str, time]:
     return day, time(hour, minute)
 
 
-@cache
-def _zones() -> dict[str, str]:
-    usable = available_timezones() - {"localtime", "posixrules", "Factory"}
-    return {zone.casefold(): zone for zone in usable}
-
-
-def zone_name(raw: str) -> str:
-    """An IANA time zone, whatever the case: `europe/berlin` is Europe/Berlin."""
-    text = clean_text(raw, max_length=64)
-    found = _zones().get("_".join(text.split()).casefold())
-    if found is None:
-        raise InvalidAnswer(
-            "I don't know that time zone. Please use a name like Europe/Berlin or America/New_York."
-        )
-    return found
-
-
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9._-]{1,64})(?:\|[^<>@]{0,80})?>$")
 _USER_ID = re.compile(r"^@?([A-Za-z0-9._-]{1,64})$")
 
@@ -386,7 +368,7 @@ def shortcut(turn: Turn, args: str) -> Action | None:
         day, at = day_and_time(rest)
         return lambda t: set_schedule(t, kind, day, at)
     if word in ("timezone", "tz", "zone") and rest:
-        zone = zone_name(rest)
+        zone = timezone_name(rest)
         return lambda t: set_zone(t, zone)
     if word in ("on", "off", "pause", "resume") and not rest:
         on = word in ("on", "resume")
@@ -454,7 +436,7 @@ class Timezone(Step):
         return Ask(
             "Which time zone should the group's times follow? "
             "A name like Europe/Berlin or America/New_York.",
-            _or_back(zone_name),
+            _or_back(timezone_name),
             options=(BACK,),
         )
 

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from bot.answers import InvalidAnswer
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Bounceback
-from bot.dialogues.group import day_and_time, user_reference, weekday, zone_name
+from bot.dialogues.group import day_and_time, user_reference, weekday
 from bot.events import Member, Origin, Visibility
 from bot.group_rhythm import plan_group_posts
+from bot.member_settings import timezone_name
 from bot.store.models import Conversation, Group, Reminder
 from tests.bot.test_bad_input import snapshot
 from tests.conftest import SAM
@@ -452,7 +453,7 @@ def test_weekday_needs_three_letters_of_a_real_day() -> None:
 @given(st.text(max_size=40))
 def test_any_zone_is_a_real_iana_zone_or_explained(raw: str) -> None:
     try:
-        zone = zone_name(raw)
+        zone = timezone_name(raw)
     except InvalidAnswer as problem:
         assert 0 < len(str(problem)) < 220
         return
@@ -460,11 +461,11 @@ def test_any_zone_is_a_real_iana_zone_or_explained(raw: str) -> None:
 
 
 def test_zones_are_found_whatever_the_case() -> None:
-    assert zone_name("europe/berlin") == "Europe/Berlin"
-    assert zone_name(" America/New York ") == "America/New_York"
+    assert timezone_name("europe/berlin") == "Europe/Berlin"
+    assert timezone_name(" America/New York ") == "America/New_York"
     for odd in ("localtime", "Europe", "posixrules", "/etc/localtime"):
         with pytest.raises(InvalidAnswer):
-            zone_name(odd)
+            timezone_name(odd)
 
 
 @PROPERTY
