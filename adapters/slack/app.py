@@ -31,6 +31,7 @@ from adapters.slack.blocks import (
     modal,
     submitted_values,
 )
+from adapters.slack.direct import DirectMessages
 from bot.catalogue import NO_GROUP_CHANNEL
 from bot.core import Bounceback
 from bot.events import (
@@ -64,7 +65,7 @@ class SlackBot:
 
     def __init__(self, core: Bounceback) -> None:
         self.core = core
-        self._dm_channels: dict[Member, str] = {}
+        self._direct = DirectMessages()
         self._zones_checked: set[Member] = set()
         self._work: asyncio.Queue[Callable[[], Awaitable[object]]] | None = None
         self._workers: list[asyncio.Task[None]] = []
@@ -160,11 +161,7 @@ class SlackBot:
         await client.views_open(trigger_id=trigger_id, view=modal(reply.form, intro=reply.text))
 
     async def dm(self, client: AsyncWebClient, member: Member) -> str:
-        """The member's DM channel with the bot, opened once per process."""
-        if member not in self._dm_channels:
-            opened = await client.conversations_open(users=member.user)
-            self._dm_channels[member] = opened["channel"]["id"]
-        return self._dm_channels[member]
+        return await self._direct.channel(client, member)
 
 
 def build_app(

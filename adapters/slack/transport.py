@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message
+from adapters.slack.direct import DirectMessages
 from bot.delivery import Outgoing
 from scheduler.transport import RateLimited
 
@@ -28,11 +29,15 @@ class SlackTransport:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
-        self._dm_channels: dict[str, str] = {}
+        self._direct = DirectMessages()
 
     async def send(self, message_: Outgoing, *, key: str, resend: bool) -> None:
         try:
-            channel = message_.channel or await self._dm(message_)
+            if message_.channel is not None:
+                channel = message_.channel
+            else:
+                assert message_.member is not None
+                channel = await self._direct.channel(self.client, message_.member)
             if resend and await self._already_posted(channel, key):
                 return
             metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
@@ -45,14 +50,6 @@ class SlackTransport:
                 retry_after = error.response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)
                 raise RateLimited(float(retry_after)) from error
             raise
-
-    async def _dm(self, message_: Outgoing) -> str:
-        assert message_.member is not None
-        user = message_.member.user
-        if user not in self._dm_channels:
-            opened = await self.client.conversations_open(users=user)
-            self._dm_channels[user] = opened["channel"]["id"]
-        return self._dm_channels[user]
 
     async def _already_posted(self, channel: str, key: str) -> bool:
         history = await self.client.conversations_history(
