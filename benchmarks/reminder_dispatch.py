@@ -181,7 +181,6 @@ def statuses(engine: Engine) -> dict[str, int]:
 def add(total: Tally, tally: Tally) -> None:
     for name in ("sent", "waiting", "dropped", "retried", "failed", "fenced"):
         setattr(total, name, getattr(total, name) + getattr(tally, name))
-    total.errors += tally.errors
 
 
 # Dispatch through the project's outbox

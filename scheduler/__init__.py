@@ -1,5 +1,6 @@
-"""Durable follow-up reminders and group check-ins (the next release).
+"""Durable follow-up reminders and group check-ins.
 
-The core already stores each plan's reminders with their due times; this
-package will claim and deliver them through the adapters.
+The outbox (outbox.py) holds every reminder; the dispatcher claims what is due
+under a lease and delivers it through each adapter's Transport, within the
+rate limits; APScheduler (ticker.py) only calls the dispatcher every second.
 """

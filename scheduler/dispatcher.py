@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.delivery import Delivery, Outgoing
@@ -34,7 +34,6 @@ class Tally:
     retried: int = 0
     failed: int = 0
     fenced: int = 0  # sent, but our lease had expired and another worker took the row
-    errors: list[str] = field(default_factory=list)
 
 
 class Dispatcher:
@@ -119,7 +118,6 @@ class Dispatcher:
     ) -> None:
         status = self.outbox.retry(row, now, error, after)
         log.warning("reminder %s not delivered (%s): %s", row.id, status, error)
-        tally.errors.append(error)
         if status == "failed":
             tally.failed += 1
         else:
