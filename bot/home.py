@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
-from bot.dialogues.common import describe_followup
+from bot.dialogues.common import describe_followup, win_lines
 from bot.events import Option, Reply
 from bot.playbook import Playbook
 from bot.reminders import action_value
@@ -39,14 +39,9 @@ def home(repo: Repository, playbook: Playbook, today: date) -> list[Reply]:
 
 
 def _recent_wins(repo: Repository, playbook: Playbook) -> str:
-    wins = repo.wins(limit=3)
-    if not wins:
+    lines = win_lines(repo, playbook)
+    if not lines:
         return "Recent wins: none logged yet. /win keeps the good news."
-    kinds = playbook.table("wins.kinds")
-    lines = [
-        f"- {kinds[win.kind]['label']}" + (f": {win.description}" if win.description else "")
-        for win in wins
-    ]
     return "\n".join(["Recent wins:", *lines])
 
 

@@ -39,16 +39,20 @@ def category_advice(playbook: Playbook, category: str, *, weigh: bool) -> str:
     return advice
 
 
+def win_lines(repo: Repository, playbook: Playbook, count: int = 3) -> list[str]:
+    """The member's newest wins, a line each: `- Had a coffee chat: with Jane`."""
+    kinds = playbook.table("wins.kinds")
+    return [
+        f"- {kinds[kind]['label']}" + (f": {description}" if description else "")
+        for kind, description in repo.recent_wins(count)
+    ]
+
+
 def evidence(turn: Turn) -> str:
     """The member's own past wins and resilience count: the best answer to one 'no'."""
-    wins = turn.repo.wins(limit=3)
-    kinds = turn.playbook.table("wins.kinds")
+    wins = win_lines(turn.repo, turn.playbook)
     if wins:
-        lines = [turn.playbook.text("comfort.wins_intro")]
-        lines += [
-            f"- {kinds[win.kind]['label']}" + (f": {win.description}" if win.description else "")
-            for win in wins
-        ]
+        lines = [turn.playbook.text("comfort.wins_intro"), *wins]
     else:
         lines = [turn.playbook.text("comfort.no_wins_yet")]
     count = turn.repo.rejection_count()

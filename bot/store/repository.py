@@ -146,8 +146,15 @@ _REJECTIONS = (
 )
 _LATEST_REJECTIONS = _REJECTIONS.limit(bindparam("t_limit"))
 _REJECTION_COUNT = select(func.count()).select_from(_rejections).where(_owned(_rejections))
-_WINS = select(Win).where(_owned(_wins)).order_by(Win.created_at.desc(), Win.id.desc())
-_LATEST_WINS = _WINS.limit(bindparam("t_limit"))
+_NEWEST_WINS = (_wins.c.created_at.desc(), _wins.c.id.desc())
+_WINS = select(Win).where(_owned(_wins)).order_by(*_NEWEST_WINS)
+# The few lines a dialogue quotes back, without an ORM round: it runs on a hot step.
+_RECENT_WINS = (
+    select(_wins.c.kind, _wins.c.description)
+    .where(_owned(_wins))
+    .order_by(*_NEWEST_WINS)
+    .limit(bindparam("t_limit"))
+)
 _INSERT_WIN = insert(_wins).returning(_wins.c.id)
 _INSERT_REMINDERS = insert(_reminders)
 _INSERT_MEMBER = insert(_members)
@@ -302,7 +309,9 @@ class Repository:
 
     def rejections(self, limit: int | None = None) -> Sequence[Rejection]:
         """Newest first; every one unless a limit is given."""
-        return self._latest(_REJECTIONS, _LATEST_REJECTIONS, limit)
+        if limit is None:
+            return self.session.scalars(_REJECTIONS, self.fence).all()
+        return self.session.scalars(_LATEST_REJECTIONS, {**self.fence, "t_limit": limit}).all()
 
     def rejection_count(self) -> int:
         """How many rejections this member has come through: the resilience count."""
@@ -314,14 +323,14 @@ class Repository:
         """Record a win; its id."""
         return int(self.db.execute(_INSERT_WIN, {**fields, **self._tenant()}).scalar_one())
 
-    def wins(self, limit: int | None = None) -> Sequence[Win]:
-        """Newest first; every one unless a limit is given."""
-        return self._latest(_WINS, _LATEST_WINS, limit)
+    def wins(self) -> Sequence[Win]:
+        """Every one, newest first."""
+        return self.session.scalars(_WINS, self.fence).all()
 
-    def _latest(self, every: Any, latest: Any, limit: int | None) -> Sequence[Any]:
-        if limit is None:
-            return self.session.scalars(every, self.fence).all()
-        return self.session.scalars(latest, {**self.fence, "t_limit": limit}).all()
+    def recent_wins(self, limit: int) -> list[tuple[str, str]]:
+        """The kind and words of the newest few wins."""
+        rows = self.db.execute(_RECENT_WINS, {**self.fence, "t_limit": limit})
+        return [(kind, description) for kind, description in rows]
 
     # Reminders
 
