@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
 from bot.dialogues.reminder import ReminderDialogue
 from bot.events import Member, Reply
 from bot.group_rhythm import group_post
 from bot.playbook import Playbook
 from bot.reminders import DueRow, Send, Wait, decide
-from bot.store.repository import CrossedAnswers, Repository
+from bot.store.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -85,11 +84,9 @@ class Delivery:
         if repo.place is not None and repo.place.dialogue != ReminderDialogue.name:
             return  # mid-dialogue: the reminder's buttons still work on their own
         step = "pause" if sent.offers_pause else "action"
-        try:  # the newest reminder is the open question, replacing an older one
-            with db.begin_nested():
-                repo.save_place(ReminderDialogue.name, step, {"reminder_id": row.id}, now)
-        except (IntegrityError, CrossedAnswers):
-            pass  # the member started a dialogue this very moment; theirs wins
+        # The newest reminder is the open question, replacing an older one; if the member
+        # started a dialogue this very moment, theirs wins.
+        repo.offer_place(ReminderDialogue.name, step, {"reminder_id": row.id}, now)
 
     def release(self, row: DueRow) -> None:
         """A prepared message that did not go out: give back the attention it reserved."""

@@ -34,6 +34,7 @@ class Tally:
     retried: int = 0
     failed: int = 0
     fenced: int = 0  # sent, but our lease had expired and another worker took the row
+    handed_back: int = 0  # claimed, but their workspace had no room this tick
 
 
 class Dispatcher:
@@ -57,9 +58,27 @@ class Dispatcher:
         tally = Tally()
         for platform, transport in self.transports.items():
             room = min(batch, self.limits.available(platform))
-            for row in self.outbox.claim(self.clock(), room, platform):
+            claimed = self.outbox.claim(self.clock(), room, platform)
+            now, later = self._fitting(platform, claimed)
+            tally.handed_back += self.outbox.hand_back(later)
+            for row in now:
                 await self._deliver(row, transport, tally)
         return tally
+
+    def _fitting(self, platform: str, rows: list[Claimed]) -> tuple[list[Claimed], list[Claimed]]:
+        """The rows each workspace's limit lets go now, and the rest: a claim is sized by
+        the platform's limit, and one busy workspace must not make rows wait a whole
+        deferral, nor cost a prepare and a release each."""
+        room: dict[str, int] = {}
+        now: list[Claimed] = []
+        later: list[Claimed] = []
+        for row in rows:
+            left = room.get(row.workspace)
+            if left is None:
+                left = self.limits.available_in(platform, row.workspace)
+            (now if left > 0 else later).append(row)
+            room[row.workspace] = left - 1
+        return now, later
 
     def _plan_group_posts(self) -> None:
         """Every instance may plan them: the rows' keys make each one exist once."""

@@ -11,8 +11,10 @@ killing its worker ends as failed instead of looping.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import Connection, Engine, Select, Update, bindparam, select, update
 
@@ -33,6 +35,15 @@ _MINE = (
     & (_outbox.c.lease_owner == bindparam("owner"))
 )
 _RELEASED = {"lease_owner": None, "lease_expires_at": None}
+_HAND_BACK = (
+    update(_outbox)
+    .where(
+        _outbox.c.id.in_(bindparam("rows", expanding=True)),
+        _outbox.c.status == SENDING,
+        _outbox.c.lease_owner == bindparam("owner"),
+    )
+    .values(status=PENDING, attempts=_outbox.c.attempts - 1, **_RELEASED)
+)
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,15 @@ class Outbox:
         with self.engine.begin() as db:
             self._fenced(db, row, {"status": "cancelled", **_RELEASED})
 
+    def hand_back(self, rows: Iterable[Claimed]) -> int:
+        """Claimed but not tried (their workspace had no room this tick): pending again as
+        they were, due when they were, so the next claim takes them first."""
+        ids = [row.id for row in rows]
+        if not ids:
+            return 0
+        with self.engine.begin() as db:
+            return int(db.execute(_HAND_BACK, {"owner": self.owner, "rows": ids}).rowcount)
+
     def release_all(self) -> int:
         """On shutdown: hand back every lease this worker holds, to be claimed at once."""
         release = (
@@ -152,5 +172,13 @@ class Outbox:
             return int(db.execute(release).rowcount)
 
     def _fenced(self, db: Connection, row: Claimed, values: dict[str, object]) -> bool:
-        statement = update(_outbox).where(_MINE).values(**values)
-        return db.execute(statement, {"row": row.id, "owner": self.owner}).rowcount == 1
+        params = {f"v_{name}": value for name, value in values.items()}
+        statement = _fenced_update(tuple(values))
+        return db.execute(statement, {**params, "row": row.id, "owner": self.owner}).rowcount == 1
+
+
+@cache
+def _fenced_update(columns: tuple[str, ...]) -> Update:
+    """An outcome's UPDATE, built once per set of columns: building it cost more than
+    running it (benchmarks/README.md)."""
+    return update(_outbox).where(_MINE).values({name: bindparam(f"v_{name}") for name in columns})

@@ -1,8 +1,9 @@
 """Token buckets for outgoing platform messages, so a worker never sends faster than allowed.
 
-The dispatcher sizes each claim with `available(platform)` and calls `reserve` before every
-send. Nothing here sleeps: a reservation that would have to wait takes nothing and returns
-the wait, and the dispatcher defers the row by that much instead of sleeping on its lease.
+The dispatcher sizes each claim with `available(platform)`, hands back the rows beyond what
+`available_in(platform, workspace)` allows, and calls `reserve` before every send. Nothing
+here sleeps: a reservation that would have to wait takes nothing and returns the wait, and
+the dispatcher defers the row by that much instead of sleeping on its lease.
 A 429's Retry-After stays the backstop for limits we guessed wrong or share with others.
 
 A message counts against every bucket that applies to it at once, or against none, so a
@@ -151,6 +152,14 @@ class RateLimits:
         with self._lock:
             bucket = self._platforms.get(platform)
             return UNLIMITED if bucket is None else bucket.available()
+
+    def available_in(self, platform: str, workspace: str) -> int:
+        """How many messages the workspace limit allows now (the platform's aside)."""
+        limit = self._limits.get(platform, NO_LIMITS).workspace
+        if limit is None:
+            return UNLIMITED
+        with self._lock:
+            return self._bucket((platform, workspace), limit).available()
 
     def reserve(self, platform: str, workspace: str, channel: str) -> float:
         """Take one token from each bucket that applies and return 0.0, or take none.

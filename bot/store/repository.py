@@ -26,6 +26,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.events import Member
@@ -106,6 +107,12 @@ _BY_USER = _MEMBER_AND_PLACE.where(_members.c.user_id == bindparam("user"))
 _BY_ID = _MEMBER_AND_PLACE.where(_members.c.id == bindparam("member"))
 _THIS_PLACE = _owned(_places) & (_places.c.version == bindparam("t_version"))
 _INSERT_PLACE = insert(_places)
+# For the scheduler, which must not abort its transaction when a member's own dialogue
+# got there first: both backends skip a conflicting row instead of raising.
+_INSERT_PLACE_IF_NONE = {
+    "sqlite": sqlite.insert(_places).on_conflict_do_nothing().returning(_places.c.version),
+    "postgresql": postgresql.insert(_places).on_conflict_do_nothing().returning(_places.c.version),
+}
 _UPDATE_PLACE = update(_places).where(_THIS_PLACE)
 _DELETE_PLACE = delete(_places).where(_THIS_PLACE)
 # The columns to set come from the parameters given at execution.
@@ -280,6 +287,23 @@ class Repository:
         changes = {"dialogue": dialogue, "step": step, "data": data, "version": version}
         self._fenced(_UPDATE_PLACE, {**changes, "updated_at": now})
         self.place = Place(dialogue, step, data, version, now)
+
+    def offer_place(self, dialogue: str, step: str, data: dict[str, Any], now: datetime) -> bool:
+        """Save the place unless the member moved first (a new dialogue, another answer):
+        then nothing changes, and no error spoils the caller's transaction."""
+        values = {"dialogue": dialogue, "step": step, "data": data, "updated_at": now}
+        if self.place is None:
+            insert_once = _INSERT_PLACE_IF_NONE[self.db.dialect.name]
+            row = {**values, "version": 1, **self._tenant()}
+            if self.db.execute(insert_once, row).first() is None:  # rowcount: -1 on psycopg
+                return False
+            self.place = Place(dialogue, step, data, 1, now)
+            return True
+        try:
+            self.save_place(dialogue, step, data, now)
+        except CrossedAnswers:
+            return False
+        return True
 
     def end_place(self) -> None:
         if self.place is not None:

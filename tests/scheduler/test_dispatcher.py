@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import Bounceback
+from bot.delivery import Delivery
 from bot.events import Member, Visibility
 from bot.followup_plan import PlannedReminder, reminder_rows
 from bot.group_rhythm import create_group, update_group
@@ -18,7 +19,8 @@ from bot.member_settings import set_quiet_hours, set_timezone
 from bot.store.models import Conversation, Reminder
 from bot.store.repository import Repository
 from scheduler.dispatcher import Dispatcher, Tally
-from scheduler.outbox import MAX_ATTEMPTS
+from scheduler.outbox import MAX_ATTEMPTS, Outbox
+from scheduler.rate_limit import SLACK_WORKSPACE, RateLimits
 from tests.conftest import SAM
 from tests.helpers import Chat, FakeClock
 from tests.support.transport import FakeTransport
@@ -312,3 +314,50 @@ def test_the_weekly_check_in_and_digest_reach_the_groups_channel(
     ]
     digest = posts[0][1].replies[0]
     assert "Sam" in digest.text and digest.visibility is Visibility.GROUP
+
+
+def test_a_busy_workspace_sends_what_its_limit_allows_and_hands_back_the_rest(
+    core, platform: FakeTransport, clock: FakeClock
+) -> None:
+    seconds = FakeSeconds()
+    limited = Dispatcher(
+        Outbox(core.engine, "test-worker"),
+        Delivery(core.engine, core.playbook),
+        {"slack": platform},
+        RateLimits(clock=seconds),
+        clock,
+    )
+    due = [PlannedReminder("keep_in_touch", clock.now.date(), clock.now.time())]
+    for workspace, members in (("T-busy", 25), ("T-quiet", 3)):
+        for number in range(members):
+            with core.engine.begin() as db:
+                repo = Repository.open(db, Member("slack", workspace, f"U{number}"), clock.now)
+                rejection = repo.add_rejection(
+                    company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
+                )
+                repo.add_reminders(
+                    reminder_rows(due, rejection_id=rejection, zone="UTC", now=clock.now)
+                )
+    first = deliver(limited)
+    assert (first.sent, first.handed_back, first.waiting) == (23, 5, 0)
+    sent = {(message.workspace, message.member.user) for message, _ in platform.sent}
+    assert len([1 for workspace, _ in sent if workspace == "T-busy"]) == SLACK_WORKSPACE.burst
+    assert deliver(limited).sent == 0  # the busy workspace's bucket is empty
+    seconds.now += 5 / SLACK_WORKSPACE.rate
+    assert deliver(limited).sent == 5
+    assert {status for status, _ in outbox_statuses(core)} == {"sent"}
+    assert all(attempts == 1 for _, attempts in outbox_statuses(core))
+
+
+class FakeSeconds:
+    """The rate limiter's monotonic clock, moved by hand."""
+
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def outbox_statuses(core: Bounceback) -> list[tuple[str, int]]:
+    with core.engine.connect() as db:
+        return [tuple(row) for row in db.execute(select(Reminder.status, Reminder.attempts))]

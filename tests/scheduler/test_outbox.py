@@ -124,3 +124,16 @@ def test_shutting_down_hands_back_every_lease(engine) -> None:
     worker.claim(NOW, limit=3)
     assert worker.release_all() == 3
     assert len(Outbox(engine, "w2").claim(NOW, limit=5)) == 3
+
+
+def test_rows_handed_back_are_pending_as_they_were_and_claimed_first(engine) -> None:
+    add_due(engine, 3)
+    add_due(engine, 1, due=NOW + timedelta(minutes=1))
+    worker = Outbox(engine, "w1")
+    _kept, *rest = worker.claim(NOW, limit=3)
+    assert Outbox(engine, "w2").hand_back(rest) == 0  # only the lease holder may
+    assert worker.hand_back(rest) == 2
+    assert sorted(statuses(engine)) == [(PENDING, 0), (PENDING, 0), (PENDING, 0), ("sending", 1)]
+    again = worker.claim(NOW + timedelta(minutes=1), limit=2)
+    assert [row.id for row in again] == [row.id for row in rest]
+    assert worker.hand_back([]) == 0

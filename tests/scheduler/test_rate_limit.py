@@ -109,6 +109,15 @@ def test_available_is_what_reserve_then_grants(clock, limits) -> None:
         assert limits.available("discord") == 0
 
 
+def test_available_in_a_workspace_is_its_own_bucket(clock, limits) -> None:
+    assert limits.available_in("discord", "G1") == UNLIMITED  # Discord has no workspace limit
+    assert limits.available_in("slack", "T1") == SLACK_WORKSPACE.burst
+    for _ in range(5):
+        assert limits.reserve("slack", "T1", f"D{_}") == 0.0
+    assert limits.available_in("slack", "T1") == SLACK_WORKSPACE.burst - 5
+    assert limits.available_in("slack", "T2") == SLACK_WORKSPACE.burst
+
+
 def test_unlimited_never_waits_and_keeps_nothing() -> None:
     limits = RateLimits.unlimited()
     for platform in ("slack", "discord", "console"):

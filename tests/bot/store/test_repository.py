@@ -112,3 +112,34 @@ def test_a_place_changed_by_someone_else_is_not_overwritten(engine) -> None:
     with engine.begin() as db:
         place = Repository.open(db, SAM_SLACK, NOW).place
     assert place is not None and (place.step, place.version) == ("stage", 2)
+
+
+@pytest.mark.parametrize("members_move", ["starts a dialogue", "answers"])
+def test_an_offered_place_yields_to_the_member_and_the_transaction_goes_on(
+    engine, members_move
+) -> None:
+    if members_move == "answers":
+        with engine.begin() as db:
+            Repository.open(db, SAM_SLACK, NOW).save_place("reminder", "action", {}, NOW)
+    else:
+        with engine.begin() as db:
+            Repository.open(db, SAM_SLACK, NOW)
+    with engine.begin() as scheduler:
+        late = Repository.open(scheduler, SAM_SLACK, NOW)
+        with engine.begin() as member:
+            Repository.open(member, SAM_SLACK, NOW).save_place("win", "kind", {"a": 1}, NOW)
+        assert late.offer_place("reminder", "action", {"reminder_id": 7}, NOW) is False
+        assert late.add_win(kind="offer", created_at=NOW)  # still a working transaction
+    with engine.begin() as db:
+        repo = Repository.open(db, SAM_SLACK, NOW)
+        assert len(repo.recent_wins(5)) == 1
+    assert repo.place is not None and (repo.place.dialogue, repo.place.data) == ("win", {"a": 1})
+
+
+def test_an_offered_place_is_saved_when_nothing_crossed_it(engine) -> None:
+    with engine.begin() as db:
+        assert Repository.open(db, SAM_SLACK, NOW).offer_place("reminder", "action", {}, NOW)
+        assert Repository.open(db, SAM_SLACK, NOW).offer_place("reminder", "pause", {}, NOW)
+    with engine.begin() as db:
+        place = Repository.open(db, SAM_SLACK, NOW).place
+    assert place is not None and (place.step, place.version) == ("pause", 2)
