@@ -17,8 +17,10 @@ One run, on a SQLite file in a temporary folder (WAL), measures:
    Slack's DEFAULT_LIMITS instead (its 20/s workspace bucket is then the bound), and
    `--tick-every 5` ticks the way scheduler/ticker.py does;
 4. the naive way: one APScheduler 3 `date` job per reminder in a `SQLAlchemyJobStore`
-   (its own SQLite file, tuned like ours), jobs that only count, added, then run;
-   fewer of them (2,000), compared per reminder.
+   (its own SQLite file, tuned like ours), added, then run; fewer of them (2,000),
+   compared per reminder. Twice: jobs that only count (APScheduler's own cost), and
+   jobs that each do the outbox's delivery for one reminder (`Delivery.prepare`, the
+   send, `Delivery.record` with the row marked sent): the same work, done the naive way.
 
 Run:
 
@@ -40,6 +42,7 @@ import threading
 import time
 import timeit
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -179,7 +182,7 @@ def statuses(engine: Engine) -> dict[str, int]:
 
 
 def add(total: Tally, tally: Tally) -> None:
-    for name in ("sent", "waiting", "dropped", "retried", "failed", "fenced"):
+    for name in ("sent", "waiting", "dropped", "retried", "failed", "fenced", "handed_back"):
         setattr(total, name, getattr(total, name) + getattr(tally, name))
 
 
@@ -311,6 +314,37 @@ def remind(reminder_id: int) -> None:
 
 
 @dataclass
+class NaiveDelivery:
+    """What the delivering naive job needs: the project's delivery, on the outbox's database."""
+
+    engine: Engine
+    delivery: Delivery
+    transport: CountingTransport
+
+
+_delivering: NaiveDelivery | None = None
+_DUE = select(*(_reminders.c[name] for name in Claimed.__dataclass_fields__))
+
+
+def deliver(reminder_id: int) -> None:
+    """The naive job doing the outbox's work: the same `Delivery.prepare`, send and
+    `Delivery.record` with the row marked sent, one reminder per job, no lease."""
+    assert _delivering is not None
+    engine, delivery, transport = _delivering.engine, _delivering.delivery, _delivering.transport
+    with engine.connect() as db:
+        row = Claimed(*db.execute(_DUE.where(_reminders.c.id == reminder_id)).one())
+    now = utc_now()
+    prepared = delivery.prepare(row, now)
+    assert isinstance(prepared, Outgoing)
+    asyncio.run(transport.send(prepared, key=row.delivery_key))
+    with engine.begin() as db:
+        sent = update(_reminders).where(_reminders.c.id == row.id)
+        db.execute(sent.values(status="sent", sent_at=now, late=prepared.late))
+        delivery.record(db, row, prepared, now)
+    remind(reminder_id)
+
+
+@dataclass
 class Naive:
     jobs: int
     schedule_seconds: float
@@ -320,7 +354,7 @@ class Naive:
     left_in_store: int
 
 
-def naive(url: str, jobs: int, timeout: float) -> Naive:
+def naive(url: str, jobs: int, timeout: float, job: Callable[[int], None] = remind) -> Naive:
     global _expected
     _ran.clear()
     _all_ran.clear()
@@ -336,10 +370,8 @@ def naive(url: str, jobs: int, timeout: float) -> Naive:
     scheduler.start(paused=True)  # jobs go straight into the store, none run yet
     due = datetime.now(UTC) - timedelta(minutes=1)
     started = time.perf_counter()
-    for reminder_id in range(jobs):
-        scheduler.add_job(
-            remind, "date", run_date=due, args=[reminder_id], id=f"plan:{reminder_id}"
-        )
+    for reminder_id in range(1, jobs + 1):
+        scheduler.add_job(job, "date", run_date=due, args=[reminder_id], id=f"plan:{reminder_id}")
     scheduled = time.perf_counter()
     scheduler.resume()
     finished = _all_ran.wait(timeout)
@@ -426,7 +458,6 @@ def run(options: argparse.Namespace, folder: Path) -> None:
     window = asyncio.run(
         limited(engine, limits, rate, options.window, options.warmup, options.batch, every)
     )
-    engine.dispose()
     achieved = window.sent / window.seconds
     print(
         f"dispatch, {buckets}: {window.sent:,} sent in a {window.seconds:.2f} s window = "
@@ -442,7 +473,9 @@ def run(options: argparse.Namespace, folder: Path) -> None:
     )
 
     if options.limited_only:
+        engine.dispose()
         return
+    reset(engine)
     result = naive(naive_url, options.naive, options.naive_timeout)
     once = result.ran_once == result.jobs and not result.ran_twice_or_more
     store = "the same database" if naive_url == url else "its own SQLite file (WAL)"
@@ -456,8 +489,24 @@ def run(options: argparse.Namespace, folder: Path) -> None:
         f"{result.ran_twice_or_more} more than once, {result.left_in_store} left in the store"
     )
 
-    def ratio(naive_seconds: float, ours_seconds: float, ours_count: int) -> str:
-        return f"{(naive_seconds / result.jobs) / (ours_seconds / ours_count):.2f}x"
+    global _delivering
+    transport = CountingTransport()
+    _delivering = NaiveDelivery(engine, Delivery(engine, load_playbook()), transport)
+    delivering = naive(naive_url, options.naive, options.naive_timeout, job=deliver)
+    engine.dispose()
+    once = delivering.ran_once == delivering.jobs == transport.count == len(transport.keys)
+    print(
+        f"naive, delivering: {delivering.jobs:,} APScheduler date jobs, each running the "
+        f"outbox's delivery for one reminder (prepare, send, record): added "
+        f"{per(delivering.schedule_seconds, delivering.jobs)}; "
+        f"ran {per(delivering.dispatch_seconds, delivering.jobs)}; "
+        f"{'each delivered once' if once else 'CHECK FAILED'}"
+    )
+
+    def ratio(
+        naive_seconds: float, ours_seconds: float, ours_count: int, jobs: int = result.jobs
+    ) -> str:
+        return f"{(naive_seconds / jobs) / (ours_seconds / ours_count):.2f}x"
 
     naive_both = result.schedule_seconds + result.dispatch_seconds
     print(
@@ -471,6 +520,12 @@ def run(options: argparse.Namespace, folder: Path) -> None:
         "  with the outbox's delivery stubbed (neither side does member work): schedule + dispatch "
         f"{ratio(naive_both, scheduled + stub_drained, total)}; "
         f"dispatch {ratio(result.dispatch_seconds, stub_drained, total)}"
+    )
+    delivering_both = delivering.schedule_seconds + delivering.dispatch_seconds
+    print(
+        "  against the delivering naive jobs (both sides do the same member work): schedule + "
+        f"dispatch {ratio(delivering_both, scheduled + drained, total, delivering.jobs)}; "
+        f"dispatch {ratio(delivering.dispatch_seconds, drained, total, delivering.jobs)}"
     )
     reference = min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000 * 1e6
     print(f"this machine's Python: sum(range(1000)) takes {reference:.1f} µs (for comparison)")
