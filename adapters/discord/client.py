@@ -27,6 +27,7 @@ from adapters.discord.render import (
     modal,
     submitted,
 )
+from adapters.discord.transport import RATE_LIMIT_WAIT
 from bot.catalogue import NO_GROUP_CHANNEL
 from bot.core import DM_POINTER, Bounceback
 from bot.events import (
@@ -73,6 +74,7 @@ class BouncebackClient(discord.AutoShardedClient):
     """discord.py's client, sharded as configured; no member text can ping anyone."""
 
     def __init__(self, core: Bounceback, **options: Any) -> None:
+        options.setdefault("max_ratelimit_timeout", RATE_LIMIT_WAIT)  # see transport.py
         super().__init__(
             intents=client_intents(), allowed_mentions=discord.AllowedMentions.none(), **options
         )

@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from adapters.discord.client import BouncebackClient
-from adapters.discord.transport import RATE_LIMIT_WAIT, DiscordTransport
+from adapters.discord.transport import DiscordTransport
 from bot.config import Settings
 from bot.core import Bounceback
 from bot.delivery import Delivery
@@ -30,7 +30,6 @@ def make_client(core: Bounceback, settings: Settings, **options: Any) -> Bounceb
         core,
         shard_count=settings.discord_shard_count,
         shard_ids=list(settings.discord_shard_ids) or None,
-        max_ratelimit_timeout=RATE_LIMIT_WAIT,
         **options,
     )
 
