@@ -625,6 +625,7 @@ class FakeDiscord:
     async def message_from(self, user: int, content: str, *, channel_id: int | None = None) -> Args:
         """A member writing `content` (in their DM with the bot unless `channel_id`)."""
         channel_id = channel_id if channel_id is not None else self.dm_channel_of(user)
+        await self._session_for(_as_int(self._channels[channel_id].get("guild_id")))
         message = self._store_message(channel_id, {"content": content}, author=self.user(user))
         await self._echo(message)
         return message
@@ -637,6 +638,8 @@ class FakeDiscord:
         """Where an interaction happens: a guild channel, or the member's DM."""
         if in_dm:
             return None, channel_id if channel_id is not None else self.dm_channel_of(user)
+        if guild_id is not None and guild_id not in self.guilds:
+            raise AssertionError(f"the bot is not in guild {guild_id}: pass it to FakeDiscord")
         guild = self.guilds[guild_id] if guild_id is not None else next(iter(self.guilds.values()))
         return guild.id, channel_id if channel_id is not None else guild.first_channel_id
 
@@ -744,7 +747,7 @@ class FakeDiscord:
             payload |= {
                 "user": self.user(user),
                 "context": 1,
-                "authorizing_integration_owners": {"0": str(next(iter(self.guilds), 0))},
+                "authorizing_integration_owners": {"0": "0"},  # a guild install, in a DM
             }
         if message is not None:
             payload["message"] = message
@@ -1517,30 +1520,33 @@ async def started(
     token: str = "fake-bot-token",
     timeout: float = DEFAULT_TIMEOUT,
 ) -> AsyncIterator[discord.Client]:
-    """Run ``client.start(token)`` until ``on_ready``; close it and wait for it on exit.
+    """Run ``client.start(token)`` until it is ready; on exit close it and wait for it.
 
-    Raises what ``start`` raised if it ended before the client was ready (a refused
-    IDENTIFY, a 401). Give the client a small ``guild_ready_timeout``: discord.py
-    waits that long after the last GUILD_CREATE before it is ready (2 s by default).
+    Raises what ``start`` raised if it ended first (a refused IDENTIFY, a 401), or
+    later while the block ran. Give the client a small ``guild_ready_timeout``:
+    discord.py waits that long after the last GUILD_CREATE (2 s by default).
     """
+    if fake.api_base != Route.BASE:
+        raise AssertionError("discord.py is not pointed at this fake: use `with pointed_at(fake)`")
     running = asyncio.create_task(client.start(token), name="discord-client")
     ready = asyncio.create_task(client.wait_until_ready(), name="discord-ready")
     try:
-        done, _ = await asyncio.wait(
-            {running, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-        )
+        first = asyncio.FIRST_COMPLETED
+        done, _ = await asyncio.wait({running, ready}, timeout=timeout, return_when=first)
         if running in done:
             running.result()
             raise AssertionError("the client stopped before it was ready")
         if not done:
             raise AssertionError(f"the client was not ready within {timeout}s")
         yield client
+        if running.done():
+            running.result()
     finally:
         ready.cancel()
         await client.close()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(running, timeout)
-        await asyncio.gather(ready, return_exceptions=True)
+        if not (await asyncio.wait({running}, timeout=timeout))[0]:
+            running.cancel()
+        await asyncio.gather(running, ready, return_exceptions=True)
 
 
 # ---- helpers

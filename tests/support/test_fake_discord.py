@@ -215,6 +215,26 @@ def test_a_429_looks_like_discords() -> None:
     run_with_discord(scenario)
 
 
+def test_a_429_on_an_interaction_callback_is_retried_too() -> None:
+    async def scenario(fake: FakeDiscord) -> None:
+        client = Bot()
+
+        @client.tree.command(description="Ping")
+        async def ping(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("pong")
+
+        async with started(client, fake):
+            fake.fail_next(
+                "POST", re.compile(r"/interactions/\d+/[^/]+/callback"), retry_after=0.01
+            )
+            interaction = await fake.slash("ping")
+            assert (await interaction.response())["data"]["content"] == "pong"
+            callbacks = fake.calls_to("POST", f"/interactions/{interaction.id}/")
+            assert [call.status for call in callbacks] == [429, 200]
+
+    run_with_discord(scenario)
+
+
 def test_closed_dms_raise_forbidden() -> None:
     async def scenario(fake: FakeDiscord) -> None:
         fake.closed_dms.add(MEMBER_ID)
