@@ -997,6 +997,9 @@ class FakeDiscord:
                 headers = _ratelimit_headers(request.method, path)
         except DiscordError as error:
             status, answer, headers = error.status, error.body, {"Via": "1.1 google"}
+        except Exception as error:  # a bug in the fake: say so, in a status not retried
+            message = f"fake Discord failed on {call.method} {path}: {error!r}"
+            status, answer, headers = 400, {"message": message, "code": 0}, {}
         if answer is NO_CONTENT:
             status, answer = 204, None
         await self._record(dataclasses.replace(call, status=status, answer=answer))
@@ -1383,7 +1386,10 @@ class FakeDiscord:
                 extra=self._interaction_extra(interaction),
             )
         elif kind in (ResponseType.DEFERRED_UPDATE, ResponseType.UPDATE_MESSAGE):
-            target = self._by_id.get(int(interaction.payload["message"]["id"]))
+            source = interaction.payload.get("message")
+            if source is None:
+                raise _invalid(f"type: {kind} needs a message, and this interaction has none")
+            target = self._by_id.get(int(source["id"]))
             if target is None:
                 raise DiscordError(404, 10008, "Unknown Message")
             if kind == ResponseType.UPDATE_MESSAGE:
