@@ -16,6 +16,7 @@ from dotenv import load_dotenv
 from sqlalchemy import Engine, select, update
 
 from adapters.console import ConsoleChat, ConsoleClock, console_member
+from adapters.discord.service import DiscordService, sync_commands
 from adapters.slack.manifest import as_text as manifest_text
 from adapters.slack.service import SlackService
 from bot.config import ConfigError, Settings, load_settings
@@ -62,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     slack = commands.add_parser("slack-manifest", help="print the Slack app manifest to paste")
     slack.add_argument("--url", help="HTTP mode: the public base URL (default: Socket Mode)")
     slack.set_defaults(action=_slack_manifest)
+    discord_ = commands.add_parser("discord", help="Discord maintenance")
+    discord_commands = discord_.add_subparsers(required=True, metavar="action")
+    sync = discord_commands.add_parser("sync", help="publish the slash commands to Discord")
+    sync.add_argument(
+        "--guild",
+        type=int,
+        metavar="ID",
+        help="one server, at once (default: DISCORD_DEV_GUILD; without it, every server)",
+    )
+    sync.set_defaults(action=_discord_sync)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(required=True, metavar="action")
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(action=_db_upgrade)
@@ -72,22 +83,16 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.slack_bot_token:
         return asyncio.run(_serve_slack(settings))
     if settings.discord_token:
-        print(
-            "bounceback: the Discord adapter is not part of this version yet; "
-            "opening the console instead.",
-            file=sys.stderr,
-        )
+        return asyncio.run(_serve_discord(settings))
     args.db, args.user = None, getpass.getuser()
     return _console(args, settings)
 
 
 async def _serve_slack(settings: Settings) -> int:
     """Slack until interrupted; leases held at that moment are handed back."""
-    engine = _engine(settings.database)
-    upgrade(engine)
-    core = Bounceback(engine, load_playbook(settings.playbook_dir), settings)
+    core = _core(settings)
     service = SlackService(core, settings, worker_name())
-    checkpointer = Checkpointer(engine).start()
+    checkpointer = Checkpointer(core.engine).start()
     await service.start()
     where = "Socket Mode" if settings.slack_mode == "socket" else f"HTTP on port {service.port}"
     log.warning("bounceback: serving Slack (%s)", where)
@@ -97,6 +102,38 @@ async def _serve_slack(settings: Settings) -> int:
         await service.stop()
         checkpointer.stop()
     return 0
+
+
+async def _serve_discord(settings: Settings) -> int:
+    """Discord until interrupted; leases held at that moment are handed back."""
+    core = _core(settings)
+    service = DiscordService(core, settings, worker_name())
+    checkpointer = Checkpointer(core.engine).start()
+    await service.start()
+    shards = settings.discord_shard_ids or "all"
+    log.warning("bounceback: serving Discord (shards: %s)", shards)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await service.stop()
+        checkpointer.stop()
+    return 0
+
+
+def _discord_sync(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.discord_token:
+        raise ConfigError("bounceback discord sync needs DISCORD_TOKEN, the bot's token")
+    guild = args.guild or settings.discord_dev_guild
+    count = asyncio.run(sync_commands(_core(settings), settings, guild))
+    where = f"server {guild}, usable at once" if guild else "every server, within the hour"
+    print(f"bounceback: {count} commands published to {where}.")
+    return 0
+
+
+def _core(settings: Settings) -> Bounceback:
+    engine = _engine(settings.database)
+    upgrade(engine)
+    return Bounceback(engine, load_playbook(settings.playbook_dir), settings)
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:

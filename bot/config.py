@@ -18,6 +18,7 @@ LONGEST_TTL_HOURS = 24 * 366
 MAKE_FERNET_KEY = (
     'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 )
+_MOST_SHARDS = 10_000  # far beyond any bot Discord would shard for
 _SLACK_SCOPE = re.compile(r"[a-z][a-z._-]*(:[a-z._-]+)?")
 
 
@@ -45,6 +46,10 @@ class Settings:
     slack_scopes: tuple[str, ...] = ()  # empty: the ones the Slack adapter needs
     port: int = 3000
     discord_token: str = field(default="", repr=False)
+    discord_shard_count: int | None = None  # None: as many as Discord recommends
+    discord_shard_ids: tuple[int, ...] = ()  # empty: every shard of the count
+    discord_dev_guild: int | None = None  # commands sync there at once, for development
+    discord_api_url: str = "https://discord.com/api/v10"
 
     @property
     def database(self) -> str:
@@ -81,7 +86,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         crisis_contact=env.get("BOUNCEBACK_CRISIS_CONTACT", ""),
         facilitators=_facilitators(env.get("BOUNCEBACK_FACILITATORS", "")),
         **_slack(env),
-        discord_token=env.get("DISCORD_TOKEN", ""),
+        **_discord(env),
     )
 
 
@@ -151,6 +156,46 @@ def _slack(env: Mapping[str, str]) -> dict[str, object]:
         "slack_scopes": scopes,
         "port": int(port),
     }
+
+
+def _discord(env: Mapping[str, str]) -> dict[str, object]:
+    """Discord's settings: which shards this process runs, checked against the count."""
+    count = _whole_number(env, "DISCORD_SHARD_COUNT", "a whole number of shards, e.g. 4")
+    raw_ids = [part.strip() for part in env.get("DISCORD_SHARD_IDS", "").split(",")]
+    ids: list[int] = []
+    for part in filter(None, raw_ids):
+        if not (part.isascii() and part.isdigit()):
+            raise ConfigError(
+                f"DISCORD_SHARD_IDS entry {part[:20]!r} is not a shard number; "
+                "give them comma-separated, e.g. 0,1"
+            )
+        ids.append(int(part))
+    if ids and count is None:
+        raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT, the total across processes")
+    if count is not None and not 1 <= count <= _MOST_SHARDS:
+        raise ConfigError(f"DISCORD_SHARD_COUNT must be from 1 to {_MOST_SHARDS:,}")
+    if count is not None and any(shard >= count for shard in ids):
+        raise ConfigError(
+            f"DISCORD_SHARD_IDS run from 0 to DISCORD_SHARD_COUNT - 1 ({count - 1}), not {max(ids)}"
+        )
+    guild = _whole_number(env, "DISCORD_DEV_GUILD", "a server id (a number)")
+    api_url = (env.get("DISCORD_API_URL", "") or "https://discord.com/api/v10").rstrip("/")
+    return {
+        "discord_token": env.get("DISCORD_TOKEN", ""),
+        "discord_shard_count": count,
+        "discord_shard_ids": tuple(dict.fromkeys(ids)),
+        "discord_dev_guild": guild,
+        "discord_api_url": api_url,
+    }
+
+
+def _whole_number(env: Mapping[str, str], name: str, what: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 20:
+        raise ConfigError(f"{name} must be {what}, not {raw[:24]!r}")
+    return int(raw)
 
 
 def _facilitators(raw: str) -> tuple[str, ...]:

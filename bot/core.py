@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.answers import InvalidAnswer
@@ -53,6 +53,7 @@ from bot.journey import journey_summary
 from bot.member_settings import adopt_timezone
 from bot.playbook import Playbook
 from bot.reminders import PAUSE, parse_action, welcome_back
+from bot.store.models import Conversation, MemberRow
 from bot.store.repository import CrossedAnswers, Place, Repository
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,10 @@ DIALOGUES: dict[str, Dialogue] = {
 ANSWERED_IN_PLACE = frozenset({"help", "stats", "followups", "cancel"})
 _COMMAND_NAME = re.compile(r"^[a-z][a-z-]{0,20}$")
 PAUSED = "_paused"
+DM_POINTER = Reply(  # an adapter that cannot reach the DM drops it and says why
+    "I've sent you a direct message, so this stays between us.",
+    visibility=Visibility.ONLY_MEMBER,
+)
 
 
 def utc_now() -> datetime:
@@ -122,6 +127,32 @@ class Bounceback:
                 db, member, self.clock(), timezone=self.settings.default_timezone
             )
             return adopt_timezone(repo, zone)
+
+    def workspace_of(self, platform: str, user: str) -> str | None:
+        """Where a user last talked to Bounceback: for a DM that names no workspace
+        (Discord), the tenant of their open dialogue, else the newest they joined."""
+        latest = (
+            select(MemberRow.workspace)
+            .outerjoin(Conversation, Conversation.member_id == MemberRow.id)
+            .where(MemberRow.platform == platform, MemberRow.user_id == user)
+            .order_by(
+                Conversation.updated_at.is_(None),
+                Conversation.updated_at.desc(),
+                MemberRow.created_at.desc(),
+                MemberRow.id.desc(),
+            )
+            .limit(1)
+        )
+        with self.engine.connect() as db:
+            return db.scalar(latest)
+
+    def recent_companies(self, member: Member) -> list[str]:
+        """The companies of the member's recent rejections, newest first (autocomplete)."""
+        with self.engine.begin() as db:
+            repo = Repository.open(
+                db, member, self.clock(), timezone=self.settings.default_timezone
+            )
+            return list(dict.fromkeys(r.company for r in repo.rejections(limit=25)))
 
     def _handle(self, db: Connection, event: Inbound, capabilities: Capabilities) -> list[Reply]:
         turn, conversation = self._turn(db, event, capabilities)
@@ -350,9 +381,5 @@ def _placed(event: Inbound, replies: list[Reply]) -> list[Reply]:
         for reply in replies
     ]
     if any(reply.visibility is Visibility.DM for reply in placed):
-        pointer = Reply(
-            "I've sent you a direct message, so this stays between us.",
-            visibility=Visibility.ONLY_MEMBER,
-        )
-        placed.insert(0, pointer)
+        placed.insert(0, DM_POINTER)
     return placed

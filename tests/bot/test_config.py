@@ -29,6 +29,10 @@ FULL = {
     "PORT": "8080",
     "SLACK_API_URL": "https://slack-gov.com/api/",
     "DISCORD_TOKEN": "MTIz.abc.def",
+    "DISCORD_SHARD_COUNT": "4",
+    "DISCORD_SHARD_IDS": "2, 3,2",
+    "DISCORD_DEV_GUILD": "81234567890123456",
+    "DISCORD_API_URL": "http://127.0.0.1:9999/api/v10/",
 }
 
 
@@ -57,6 +61,10 @@ def test_every_variable_is_read_into_its_setting() -> None:
         slack_api_url="https://slack-gov.com/api/",
         port=8080,
         discord_token="MTIz.abc.def",
+        discord_shard_count=4,
+        discord_shard_ids=(2, 3),
+        discord_dev_guild=81234567890123456,
+        discord_api_url="http://127.0.0.1:9999/api/v10",
     )
     assert load_settings(FULL).database == FULL["DATABASE_URL"]
 
@@ -83,6 +91,10 @@ def test_unrelated_variables_are_ignored() -> None:
         ("BOUNCEBACK_FACILITATORS", "U-priya"),
         ("BOUNCEBACK_FACILITATORS", "slack:T1:U-priya:extra"),
         ("BOUNCEBACK_FACILITATORS", "slack::U-priya"),
+        ("DISCORD_SHARD_COUNT", "0"),
+        ("DISCORD_SHARD_COUNT", "four"),
+        ("DISCORD_SHARD_IDS", "0,1"),  # without a count
+        ("DISCORD_DEV_GUILD", "my-server"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable: str, value: str) -> None:
@@ -90,6 +102,12 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable: str, value: st
         load_settings({variable: value})
     message = str(refused.value)
     assert "\n" not in message and len(message) < 200
+
+
+@pytest.mark.parametrize("ids", ["4", "0,x", "-1"])
+def test_shard_ids_must_be_shards_of_the_count(ids: str) -> None:
+    with pytest.raises(ConfigError, match="DISCORD_SHARD_IDS"):
+        load_settings({"DISCORD_SHARD_COUNT": "4", "DISCORD_SHARD_IDS": ids})
 
 
 @PROPERTY

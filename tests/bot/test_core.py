@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from bot.catalogue import COMMANDS
 from bot.config import Settings
 from bot.core import Bounceback
-from bot.events import FormRequested, Visibility
+from bot.events import FormRequested, Member, Visibility
 from bot.group_rhythm import create_group, update_group
 from bot.store.models import Conversation
 from tests.bot.test_bad_input import snapshot
 from tests.conftest import SAM
-from tests.helpers import CHANNEL, WITH_FORMS, Chat
+from tests.helpers import CHANNEL, WITH_FORMS, Chat, plan_for
 
 
 def conversation(core) -> Conversation | None:
@@ -135,3 +135,22 @@ def test_a_form_can_be_asked_for_again_while_it_is_the_question(core) -> None:
     assert reopened.form == asked.form
     stale = chat.send(FormRequested(SAM, chat.origin, "some_old_form"))
     assert "belongs to an earlier question" in stale and stale.form == asked.form  # the current one
+
+
+def test_a_dm_finds_the_workspace_of_the_open_dialogue(core, clock) -> None:
+    other = Member("discord", "G2", "42")
+    assert core.workspace_of("discord", "42") is None
+    Chat(core, Member("discord", "G1", "42")).say("/rejected Acme")
+    clock.advance(minutes=5)
+    Chat(core, other).say("/stats")
+    assert core.workspace_of("discord", "42") == "G1"  # where the dialogue waits
+    Chat(core, other).say("/win An advice meeting")
+    assert core.workspace_of("discord", "42") == "G2"
+    assert core.workspace_of("slack", "42") is None
+
+
+def test_recent_companies_are_the_members_own_newest_first(core) -> None:
+    plan_for(Chat(core, SAM), "Acme")
+    plan_for(Chat(core, SAM), "Globex")
+    assert core.recent_companies(SAM) == ["Globex", "Acme"]
+    assert core.recent_companies(Member("slack", "T1", "U-someone-else")) == []

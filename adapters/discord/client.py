@@ -1,0 +1,290 @@
+"""Bounceback on Discord: interactions in, the core's replies out, privately.
+
+A command in a server channel is answered only to the member and the dialogue
+carries on in their DM; when their DMs are closed it carries on ephemerally in
+the channel, with how to open them. Buttons are dynamic items (items.py) and
+modal submissions are read from the raw interaction, so both keep working
+after a restart. Every interaction is deferred before the core runs, except a
+click that opens a modal: Discord accepts a modal only as the first answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import Any
+
+import discord
+
+from adapters.discord.commands import build_tree
+from adapters.discord.items import ANSWER_MODAL, FORM_MODAL, ITEMS
+from adapters.discord.render import (
+    ANSWER_FIELD,
+    DISCORD,
+    answer_modal,
+    message,
+    modal,
+    submitted,
+)
+from adapters.discord.transport import RATE_LIMIT_WAIT
+from bot.catalogue import NO_GROUP_CHANNEL
+from bot.core import DM_POINTER, Bounceback
+from bot.events import (
+    Choice,
+    Command,
+    FormRequested,
+    FormSubmitted,
+    Inbound,
+    Member,
+    Origin,
+    Reply,
+    Text,
+    Visibility,
+)
+
+log = logging.getLogger(__name__)
+PLATFORM = "discord"
+DMS_CLOSED = 50007  # Discord's "Cannot send messages to this user"
+DMS_CLOSED_NOTE = (
+    "I couldn't send you a direct message: your DMs are closed for this server. To open "
+    "them, click the server's name at the top left, choose Privacy Settings and turn on "
+    "Direct Messages. Until then I'll carry on here, where only you can see it."
+)
+NO_GROUP_YET = (
+    "I don't know which group you're in yet. Run any of my commands in your group's "
+    "server first, and we can carry on here."
+)
+TROUBLE = "Something went wrong on my side. Nothing was lost: please try that again."
+
+
+class DMsClosed(Exception):
+    """The member does not accept direct messages from this server."""
+
+
+def client_intents() -> discord.Intents:
+    """No privileged intent: servers for routing, and DMs, whose text bots may read."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.dm_messages = True
+    return intents
+
+
+class BouncebackClient(discord.AutoShardedClient):
+    """discord.py's client, sharded as configured; no member text can ping anyone."""
+
+    def __init__(self, core: Bounceback, **options: Any) -> None:
+        options.setdefault("max_ratelimit_timeout", RATE_LIMIT_WAIT)  # see transport.py
+        super().__init__(
+            intents=client_intents(), allowed_mentions=discord.AllowedMentions.none(), **options
+        )
+        self.bounceback = DiscordBot(core, self)
+        self.tree = build_tree(self, self.bounceback)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*ITEMS)
+
+    async def on_message(self, said: discord.Message) -> None:
+        if said.guild is None and not said.author.bot:
+            await self.bounceback.typed(said)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            await self.bounceback.submitted(interaction)
+
+
+class DiscordBot:
+    """The core on Discord: what each command, click, modal and DM becomes."""
+
+    def __init__(self, core: Bounceback, client: discord.Client) -> None:
+        self.core = core
+        self.client = client
+        self._typed: dict[tuple[str, str], dict[str, str]] = {}  # a form to try again
+
+    async def command(self, interaction: discord.Interaction, name: str, args: str) -> None:
+        await interaction.response.defer(ephemeral=_in_server(interaction), thinking=True)
+        member = await self._member(interaction, None)
+        if member is None:
+            await interaction.followup.send(NO_GROUP_YET)
+            return
+        await self._answer(interaction, Command(member, _origin(interaction), name, args))
+
+    async def companies(self, interaction: discord.Interaction) -> list[str]:
+        member = await self._member(interaction, None)
+        return [] if member is None else await asyncio.to_thread(self.core.recent_companies, member)
+
+    async def choose(self, interaction: discord.Interaction, tenant: str, value: str) -> None:
+        await interaction.response.defer()
+        member = await self._member(interaction, tenant)
+        assert member is not None
+        await self._answer(interaction, Choice(member, _origin(interaction), value))
+
+    async def open_form(self, interaction: discord.Interaction, tenant: str, form: str) -> None:
+        """Straight to the modal if the form is still the question; else where we are."""
+        member = await self._member(interaction, tenant)
+        assert member is not None
+        event = FormRequested(member, _origin(interaction), form)
+        replies = await asyncio.to_thread(self.core.handle, event, DISCORD)
+        asking = next((reply for reply in replies if reply.form is not None), None)
+        if asking is None or asking.form is None:
+            await interaction.response.defer()
+        else:
+            typed = self._typed.get((member.user, form))
+            await _show_modal(interaction, modal(asking.form, tenant, typed))
+            replies = [reply for reply in replies if reply is not asking]
+        await self._deliver(interaction, member, _origin(interaction), replies)
+
+    async def open_answer(self, interaction: discord.Interaction, tenant: str) -> None:
+        await _show_modal(interaction, answer_modal(tenant))
+
+    async def submitted(self, interaction: discord.Interaction) -> None:
+        data: Any = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
+        form, answer = FORM_MODAL.fullmatch(custom_id), ANSWER_MODAL.fullmatch(custom_id)
+        if form is None and answer is None:
+            return  # not one of ours
+        tenant = (form or answer)["tenant"]  # type: ignore[index]
+        await interaction.response.defer(ephemeral=_in_server(interaction), thinking=True)
+        member = await self._member(interaction, tenant)
+        assert member is not None
+        values, origin = submitted(data), _origin(interaction)
+        event: Inbound
+        if form is not None:
+            event = FormSubmitted(member, origin, form["form"], values)
+        else:
+            event = Text(member, origin, values.get(ANSWER_FIELD, ""))
+        replies = await self._answer(interaction, event)
+        if form is not None:
+            key = (member.user, form["form"])
+            if any(reply.field_errors for reply in replies):
+                self._typed[key] = values  # kept for "Try again", in this process only
+            else:
+                self._typed.pop(key, None)
+
+    async def typed(self, said: discord.Message) -> None:
+        """A message in the member's DM: an answer to where the dialogue is."""
+        user = str(said.author.id)
+        tenant = await asyncio.to_thread(self.core.workspace_of, PLATFORM, user)
+        tenant = tenant or self._only_server()
+        if tenant is None:
+            await said.channel.send(NO_GROUP_YET)
+            return
+        member = Member(PLATFORM, tenant, user, said.author.display_name)
+        origin = Origin(str(said.channel.id), in_dm=True)
+        try:
+            replies = await asyncio.to_thread(
+                self.core.handle, Text(member, origin, said.content), DISCORD
+            )
+            for reply in replies:
+                await self._post(None, member, origin, reply, said.channel)
+        except Exception:
+            log.exception("a Discord DM could not be answered")
+            await said.channel.send(TROUBLE)
+
+    async def _answer(self, interaction: discord.Interaction, event: Inbound) -> list[Reply]:
+        try:
+            replies = await asyncio.to_thread(self.core.handle, event, DISCORD)
+            await self._deliver(interaction, event.member, event.origin, replies)
+            return replies
+        except Exception:
+            log.exception("a Discord interaction could not be answered")
+            await interaction.followup.send(TROUBLE, ephemeral=True)
+            return []
+
+    async def _deliver(
+        self,
+        interaction: discord.Interaction,
+        member: Member,
+        origin: Origin,
+        replies: list[Reply],
+    ) -> None:
+        """DM replies to the DM first; if it is closed, everything stays in the channel."""
+        private = [reply for reply in replies if reply.visibility is Visibility.DM]
+        answerable = False
+        if private and not origin.in_dm:
+            try:
+                await self._to_dm(member, private)
+                replies = [reply for reply in replies if reply.visibility is not Visibility.DM]
+            except DMsClosed:
+                replies, answerable = _in_channel_instead(replies), True
+        for number, reply in enumerate(replies, start=1):
+            last = number == len(replies)
+            await self._post(interaction, member, origin, reply, answerable=answerable and last)
+
+    async def _post(
+        self,
+        interaction: discord.Interaction | None,
+        member: Member,
+        origin: Origin,
+        reply: Reply,
+        dm: discord.abc.Messageable | None = None,
+        *,
+        answerable: bool = False,
+    ) -> None:
+        if reply.visibility is Visibility.GROUP:
+            if reply.channel is not None:
+                channel = self.client.get_partial_messageable(int(reply.channel))
+                await channel.send(**message(reply, member.workspace).kwargs())
+                return
+            reply = Reply(NO_GROUP_CHANNEL, visibility=Visibility.ONLY_MEMBER)
+        shown = message(reply, member.workspace, answerable=answerable).kwargs()
+        if interaction is None:
+            assert dm is not None
+            await dm.send(**shown)
+        else:
+            await interaction.followup.send(ephemeral=not origin.in_dm, **shown)
+
+    async def _to_dm(self, member: Member, replies: list[Reply]) -> None:
+        channel = await self.client.create_dm(discord.Object(int(member.user)))
+        for reply in replies:
+            try:
+                await channel.send(**message(reply, member.workspace).kwargs())
+            except discord.Forbidden as refused:
+                if refused.code == DMS_CLOSED:
+                    raise DMsClosed from refused
+                raise
+
+    async def _member(self, interaction: discord.Interaction, tenant: str | None) -> Member | None:
+        """Who, in which group: the server, a button's own tenant, or where they last were."""
+        user = str(interaction.user.id)
+        if tenant is None and interaction.guild_id is not None:
+            tenant = str(interaction.guild_id)
+        if tenant is None:
+            tenant = await asyncio.to_thread(self.core.workspace_of, PLATFORM, user)
+        tenant = tenant or self._only_server()
+        if tenant is None:
+            return None
+        return Member(PLATFORM, tenant, user, interaction.user.display_name)
+
+    def _only_server(self) -> str | None:
+        """A bot in one server serves one group: a newcomer's DM belongs to it."""
+        guilds = self.client.guilds
+        return str(guilds[0].id) if len(guilds) == 1 else None
+
+
+def _in_channel_instead(replies: list[Reply]) -> list[Reply]:
+    """DMs closed: say how to open them, and keep the DM's replies for the member's eyes."""
+    kept: list[Reply] = []
+    for reply in replies:
+        if reply == DM_POINTER:
+            kept.append(Reply(DMS_CLOSED_NOTE, visibility=Visibility.ONLY_MEMBER))
+        elif reply.visibility is Visibility.DM:
+            kept.append(replace(reply, visibility=Visibility.ONLY_MEMBER))
+        else:
+            kept.append(reply)
+    return kept
+
+
+async def _show_modal(interaction: discord.Interaction, shape: discord.ui.Modal) -> None:
+    """Send a modal and forget it: its submission is read from the raw interaction
+    (client.on_interaction), the same way before and after a restart."""
+    await interaction.response.send_modal(shape)
+    shape.stop()
+
+
+def _in_server(interaction: discord.Interaction) -> bool:
+    return interaction.guild_id is not None
+
+
+def _origin(interaction: discord.Interaction) -> Origin:
+    return Origin(str(interaction.channel_id), in_dm=not _in_server(interaction))

@@ -1,0 +1,60 @@
+"""Reminders and group posts to Discord, for the scheduler.
+
+Each message carries a nonce derived from the outbox row's key, with
+enforce_nonce: if a row is sent again after a crash mid-send, Discord answers
+with the message it already has instead of posting a second one (it remembers
+nonces for a few minutes, which covers a lease's expiry and reclaim).
+
+429s: discord.py sleeps on a Retry-After itself and repeats the same request,
+same nonce, so a short wait (the common per-route case, under a second) is
+retried inside the send and delivered once. The client's max_ratelimit_timeout
+caps that sleep at RATE_LIMIT_WAIT; a longer Retry-After comes back as
+RateLimited and the outbox reschedules the row instead of holding its lease.
+A 429 discord.py will not retry (Cloudflare's, without a Via header) does too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import discord
+
+from adapters.discord.render import message
+from bot.delivery import Outgoing
+from scheduler.transport import RateLimited
+
+RATE_LIMIT_WAIT = 30.0  # seconds; the least discord.py accepts for max_ratelimit_timeout
+DEFAULT_RETRY_AFTER = 60.0
+
+
+def nonce_for(key: str, part: int = 0) -> str:
+    """Discord takes nonces of up to 25 characters: a digest of the key and the part."""
+    return hashlib.blake2b(f"{key}#{part}".encode(), digest_size=12).hexdigest()
+
+
+class DiscordTransport:
+    platform = "discord"
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def send(self, message_: Outgoing, *, key: str, resend: bool) -> None:
+        """`resend` needs nothing extra here: the nonce makes every send idempotent."""
+        try:
+            if message_.channel is not None:
+                channel: discord.abc.Messageable = self.client.get_partial_messageable(
+                    int(message_.channel)
+                )
+            else:
+                assert message_.member is not None
+                channel = await self.client.create_dm(discord.Object(int(message_.member.user)))
+            for part, reply in enumerate(message_.replies):
+                shown = message(reply, message_.workspace).kwargs()
+                await channel.send(nonce=nonce_for(key, part), **shown)
+        except discord.RateLimited as limited:
+            raise RateLimited(limited.retry_after) from limited
+        except discord.HTTPException as error:
+            if error.status == 429:
+                retry_after = error.response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)
+                raise RateLimited(float(retry_after)) from error
+            raise

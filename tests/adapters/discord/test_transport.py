@@ -1,0 +1,189 @@
+"""Reminders reach Discord DMs with buttons that work, once, through 429s and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from adapters.discord.transport import DiscordTransport, nonce_for
+from bot.delivery import Delivery, Outgoing
+from bot.events import Member, Reply
+from bot.group_rhythm import create_group, update_group
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import Outbox
+from scheduler.rate_limit import RateLimits
+from tests.adapters.discord.harness import custom_id, discord_bot, running
+from tests.helpers import Chat
+from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN, outbox
+from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, FakeGuild, pointed_at
+
+POSTED = re.compile(r"/channels/\d+/messages")
+SAM = Member("discord", str(GUILD_ID), str(MEMBER_ID), "Sam")
+GROUP_CHANNEL = GUILD_ID + 2
+GROUP_GUILD = FakeGuild(GUILD_ID, channels={GUILD_ID + 1: "general", GROUP_CHANNEL: "wins"})
+
+
+def dispatcher_for(core, client, clock) -> Dispatcher:
+    return Dispatcher(
+        Outbox(core.engine, "discord-test"),
+        Delivery(core.engine, core.playbook),
+        {"discord": DiscordTransport(client)},
+        RateLimits.unlimited(),
+        clock,
+    )
+
+
+async def press(bot, message, label: str, expect: str):
+    """Click a button on a DM message; the next DM showing `expect`."""
+    dm = bot.fake.dm_channel_of(MEMBER_ID)
+    seen = len([m for m in bot.fake.messages_in(dm) if expect in str(m)])
+    await bot.fake.click(custom_id(message, label), message=message)
+    return await bot.said_in(dm, expect, count=seen + 1)
+
+
+def test_a_whole_rejection_from_slash_command_through_modal_and_buttons_to_a_reminder(
+    core, clock
+) -> None:
+    async def scenario() -> None:
+        async with discord_bot(core) as bot:
+            dm = bot.fake.dm_channel_of(MEMBER_ID)
+            await bot.fake.slash("rejected", {"company": "Acme"})
+            mood = await bot.said_in(dm, "How are you feeling")
+            stage = await press(bot, mood, "Disappointed", "how far did you get")
+            facts = await press(bot, stage, "Interviews", "Let's note down the facts")
+
+            opened = await bot.fake.click(custom_id(facts, "Fill in: The facts"), message=facts)
+            form = (await opened.response())["data"]
+            assert form["custom_id"] == f"bb:m:{GUILD_ID}:rejection_facts"
+            typed = {"company": "Acme", "role": "Data Analyst", "contact_name": "Jane Doe"}
+            wrong = await bot.fake.submit_modal(
+                form["custom_id"], {**typed, "heard_on": "next year", "reason": ""}
+            )
+            [problem] = await wrong.wait_followups()
+            assert "A few things need another look" in problem["content"]
+
+            again = await bot.fake.click(custom_id(problem, "Try again"), message=problem)
+            refilled = (await again.response())["data"]["components"]
+            assert [label["component"].get("value") for label in refilled][:4] == [
+                "Acme",
+                "Data Analyst",
+                "Jane Doe",
+                "next year",
+            ]
+            reason = "They chose someone with more experience"
+            await bot.fake.submit_modal(
+                form["custom_id"], {**typed, "heard_on": "yesterday", "reason": reason}
+            )
+            await bot.said_in(dm, "Noted: Data Analyst at Acme")
+            role = await bot.said_in(dm, "Jane Doe's part in it")
+            draft = await press(bot, role, "Hiring manager", "Hi Jane,")
+            await bot.fake.message_from(MEMBER_ID, "keep")  # typed in the DM, not pressed
+            reading = await bot.said_in(dm, "Yes, that's it")
+            passing = await press(bot, reading, "Yes, that's it", "No, keep it private")
+            plan = await press(bot, passing, "No, keep it private", "Sounds good")
+            await press(bot, plan, "Sounds good", "follow-ups. /followups shows them")
+            assert "Hi Jane," in str(draft["embeds"])
+
+            clock.now = FIRST_DUE
+            assert (await dispatcher_for(core, bot.client, clock).tick()).sent == 1
+            reminder = await bot.said_in(dm, "note to Acme")
+            await press(bot, reminder, "Done", "Marked done")
+            assert bot.fake.messages_in(GUILD_ID + 1) == []  # nothing in the server's channel
+
+    asyncio.run(scenario())
+    assert outbox(core)["send_note"][0] == "done"
+
+
+def test_a_reminders_button_still_works_after_a_restart(core, clock) -> None:
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with FakeDiscord(guilds=(GUILD_ID,)) as fake:
+            with pointed_at(fake):
+                async with running(core, fake) as before:
+                    assert (await dispatcher_for(core, before.client, clock).tick()).sent == 1
+                    reminder = await before.said_in(fake.dm_channel_of(MEMBER_ID), "note to Acme")
+                async with running(core, fake) as after:  # a new process: nothing in memory
+                    await press(after, reminder, "Done", "Marked done")
+
+    asyncio.run(scenario())
+    assert outbox(core)["send_note"][0] == "done"
+
+
+def test_a_long_429_on_a_reminder_reschedules_it_and_it_is_delivered_once(core, clock) -> None:
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with discord_bot(core) as bot:
+            dispatcher = dispatcher_for(core, bot.client, clock)
+            bot.fake.fail_next("POST", POSTED, status=429, retry_after=45)
+            assert (await dispatcher.tick()).retried == 1  # not slept on: back to the outbox
+            clock.advance(seconds=44)
+            assert (await dispatcher.tick()).sent == 0
+            clock.advance(seconds=16)  # past Retry-After and the outbox's own backoff
+            assert (await dispatcher.tick()).sent == 1
+            assert [call.status for call in bot.fake.calls_to("POST", POSTED)] == [429, 200]
+            assert len(bot.fake.dms_to(MEMBER_ID)) == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_short_429_is_retried_inside_the_send_with_the_same_nonce(core, clock) -> None:
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with discord_bot(core) as bot:
+            bot.fake.fail_next("POST", POSTED, status=429, retry_after=0.05)
+            assert (await dispatcher_for(core, bot.client, clock).tick()).sent == 1
+            attempts = bot.fake.calls_to("POST", POSTED)
+            assert [call.status for call in attempts] == [429, 200]
+            assert attempts[0].json["nonce"] == attempts[1].json["nonce"]
+            assert len(bot.fake.dms_to(MEMBER_ID)) == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_resend_after_a_crash_is_deduplicated_by_its_nonce(core) -> None:
+    async def scenario() -> None:
+        async with discord_bot(core) as bot:
+            transport = DiscordTransport(bot.client)
+            message = Outgoing("discord", str(GUILD_ID), [Reply("Time to keep in touch.")], SAM)
+            key = "plan:7:keep_in_touch@2027-01-10T09:30"
+            await transport.send(message, key=key, resend=False)
+            await transport.send(message, key=key, resend=True)
+            await transport.send(message, key="plan:7:reconnect@2027-02-20T09:30", resend=True)
+            [first, *_] = bot.fake.calls_to("POST", POSTED)
+            assert first.json["nonce"] == nonce_for(key) and first.json["enforce_nonce"] is True
+            assert len(bot.fake.dms_to(MEMBER_ID)) == 2
+
+    asyncio.run(scenario())
+    assert len(nonce_for("x" * 500)) <= 25  # Discord's limit, whatever the key
+
+
+def test_no_payload_lets_member_text_ping_anyone(core, clock) -> None:
+    with core.engine.begin() as db:
+        create_group(db, "discord", str(GUILD_ID), timezone="UTC", facilitators=[], now=clock.now)
+        update_group(db, "discord", str(GUILD_ID), channel=str(GROUP_CHANNEL))
+
+    async def scenario() -> None:
+        async with discord_bot(core, guilds=(GROUP_GUILD,)) as bot:
+            bot.fake.users[MEMBER_ID] = {"global_name": "@everyone"}  # a name is member text too
+            said = "A referral via [your bank](http://evil.example)"
+            await bot.fake.slash("win", {"description": said})
+            dm = bot.fake.dm_channel_of(MEMBER_ID)
+            kind = await bot.said_in(dm, "What kind of win")
+            share = await press(bot, kind, "Got a referral", "Share with the group")
+            await bot.fake.click(custom_id(share, "Share with the group"), message=share)
+            post = await bot.said_in(GROUP_CHANNEL, "your bank")
+            assert "@everyone" not in post["content"] and "\\[your bank]" in post["content"]
+            sent = [
+                call.json
+                for call in bot.fake.calls
+                if call.method == "POST" and call.json and "content" in call.json
+            ]
+            assert len(sent) > 3 and all(body["allowed_mentions"]["parse"] == [] for body in sent)
+
+    asyncio.run(scenario())
