@@ -28,27 +28,27 @@ class SlackService:
     ) -> None:
         self.settings = settings
         self.tick = tick
-        oauth = None
-        client = self._client()
-        if settings.slack_oauth:
-            oauth = oauth_settings(settings, core.engine)
-            # Installed by many workspaces, the app's client has no token of its own: Bolt
-            # gives each request a copy holding the token of the workspace it came from.
-            client = AsyncWebClient(base_url=settings.slack_api_url, logger=WEB_API_LOG)
+        oauth = oauth_settings(settings, core.engine) if settings.slack_oauth else None
+        # Installed by many workspaces, the clients hold no token of their own: Bolt gives
+        # each request a copy holding its workspace's, the transport each reminder one.
+        token = None if oauth is not None else settings.slack_bot_token
+        installations = None if oauth is None else oauth.installation_store
+        client = self._client(token)
         client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
         secret = settings.slack_signing_secret if settings.slack_mode == "http" else None
         self.app, self.bot = build_app(
             core,
             client,
             signing_secret=secret,
-            installation_store=None if oauth is None else oauth.installation_store,
+            installation_store=installations,
             oauth_settings=oauth,
         )
         # The transport's client retries nothing itself: the outbox reschedules on a 429.
+        self.transport = SlackTransport(self._client(token), bots=installations)
         self.dispatcher = Dispatcher(
             Outbox(core.engine, worker),
             Delivery(core.engine, core.playbook),
-            {"slack": SlackTransport(self._client())},
+            {"slack": self.transport},
             RateLimits(),
             core.clock,
         )
@@ -78,7 +78,5 @@ class SlackService:
         await self.bot.finish()
         self.dispatcher.outbox.release_all()
 
-    def _client(self) -> AsyncWebClient:
-        return AsyncWebClient(
-            token=self.settings.slack_bot_token, base_url=self.settings.slack_api_url
-        )
+    def _client(self, token: str | None) -> AsyncWebClient:
+        return AsyncWebClient(token=token, base_url=self.settings.slack_api_url, logger=WEB_API_LOG)
