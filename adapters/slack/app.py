@@ -180,10 +180,11 @@ def build_app(
 ) -> tuple[AsyncApp, SlackBot]:
     """The Bolt app; with a signing secret every HTTP request must carry a valid signature."""
     if oauth_settings is None and client.token:
-        authorize = _one_workspace(client)
+        token = client.token
         client = AsyncWebClient(
             base_url=client.base_url, logger=client.logger, retry_handlers=client.retry_handlers
         )
+        authorize = _one_workspace(client, token)
     else:
         authorize = None
     app = AsyncApp(
@@ -317,7 +318,7 @@ def _unescaped(text: str) -> str:
     return re.sub("&(lt|gt|amp);", lambda match: _SLACK_ENTITIES[match[0]], text)
 
 
-def _one_workspace(client: AsyncWebClient) -> Callable[..., Awaitable[AuthorizeResult]]:
+def _one_workspace(client: AsyncWebClient, token: str) -> Callable[..., Awaitable[AuthorizeResult]]:
     """With one bot token, ask Slack who we are once, not once per request: a burst
     of cold requests would each call auth.test before their ack."""
     lock = asyncio.Lock()
@@ -326,10 +327,10 @@ def _one_workspace(client: AsyncWebClient) -> Callable[..., Awaitable[AuthorizeR
     async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         async with lock:
             if not known:
-                found = await client.auth_test()
+                found = await client.auth_test(token=token)
                 known.append(
                     AuthorizeResult.from_auth_test_response(
-                        auth_test_response=found, bot_token=client.token, user_token=None
+                        auth_test_response=found, bot_token=token, user_token=None
                     )
                 )
         return known[0]
