@@ -39,6 +39,9 @@ from tests.adapters.slack.oauth_harness import (
     oauth_fields,
     served,
 )
+from tests.conftest import SAM
+from tests.helpers import Chat
+from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
 
 AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"  # never called: the browser goes there
 OAUTH_ENV = {
@@ -365,17 +368,24 @@ def test_replies_go_out_with_the_token_of_the_workspace_that_asked(core, setting
 
 
 @OAUTH_ACCESS
-def test_no_token_secret_or_key_reaches_the_logs_even_at_debug(core, settings, caplog) -> None:
-    """slack_sdk logs oauth.v2.access's answer, the new bot token in it, at debug."""
+def test_no_token_secret_or_key_reaches_the_logs_even_at_debug(
+    core, settings, clock, caplog
+) -> None:
+    """slack_sdk logs oauth.v2.access's answer, the new bot token in it, at debug;
+    a reminder's send looks the token up and decrypts it."""
     caplog.set_level(logging.DEBUG)
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
 
     async def scenario() -> None:
         async with served(core, settings) as app:
             await app.install("T1", "abc")
             await app.command("stats")
             await app.slack.wait_for("auth.test", 2)
+            assert (await app.service.dispatcher.tick()).sent == 1
 
     asyncio.run(scenario())
     assert any("oauth.v2.access" in record.getMessage() for record in caplog.records)
+    assert any("chat.postMessage" in record.getMessage() for record in caplog.records)
     for secret in ("xoxb-T1-abc", CLIENT_SECRET, KEY, SECRET):
         assert secret not in caplog.text
