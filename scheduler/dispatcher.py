@@ -17,7 +17,7 @@ from bot.group_rhythm import plan_group_posts
 from bot.reminders import HELD_FOR, Wait
 from scheduler.outbox import Claimed, Outbox
 from scheduler.rate_limit import RateLimits
-from scheduler.transport import RateLimited, Transport
+from scheduler.transport import RateLimited, Transport, Undeliverable
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -112,6 +112,9 @@ class Dispatcher:
         except RateLimited as limited:
             self.delivery.release(row)
             self._retry(row, now, str(limited), tally, after=limited.retry_after)
+        except Undeliverable as refused:
+            self.delivery.release(row)
+            self._retry(row, now, str(refused), tally, final=True)
         except Exception as error:  # any platform failure is retried, never fatal
             self.delivery.release(row)
             self._retry(row, now, f"{type(error).__name__}: {error}", tally)
@@ -133,9 +136,16 @@ class Dispatcher:
                 tally.fenced += 1
 
     def _retry(
-        self, row: Claimed, now: datetime, error: str, tally: Tally, after: float | None = None
+        self,
+        row: Claimed,
+        now: datetime,
+        error: str,
+        tally: Tally,
+        after: float | None = None,
+        *,
+        final: bool = False,
     ) -> None:
-        status = self.outbox.retry(row, now, error, after)
+        status = self.outbox.retry(row, now, error, after, final=final)
         log.warning("reminder %s not delivered (%s): %s", row.id, status, error)
         if status == "failed":
             tally.failed += 1

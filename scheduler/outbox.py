@@ -123,12 +123,21 @@ class Outbox:
         values = {"status": SENT, "sent_at": now, "late": late, "last_error": "", **_RELEASED}
         return self._fenced(db, row, values)
 
-    def retry(self, row: Claimed, now: datetime, error: str, after: float | None = None) -> str:
+    def retry(
+        self,
+        row: Claimed,
+        now: datetime,
+        error: str,
+        after: float | None = None,
+        *,
+        final: bool = False,
+    ) -> str:
         """Back off after a failed send, honouring the platform's Retry-After.
 
-        Returns the row's new status: pending again, or failed after MAX_ATTEMPTS.
+        Returns the row's new status: pending again, or failed after MAX_ATTEMPTS
+        or at once if `final` (no retry could succeed).
         """
-        if row.attempts >= MAX_ATTEMPTS:
+        if final or row.attempts >= MAX_ATTEMPTS:
             values = {"status": FAILED, "last_error": error[:500], **_RELEASED}
         else:
             backoff = min(FIRST_RETRY * 2 ** (row.attempts - 1), LONGEST_RETRY)

@@ -15,13 +15,18 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
+class Undeliverable(Exception):
+    """Retrying cannot help (the app was uninstalled, its token revoked): fail the row now."""
+
+
 class Transport(Protocol):
     """Sends one message to a member's DM or a group's channel.
 
     `key` is the outbox row's idempotency key: a platform that can deduplicate
     (Discord's enforce_nonce, Slack's message metadata) must use it, so that a
     row reclaimed after a crash mid-send does not arrive twice. Raise
-    RateLimited on a 429; any other exception counts as a transient failure.
+    RateLimited on a 429, Undeliverable when no retry could succeed; any other
+    exception counts as a transient failure.
     """
 
     platform: str

@@ -18,6 +18,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import (
@@ -77,10 +79,14 @@ class SlackBot:
             self._workers = [asyncio.create_task(self._drain()) for _ in range(WORKERS)]
         self._work.put_nowait(job)
 
-    async def finish(self) -> None:
-        """Let every accepted event be answered, then stop the workers."""
+    async def settled(self) -> None:
+        """Once every event accepted so far has been answered."""
         if self._work is not None:
             await self._work.join()
+
+    async def finish(self) -> None:
+        """Let every accepted event be answered, then stop the workers."""
+        await self.settled()
         for worker in self._workers:
             worker.cancel()
 
@@ -169,15 +175,16 @@ def build_app(
     client: AsyncWebClient,
     *,
     signing_secret: str | None = None,
-    installation_store: Any = None,  # AsyncInstallationStore: OAuth, with oauth_settings
+    installation_store: AsyncInstallationStore | None = None,  # OAuth, with oauth_settings
     oauth_settings: Any = None,  # AsyncOAuthSettings; then `client` must carry no token
 ) -> tuple[AsyncApp, SlackBot]:
     """The Bolt app; with a signing secret every HTTP request must carry a valid signature."""
     if oauth_settings is None and client.token:
-        authorize = _one_workspace(client)
+        token = client.token
         client = AsyncWebClient(
             base_url=client.base_url, logger=client.logger, retry_handlers=client.retry_handlers
         )
+        authorize = _one_workspace(client, token)
     else:
         authorize = None
     app = AsyncApp(
@@ -263,7 +270,29 @@ def build_app(
         said = Text(member, Origin(event["channel"], in_dm=True), text)
         bot.later(lambda: bot.handle(client, said))
 
+    if installation_store is not None:
+        _forget_departed_workspaces(app, bot, installation_store)
     return app, bot
+
+
+def _forget_departed_workspaces(
+    app: AsyncApp, bot: SlackBot, installations: AsyncInstallationStore
+) -> None:
+    """An uninstall, or a revoked bot token, deletes what the store holds for the workspace:
+    Bolt then answers its members "reinstall", and its reminders fail as undeliverable."""
+
+    async def forget(enterprise_id: str | None, team_id: str | None) -> None:
+        await installations.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
+
+    @app.event("app_uninstalled")
+    async def uninstalled(context: AsyncBoltContext) -> None:
+        bot.later(lambda: forget(context.enterprise_id, context.team_id))
+
+    @app.event("tokens_revoked")
+    async def revoked(context: AsyncBoltContext, event: dict[str, Any]) -> None:
+        # A bot-only app: its installations hold nothing but the bot token, now dead.
+        if (event.get("tokens") or {}).get("bot"):
+            bot.later(lambda: forget(context.enterprise_id, context.team_id))
 
 
 def _origin(channel: str, channel_name: str) -> Origin:
@@ -289,7 +318,7 @@ def _unescaped(text: str) -> str:
     return re.sub("&(lt|gt|amp);", lambda match: _SLACK_ENTITIES[match[0]], text)
 
 
-def _one_workspace(client: AsyncWebClient) -> Callable[..., Awaitable[AuthorizeResult]]:
+def _one_workspace(client: AsyncWebClient, token: str) -> Callable[..., Awaitable[AuthorizeResult]]:
     """With one bot token, ask Slack who we are once, not once per request: a burst
     of cold requests would each call auth.test before their ack."""
     lock = asyncio.Lock()
@@ -298,10 +327,10 @@ def _one_workspace(client: AsyncWebClient) -> Callable[..., Awaitable[AuthorizeR
     async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         async with lock:
             if not known:
-                found = await client.auth_test()
+                found = await client.auth_test(token=token)
                 known.append(
                     AuthorizeResult.from_auth_test_response(
-                        auth_test_response=found, bot_token=client.token, user_token=None
+                        auth_test_response=found, bot_token=token, user_token=None
                     )
                 )
         return known[0]

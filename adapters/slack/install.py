@@ -1,8 +1,9 @@
 """Installed by many workspaces: Bolt's OAuth flow, its stores on the project's database.
 
 Each workspace that installs Bounceback gets rows in slack-sdk's own tables
-(`slack_installations`, `slack_bots`, `slack_oauth_states`) on the same engine as
-everything else, so several instances behind a load balancer share them. Bot, user
+(`slack_installations`, `slack_bots`, `slack_oauth_states`, made by migration 0004)
+on the same engine as everything else, so several instances behind a load balancer
+share them. Bot, user
 and refresh tokens are encrypted with Fernet (SLACK_ENCRYPTION_KEY) before they
 reach the database: a copy of the database alone opens no one's workspace.
 
@@ -17,6 +18,8 @@ import asyncio
 import copy
 import logging
 import re
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -28,7 +31,6 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, MetaData, Table, Text
-from sqlalchemy.exc import DBAPIError
 
 from adapters.slack.manifest import BOT_SCOPES
 from bot.config import ConfigError, Settings
@@ -40,6 +42,7 @@ WEB_API_LOG = logging.getLogger("slack_sdk.web.tokens_redacted")
 _TOKEN = re.compile(r"\b(xox[a-z]?(?:\.xox[a-z])?|xapp)-[A-Za-z0-9-]+")
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+BOT_SECONDS = 60.0  # how long a workspace's bot token is reused before the store is read again
 STATE_SECONDS = 600  # an installer has ten minutes between /slack/install and the redirect
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 WRONG_KEY = (
@@ -123,11 +126,25 @@ def _tokens(record: Installation | Bot) -> list[tuple[str, str]]:
 
 
 class EncryptedInstallationStore(AsyncInstallationStore):
-    """Bolt's installation store: slack-sdk's SQLAlchemy one, tokens encrypted, off the loop."""
+    """Bolt's installation store: slack-sdk's SQLAlchemy one, tokens encrypted, off the loop.
 
-    def __init__(self, tables: SQLAlchemyInstallationStore, cipher: TokenCipher) -> None:
+    Each workspace's bot is remembered for BOT_SECONDS once found: every reminder looks
+    its workspace's token up, and a burst of them should not each read and decrypt it.
+    Any save or delete forgets them all, so an uninstall here is seen at once; one on
+    another instance within that minute meets Slack's refusal of the dead token instead.
+    """
+
+    def __init__(
+        self,
+        tables: SQLAlchemyInstallationStore,
+        cipher: TokenCipher,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.tables = tables
         self.cipher = cipher
+        self._clock = clock
+        self._bots: dict[tuple[str | None, str | None, bool], tuple[float, Bot]] = {}
 
     @property
     def logger(self) -> logging.Logger:
@@ -135,9 +152,11 @@ class EncryptedInstallationStore(AsyncInstallationStore):
 
     async def async_save(self, installation: Installation) -> None:
         await asyncio.to_thread(self.tables.save, self.cipher.sealed(installation))
+        self._bots.clear()
 
     async def async_save_bot(self, bot: Bot) -> None:
         await asyncio.to_thread(self.tables.save_bot, self.cipher.sealed(bot))
+        self._bots.clear()
 
     async def async_find_bot(
         self,
@@ -146,13 +165,21 @@ class EncryptedInstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        found = await asyncio.to_thread(
-            self.tables.find_bot,
-            enterprise_id=enterprise_id,
-            team_id=team_id,
-            is_enterprise_install=is_enterprise_install,
+        key = (enterprise_id, team_id, bool(is_enterprise_install))
+        found_at, bot = self._bots.get(key, (-BOT_SECONDS, None))
+        if bot is not None and self._clock() - found_at < BOT_SECONDS:
+            return bot
+        bot = self.cipher.opened(
+            await asyncio.to_thread(
+                self.tables.find_bot,
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                is_enterprise_install=is_enterprise_install,
+            )
         )
-        return self.cipher.opened(found)
+        if bot is not None:
+            self._bots[key] = (self._clock(), bot)
+        return bot
 
     async def async_find_installation(
         self,
@@ -175,6 +202,7 @@ class EncryptedInstallationStore(AsyncInstallationStore):
         await asyncio.to_thread(
             self.tables.delete_bot, enterprise_id=enterprise_id, team_id=team_id
         )
+        self._bots.clear()
 
     async def async_delete_installation(
         self,
@@ -189,6 +217,7 @@ class EncryptedInstallationStore(AsyncInstallationStore):
             team_id=team_id,
             user_id=user_id,
         )
+        self._bots.clear()
 
 
 class StateStore(AsyncOAuthStateStore):
@@ -223,7 +252,8 @@ def installation_store(settings: Settings, engine: Engine) -> EncryptedInstallat
 
 
 def slack_metadata() -> MetaData:
-    """slack-sdk's three tables, as the stores above use them."""
+    """slack-sdk's three tables, as the stores above use them: migration 0004 must
+    build exactly these."""
     metadata = MetaData()
     InstallationTables.build_installations_table(
         metadata, InstallationTables.default_installations_table_name
@@ -235,23 +265,10 @@ def slack_metadata() -> MetaData:
     return metadata
 
 
-def create_tables(engine: Engine) -> None:
-    """slack-sdk's tables, if missing; at start-up, like the migrations.
-
-    Two instances starting at once may race on PostgreSQL's catalogue: the loser
-    looks again and finds the tables the winner made.
-    """
-    metadata = slack_metadata()
-    try:
-        metadata.create_all(engine)
-    except DBAPIError:
-        metadata.create_all(engine)
-
-
 def oauth_settings(settings: Settings, engine: Engine) -> AsyncOAuthSettings:
     """Bolt's OAuth settings: /slack/install sends the installer straight to Slack with a
-    state cookie, and /slack/oauth_redirect stores the workspace's bot token encrypted."""
-    create_tables(engine)
+    state cookie, and /slack/oauth_redirect stores the workspace's bot token encrypted.
+    Their tables come with the migrations (`bounceback db upgrade`, or at start-up)."""
     return AsyncOAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,

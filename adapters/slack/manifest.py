@@ -18,7 +18,8 @@ MANIFEST = Path(__file__).with_name("manifest.json")
 # What the adapter uses, and nothing more: no channel history, no chat:write.public,
 # no way to mention @everyone. The bot posts in the group's channel once invited to it.
 BOT_SCOPES = ("commands", "chat:write", "im:write", "im:history", "users:read", "files:write")
-BOT_EVENTS = ("app_home_opened", "message.im")
+# app_uninstalled and tokens_revoked: a departed workspace's token is deleted at once.
+BOT_EVENTS = ("app_home_opened", "message.im", "app_uninstalled", "tokens_revoked")
 
 
 def manifest(url: str | None = None) -> dict[str, Any]:

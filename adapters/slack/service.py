@@ -3,8 +3,10 @@ scheduler's ticker delivering reminders through Slack."""
 
 from __future__ import annotations
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,6 +21,22 @@ from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
 from scheduler.ticker import TICK_SECONDS, start_ticker
 
+# A message in a channel: Bolt authorizes it, runs its middleware and matches it to the
+# DM listener, which ignores it. Nothing is posted or stored. Socket Mode's form, as
+# it comes from no HTTP request, so there is no signature to check.
+_WARM_UP = {
+    "type": "event_callback",
+    "team_id": "T-warm-up",
+    "event": {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": "C-warm-up",
+        "user": "U-warm-up",
+        "text": "",
+        "ts": "0.000000",
+    },
+}
+
 
 class SlackService:
     """Start and stop; between the two, Slack's events are answered and reminders sent."""
@@ -28,27 +46,27 @@ class SlackService:
     ) -> None:
         self.settings = settings
         self.tick = tick
-        oauth = None
-        client = self._client()
-        if settings.slack_oauth:
-            oauth = oauth_settings(settings, core.engine)
-            # Installed by many workspaces, the app's client has no token of its own: Bolt
-            # gives each request a copy holding the token of the workspace it came from.
-            client = AsyncWebClient(base_url=settings.slack_api_url, logger=WEB_API_LOG)
+        oauth = oauth_settings(settings, core.engine) if settings.slack_oauth else None
+        # Installed by many workspaces, the clients hold no token of their own: Bolt gives
+        # each request a copy holding its workspace's, the transport each reminder one.
+        token = None if oauth is not None else settings.slack_bot_token
+        installations = None if oauth is None else oauth.installation_store
+        client = self._client(token)
         client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
         secret = settings.slack_signing_secret if settings.slack_mode == "http" else None
         self.app, self.bot = build_app(
             core,
             client,
             signing_secret=secret,
-            installation_store=None if oauth is None else oauth.installation_store,
+            installation_store=installations,
             oauth_settings=oauth,
         )
         # The transport's client retries nothing itself: the outbox reschedules on a 429.
+        self.transport = SlackTransport(self._client(token), bots=installations)
         self.dispatcher = Dispatcher(
             Outbox(core.engine, worker),
             Delivery(core.engine, core.playbook),
-            {"slack": SlackTransport(self._client())},
+            {"slack": self.transport},
             RateLimits(),
             core.clock,
         )
@@ -57,6 +75,12 @@ class SlackService:
         self.port: int | None = None
 
     async def start(self) -> None:
+        # One session for every Web API call, Bolt's per-request clients included: kept-alive
+        # connections, not a new TCP (and TLS) handshake per call.
+        self._session = aiohttp.ClientSession()
+        for client in (self.app.client, self.transport.client):
+            client.session = self._session
+        await self._warm_up()
         if self.settings.slack_mode == "socket":
             self._socket = AsyncSocketModeHandler(
                 self.app, self.settings.slack_app_token, web_client=self.app.client
@@ -69,6 +93,12 @@ class SlackService:
             self.port = next(a[1] for a in self._runner.addresses if len(a) == 2)  # IPv4
         self._ticker = start_ticker(self.dispatcher, every=self.tick)
 
+    async def _warm_up(self) -> None:
+        """Before the port opens: the first burst of commands would otherwise each wait,
+        before its ack, for the bot's identity (auth.test in a one-workspace install)."""
+        if not self.settings.slack_oauth:
+            await self.app.async_dispatch(AsyncBoltRequest(body=_WARM_UP, mode="socket_mode"))
+
     async def stop(self) -> None:
         self._ticker.shutdown(wait=False)
         if self._socket is not None:
@@ -77,8 +107,7 @@ class SlackService:
             await self._runner.cleanup()
         await self.bot.finish()
         self.dispatcher.outbox.release_all()
+        await self._session.close()
 
-    def _client(self) -> AsyncWebClient:
-        return AsyncWebClient(
-            token=self.settings.slack_bot_token, base_url=self.settings.slack_api_url
-        )
+    def _client(self, token: str | None) -> AsyncWebClient:
+        return AsyncWebClient(token=token, base_url=self.settings.slack_api_url, logger=WEB_API_LOG)

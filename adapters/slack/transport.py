@@ -5,6 +5,11 @@ the dispatcher as RateLimited, which reschedules the row after Retry-After
 instead of sleeping with its lease held. A row sent again after a crash
 first looks for its own key in the channel's recent history (message
 metadata), so the member never gets the same reminder twice.
+
+Installed by many workspaces, each message goes out with the bot token of its
+member's workspace, found in the installation store. A workspace that has
+uninstalled Bounceback, or whose token Slack refuses, gets Undeliverable: the
+row fails at once with the reason, instead of asking Slack again for hours.
 """
 
 from __future__ import annotations
@@ -12,47 +17,76 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message
 from adapters.slack.direct import DirectMessages
 from bot.delivery import Outgoing
-from scheduler.transport import RateLimited
+from scheduler.transport import RateLimited, Undeliverable
 
 EVENT_TYPE = "bounceback_delivery"
 HISTORY_LOOKBACK = 50  # messages: a resend comes minutes after the first try
 DEFAULT_RETRY_AFTER = 30.0
+REINSTALL = "once it is installed there again, `bounceback reminders --retry` sends this"
+# Slack's answers for a token that will never work again (uninstalled, revoked).
+DEAD_TOKEN = frozenset(
+    {"account_inactive", "invalid_auth", "not_authed", "token_expired", "token_revoked"}
+)
 
 
 class SlackTransport:
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, bots: AsyncInstallationStore | None = None) -> None:
+        """`client` holds the one workspace's token; with `bots` (OAuth) it holds none,
+        and lends its base URL, session and logger to each workspace's client."""
         self.client = client
+        self.bots = bots
         self._direct = DirectMessages()
 
     async def send(self, message_: Outgoing, *, key: str, resend: bool) -> None:
+        client = await self._client_for(message_.workspace)
         try:
             if message_.channel is not None:
                 channel = message_.channel
             else:
                 assert message_.member is not None
-                channel = await self._direct.channel(self.client, message_.member)
-            if resend and await self._already_posted(channel, key):
+                channel = await self._direct.channel(client, message_.member)
+            if resend and await self._already_posted(client, channel, key):
                 return
             metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
             for reply in message_.replies:
-                await self.client.chat_postMessage(
-                    channel=channel, metadata=metadata, **message(reply)
-                )
+                await client.chat_postMessage(channel=channel, metadata=metadata, **message(reply))
         except SlackApiError as error:
             if error.response.status_code == 429:
                 retry_after = error.response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)
                 raise RateLimited(float(retry_after)) from error
+            if error.response.get("error") in DEAD_TOKEN:
+                raise Undeliverable(
+                    f"Slack refused the bot token of workspace {message_.workspace} "
+                    f"({error.response['error']}): {REINSTALL}"
+                ) from error
             raise
 
-    async def _already_posted(self, channel: str, key: str) -> bool:
-        history = await self.client.conversations_history(
+    async def _client_for(self, workspace: str) -> AsyncWebClient:
+        if self.bots is None:
+            return self.client
+        bot = await self.bots.async_find_bot(enterprise_id=None, team_id=workspace)
+        if bot is None:
+            raise Undeliverable(
+                f"Bounceback is not installed in Slack workspace {workspace}: {REINSTALL}"
+            )
+        return AsyncWebClient(
+            token=bot.bot_token,
+            base_url=self.client.base_url,
+            session=self.client.session,
+            logger=self.client.logger,
+            retry_handlers=self.client.retry_handlers,
+        )
+
+    async def _already_posted(self, client: AsyncWebClient, channel: str, key: str) -> bool:
+        history = await client.conversations_history(
             channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
         )
         return any(_key_of(item) == key for item in history.get("messages", []))

@@ -21,6 +21,7 @@ from bot.store.repository import Repository
 from scheduler.dispatcher import Dispatcher, Tally
 from scheduler.outbox import MAX_ATTEMPTS, Outbox
 from scheduler.rate_limit import SLACK_WORKSPACE, RateLimits
+from scheduler.transport import Undeliverable
 from tests.conftest import SAM
 from tests.helpers import Chat, FakeClock
 from tests.support.transport import FakeTransport
@@ -237,6 +238,21 @@ def test_a_platform_that_keeps_failing_ends_in_failed_with_its_error(
         row = session.scalars(select(Reminder).where(Reminder.kind == "send_note")).one()
     assert row.last_error == "ConnectionError: HTTP 503 from the platform"
     assert row.attempts == MAX_ATTEMPTS
+
+
+def test_an_undeliverable_reminder_fails_at_once_with_its_reason(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    platform.fail_next.append(Undeliverable("Bounceback was uninstalled from workspace T1"))
+    assert deliver(dispatcher).failed == 1
+    clock.advance(days=1)
+    assert deliver(dispatcher).sent == 0 and platform.sent == []
+    with Session(core.engine) as session:
+        row = session.scalars(select(Reminder).where(Reminder.kind == "send_note")).one()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.last_error == "Bounceback was uninstalled from workspace T1"
 
 
 def test_a_member_who_left_is_not_written_to(

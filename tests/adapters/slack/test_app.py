@@ -6,11 +6,14 @@ import asyncio
 import json
 import logging
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON
 from tests.adapters.slack.harness import SECRET, slack_app
+from tests.adapters.slack.test_transport import dispatcher_for
 from tests.conftest import SAM
 from tests.helpers import Chat
-from tests.scheduler.test_dispatcher import PLAN
+from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
 from tests.support.fake_slack import signed_headers, slash_body
 
 
@@ -37,7 +40,7 @@ def test_rejected_in_a_channel_answers_only_to_the_member_and_goes_on_in_a_dm(co
     asyncio.run(scenario())
 
 
-def test_a_whole_rejection_by_buttons_modal_and_dm(core) -> None:
+def test_a_whole_rejection_from_slash_command_to_reminder_dm(core, clock) -> None:
     async def scenario() -> None:
         async with slack_app(core) as harness:
             in_dm = {"channel_id": "DU-sam", "channel_name": "directmessage"}
@@ -71,6 +74,20 @@ def test_a_whole_rejection_by_buttons_modal_and_dm(core) -> None:
             await harness.said("Noted: Analyst at Acme")
             await harness.dm("Hiring manager")
             await harness.said("Hi Jane,")
+            for answer, reply in (
+                ("keep", "Send it within a day or two"),
+                ("Yes, that's it", "Would you like me to pass it on?"),
+                ("No, keep it private", "Here is the follow-up plan"),
+                ("Sounds good", "/followups shows them any time"),
+            ):
+                await harness.dm(answer)
+                await harness.said(reply)
+
+            clock.now = FIRST_DUE  # the next morning: the thank-you note's reminder
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            assert (await dispatcher_for(core, client, clock).tick()).sent == 1
+            reminder = await harness.said("note to Acme")
+            assert reminder["channel"] == "DU-sam"
 
     asyncio.run(scenario())
 

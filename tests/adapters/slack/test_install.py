@@ -1,51 +1,49 @@
 """Installed by many workspaces: Slack's OAuth flow against the fake Slack, each
 workspace's bot token stored encrypted, and each workspace's requests authorized with
-its own token.
-
-slack_sdk sends oauth.v2.access with aiohttp.BasicAuth, which aiohttp 3.14 deprecates;
-pytest turns warnings into errors, so the tests that run the redirect ignore exactly
-that DeprecationWarning (the OAUTH_ACCESS mark) and nothing else.
-"""
+its own token."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
-from http.cookies import SimpleCookie
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import aiohttp
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from cryptography.fernet import Fernet
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
-from adapters.slack.app import EVENTS_PATH
 from adapters.slack.install import (
+    BOT_SECONDS,
     INSTALL_PATH,
     REDIRECT_PATH,
+    EncryptedInstallationStore,
     StateStore,
-    create_tables,
     installation_store,
     oauth_settings,
     slack_metadata,
 )
 from adapters.slack.manifest import BOT_SCOPES
-from adapters.slack.service import SlackService
 from bot.config import MAKE_FERNET_KEY, ConfigError, Settings, load_settings
 from tests.adapters.slack.harness import SECRET
-from tests.support.fake_slack import Args, FakeSlack, signed_headers, slash_body
+from tests.adapters.slack.oauth_harness import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    KEY,
+    OAUTH_ACCESS,
+    oauth_fields,
+    served,
+)
+from tests.conftest import SAM
+from tests.helpers import Chat
+from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
 
-KEY = Fernet.generate_key().decode()
-CLIENT_ID = "1111.2222"
-CLIENT_SECRET = "test-client-secret"
 AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"  # never called: the browser goes there
-OAUTH_ACCESS = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 OAUTH_ENV = {
     "SLACK_MODE": "http",
     "SLACK_SIGNING_SECRET": SECRET,
@@ -56,29 +54,8 @@ OAUTH_ENV = {
 
 
 @pytest.fixture
-def database(engine: Engine) -> Iterator[Engine]:
-    """The engine with slack-sdk's tables; dropped again after, so the shared
-    PostgreSQL stays exactly what the migrations build."""
-    create_tables(engine)
-    yield engine
-    slack_metadata().drop_all(engine)
-
-
-@pytest.fixture
 def oauth(settings: Settings) -> Settings:
-    return replace(settings, **_oauth_fields())
-
-
-def _oauth_fields(**changes: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "slack_mode": "http",
-        "slack_signing_secret": SECRET,
-        "slack_client_id": CLIENT_ID,
-        "slack_client_secret": CLIENT_SECRET,
-        "slack_encryption_key": KEY,
-        "port": 0,
-    }
-    return fields | changes
+    return replace(settings, **oauth_fields())
 
 
 def _installation(team: str, token: str, **fields: Any) -> Installation:
@@ -98,8 +75,19 @@ def _installation(team: str, token: str, **fields: Any) -> Installation:
 # ---- the store
 
 
-def test_a_saved_installation_is_found_with_its_token(database, oauth) -> None:
-    store = installation_store(oauth, database)
+def test_the_migrations_build_slack_sdks_tables_as_the_stores_use_them(engine) -> None:
+    tables = slack_metadata().tables
+
+    def slack_only(name: str | None, type_: str, _parents: object) -> bool:
+        return type_ != "table" or name in tables
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_name": slack_only})
+        assert compare_metadata(context, slack_metadata()) == []
+
+
+def test_a_saved_installation_is_found_with_its_token(engine, oauth) -> None:
+    store = installation_store(oauth, engine)
 
     async def scenario() -> None:
         await store.async_save(_installation("T1", "xoxb-T1-secret"))
@@ -113,10 +101,10 @@ def test_a_saved_installation_is_found_with_its_token(database, oauth) -> None:
     asyncio.run(scenario())
 
 
-def test_the_database_holds_ciphertext_never_the_token(database, oauth) -> None:
+def test_the_database_holds_ciphertext_never_the_token(engine, oauth) -> None:
     """Rotating tokens too: their ciphertext (near 300 characters) outgrows slack-sdk's
     VARCHAR(200), which PostgreSQL would refuse."""
-    store = installation_store(oauth, database)
+    store = installation_store(oauth, engine)
     refresh = "xoxe-1-" + "r" * 160
     rotating = "xoxe.xoxb-1-" + "b" * 150
 
@@ -130,7 +118,7 @@ def test_the_database_holds_ciphertext_never_the_token(database, oauth) -> None:
         assert (found.bot_token, found.bot_refresh_token) == (rotating, refresh)
 
     asyncio.run(scenario())
-    with database.connect() as connection:
+    with engine.connect() as connection:
         stored = [
             value
             for table in ("slack_installations", "slack_bots")
@@ -150,11 +138,34 @@ def test_the_database_holds_ciphertext_never_the_token(database, oauth) -> None:
     }
 
 
-def test_a_store_opened_with_another_key_fails_naming_the_key(database, oauth) -> None:
+def test_a_found_bot_is_remembered_a_minute_and_forgotten_on_any_change(engine, oauth) -> None:
+    """Reminders look a token up each; an uninstall on this instance is seen at once."""
+    now = [0.0]
+    stored = installation_store(oauth, engine)
+    store = EncryptedInstallationStore(stored.tables, stored.cipher, clock=lambda: now[0])
+
     async def scenario() -> None:
-        await installation_store(oauth, database).async_save(_installation("T1", "xoxb-T1-s"))
+        await store.async_save(_installation("T1", "xoxb-T1-secret"))
+        assert await store.async_find_bot(enterprise_id=None, team_id="T1") is not None
+        store.tables.delete_bot(enterprise_id=None, team_id="T1")  # another instance's uninstall
+        now[0] = BOT_SECONDS - 1
+        assert await store.async_find_bot(enterprise_id=None, team_id="T1") is not None
+        now[0] = BOT_SECONDS
+        assert await store.async_find_bot(enterprise_id=None, team_id="T1") is None
+
+        await store.async_save(_installation("T2", "xoxb-T2-secret"))
+        assert await store.async_find_bot(enterprise_id=None, team_id="T2") is not None
+        await store.async_delete_all(enterprise_id=None, team_id="T2")  # this instance's
+        assert await store.async_find_bot(enterprise_id=None, team_id="T2") is None
+
+    asyncio.run(scenario())
+
+
+def test_a_store_opened_with_another_key_fails_naming_the_key(engine, oauth) -> None:
+    async def scenario() -> None:
+        await installation_store(oauth, engine).async_save(_installation("T1", "xoxb-T1-s"))
         other = replace(oauth, slack_encryption_key=Fernet.generate_key().decode())
-        wrong = installation_store(other, database)
+        wrong = installation_store(other, engine)
         with pytest.raises(ConfigError, match="SLACK_ENCRYPTION_KEY"):
             await wrong.async_find_installation(enterprise_id=None, team_id="T1")
         with pytest.raises(ConfigError, match="SLACK_ENCRYPTION_KEY"):
@@ -163,8 +174,8 @@ def test_a_store_opened_with_another_key_fails_naming_the_key(database, oauth) -
     asyncio.run(scenario())
 
 
-def test_a_token_stored_in_the_clear_is_refused_not_used(database, oauth) -> None:
-    store = installation_store(oauth, database)
+def test_a_token_stored_in_the_clear_is_refused_not_used(engine, oauth) -> None:
+    store = installation_store(oauth, engine)
     store.tables.save(_installation("T1", "xoxb-T1-plain"))  # behind the cipher's back
 
     async def scenario() -> None:
@@ -174,23 +185,23 @@ def test_a_token_stored_in_the_clear_is_refused_not_used(database, oauth) -> Non
     asyncio.run(scenario())
 
 
-def test_a_state_is_good_once_and_expired_ones_are_cleared(database) -> None:
+def test_a_state_is_good_once_and_expired_ones_are_cleared(engine) -> None:
     async def scenario() -> None:
-        expired = StateStore(database, expiration_seconds=-1)
+        expired = StateStore(engine, expiration_seconds=-1)
         stale = await expired.async_issue()
-        store = StateStore(database)
+        store = StateStore(engine)
         state = await store.async_issue()
         assert not await store.async_consume(stale)
         assert await store.async_consume(state)
         assert not await store.async_consume(state)
 
     asyncio.run(scenario())
-    with database.connect() as connection:
+    with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM slack_oauth_states")) == 0
 
 
-def test_the_install_asks_for_the_manifest_scopes_and_no_broader_ones(database, oauth) -> None:
-    settings = oauth_settings(oauth, database)
+def test_the_install_asks_for_the_manifest_scopes_and_no_broader_ones(engine, oauth) -> None:
+    settings = oauth_settings(oauth, engine)
     assert isinstance(settings, AsyncOAuthSettings)
     assert tuple(settings.scopes or ()) == BOT_SCOPES
     assert {"commands", "chat:write", "im:write", "im:history", "users:read"} <= set(BOT_SCOPES)
@@ -198,7 +209,7 @@ def test_the_install_asks_for_the_manifest_scopes_and_no_broader_ones(database, 
     assert settings.user_scopes == []
     assert (settings.install_path, settings.redirect_uri_path) == (INSTALL_PATH, REDIRECT_PATH)
     chosen = replace(oauth, slack_scopes=("commands", "chat:write"))
-    assert oauth_settings(chosen, database).scopes == ["commands", "chat:write"]
+    assert oauth_settings(chosen, engine).scopes == ["commands", "chat:write"]
 
 
 # ---- configuration
@@ -237,72 +248,6 @@ def test_a_missing_key_says_how_to_make_one() -> None:
 
 
 # ---- the whole flow, served as in production
-
-
-class Workspaces(FakeSlack):
-    """The fake Slack for several workspaces: auth.test answers for the token's own
-    workspace (tokens are `xoxb-<team>-<code>`), and installs go to `team_id`."""
-
-    def _auth_test(self, args: Args, token: str | None) -> Args:
-        answer = super()._auth_test(args, token)
-        answer["team_id"] = (token or "").split("-")[1]
-        return answer
-
-
-@dataclass
-class Served:
-    slack: Workspaces
-    service: SlackService
-    session: aiohttp.ClientSession
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.service.port}"
-
-    async def start_install(self) -> tuple[str, str]:
-        """GET /slack/install: the redirect to Slack and the state cookie it sets."""
-        async with self.session.get(self.base + INSTALL_PATH, allow_redirects=False) as r:
-            assert r.status == 302
-            cookie = SimpleCookie(r.headers["Set-Cookie"])
-            return r.headers["Location"], cookie["slack-app-oauth-state"].value
-
-    async def finish_install(
-        self, code: str, state: str, cookie: str | None = None
-    ) -> tuple[int, str]:
-        """Slack sends the installer back to /slack/oauth_redirect with a code."""
-        headers = {"Cookie": f"slack-app-oauth-state={state if cookie is None else cookie}"}
-        url = f"{self.base}{REDIRECT_PATH}?code={code}&state={state}"
-        async with self.session.get(url, headers=headers, allow_redirects=False) as r:
-            return r.status, await r.text()
-
-    async def install(self, team: str, code: str) -> None:
-        self.slack.team_id = team
-        _, state = await self.start_install()
-        status, page = await self.finish_install(code, state)
-        assert status == 200, page
-
-    async def command(self, name: str, text: str = "", **fields: str) -> tuple[int, str]:
-        body = slash_body(f"/{name}", text, **fields)
-        headers = signed_headers(SECRET, body)
-        async with self.session.post(self.base + EVENTS_PATH, data=body, headers=headers) as r:
-            return r.status, await r.text()
-
-    def tokens(self, method: str) -> list[str | None]:
-        return [call.token for call in self.slack.calls_to(method)]
-
-
-@asynccontextmanager
-async def served(core, settings: Settings) -> AsyncIterator[Served]:
-    async with Workspaces() as slack:
-        configured = replace(settings, **_oauth_fields(slack_api_url=slack.api_url))
-        service = SlackService(core, configured, "install-test", tick=3600)
-        await service.start()
-        try:
-            async with aiohttp.ClientSession() as session:
-                yield Served(slack, service, session)
-        finally:
-            await service.stop()
-            slack_metadata().drop_all(core.engine)
 
 
 def test_install_sends_the_installer_to_slack_with_a_state_cookie(core, settings) -> None:
@@ -423,17 +368,24 @@ def test_replies_go_out_with_the_token_of_the_workspace_that_asked(core, setting
 
 
 @OAUTH_ACCESS
-def test_no_token_secret_or_key_reaches_the_logs_even_at_debug(core, settings, caplog) -> None:
-    """slack_sdk logs oauth.v2.access's answer, the new bot token in it, at debug."""
+def test_no_token_secret_or_key_reaches_the_logs_even_at_debug(
+    core, settings, clock, caplog
+) -> None:
+    """slack_sdk logs oauth.v2.access's answer, the new bot token in it, at debug;
+    a reminder's send looks the token up and decrypts it."""
     caplog.set_level(logging.DEBUG)
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
 
     async def scenario() -> None:
         async with served(core, settings) as app:
             await app.install("T1", "abc")
             await app.command("stats")
             await app.slack.wait_for("auth.test", 2)
+            assert (await app.service.dispatcher.tick()).sent == 1
 
     asyncio.run(scenario())
     assert any("oauth.v2.access" in record.getMessage() for record in caplog.records)
+    assert any("chat.postMessage" in record.getMessage() for record in caplog.records)
     for secret in ("xoxb-T1-abc", CLIENT_SECRET, KEY, SECRET):
         assert secret not in caplog.text

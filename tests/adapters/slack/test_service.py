@@ -35,9 +35,13 @@ def test_http_mode_answers_signed_commands_and_the_ticker_sends_reminders(
             service = SlackService(core, configured, "service-test", tick=0.05)
             await service.start()
             try:
+                # Warmed up before the port opened: the bot's identity is already known.
+                assert [call.method for call in slack.calls][:1] == ["auth.test"]
                 await slack.wait_until(
                     lambda: any("note to Acme" in str(c.args) for c in slack.calls)
                 )
+                # Bolt's clients retry a 429 themselves (Retry-After 0: under a second).
+                slack.fail_next("chat.postEphemeral", status=429, retry_after=0)
                 body = slash_body("/stats")
                 url = f"http://127.0.0.1:{service.port}{EVENTS_PATH}"
                 async with (
@@ -45,8 +49,12 @@ def test_http_mode_answers_signed_commands_and_the_ticker_sends_reminders(
                     session.post(url, data=body, headers=signed_headers(SECRET, body)) as r,
                 ):
                     assert r.status == 200
-                await slack.wait_for("chat.postEphemeral")
+                replies = await slack.wait_for("chat.postEphemeral", 2)
+                assert [call.status for call in replies] == [429, 200]
+                assert len(slack.calls_to("auth.test")) == 1
             finally:
                 await service.stop()
+            shared = service.app.client.session  # one kept-alive session, closed at stop
+            assert shared is service.transport.client.session and shared.closed
 
     asyncio.run(scenario())

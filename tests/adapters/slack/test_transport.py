@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from adapters.slack.blocks import CHOICE_ACTION
 from adapters.slack.transport import SlackTransport
 from bot.delivery import Delivery, Outgoing
 from bot.events import Reply
 from bot.group_rhythm import create_group, update_group
+from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
@@ -68,6 +71,25 @@ def test_a_429_on_a_reminder_reschedules_it_and_it_is_delivered_once(core, clock
             assert [call.status for call in attempts] == [429, 200]
 
     asyncio.run(scenario())
+
+
+def test_a_token_slack_refuses_fails_the_reminder_at_once_not_eight_times(core, clock) -> None:
+    """Uninstalled while this instance still knew the token (or a one-workspace app)."""
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            harness.slack.fail_next("conversations.open", status=200, error="account_inactive")
+            assert (await dispatcher_for(core, client, clock).tick()).failed == 1
+            assert harness.slack.calls_to("chat.postMessage") == []
+
+    asyncio.run(scenario())
+    with Session(core.engine) as session:
+        row = session.scalars(select(Reminder).where(Reminder.kind == "send_note")).one()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "account_inactive" in row.last_error and "--retry" in row.last_error
 
 
 def test_a_resend_after_a_crash_finds_its_own_message_and_posts_nothing(core) -> None:

@@ -1,0 +1,90 @@
+"""Reminders when several workspaces installed Bounceback: each goes out with its own
+workspace's bot token, and a workspace that uninstalls is let go, not pestered."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from bot.events import Member
+from bot.store.models import Reminder
+from tests.adapters.slack.oauth_harness import OAUTH_ACCESS, served
+from tests.conftest import SAM
+from tests.helpers import Chat
+from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
+
+KIM = Member("slack", "T2", "U-kim", display_name="Kim")
+BOT_REVOKED = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U-bounceback"]}}
+
+
+def last_errors(core) -> dict[str, tuple[str, str]]:
+    """Each workspace's first reminder: its status and last error."""
+    with Session(core.engine) as session:
+        rows = session.scalars(select(Reminder).where(Reminder.kind == "send_note"))
+        return {row.workspace: (row.status, row.last_error) for row in rows}
+
+
+def installed_teams(core) -> set[str]:
+    with core.engine.connect() as connection:
+        bots = connection.scalars(text("SELECT team_id FROM slack_bots")).all()
+        installs = connection.scalars(text("SELECT team_id FROM slack_installations")).all()
+    return set(bots) | set(installs)
+
+
+@OAUTH_ACCESS
+def test_each_workspaces_reminders_go_out_with_its_own_bot_token(core, settings, clock) -> None:
+    for member in (SAM, KIM):
+        Chat(core, member).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with served(core, settings) as app:
+            await app.install("T1", "abc")
+            await app.install("T2", "xyz")
+            assert (await app.service.dispatcher.tick()).sent == 2
+            calls = app.slack.calls_to("conversations.open")
+            opened = {call.args["users"]: call.token for call in calls}
+            assert opened == {"U-sam": "xoxb-T1-abc", "U-kim": "xoxb-T2-xyz"}
+            calls = app.slack.calls_to("chat.postMessage")
+            posted = {call.args["channel"]: call.token for call in calls}
+            assert posted == {"DU-sam": "xoxb-T1-abc", "DU-kim": "xoxb-T2-xyz"}
+
+    asyncio.run(scenario())
+
+
+@OAUTH_ACCESS
+@pytest.mark.parametrize("departure", [{"type": "app_uninstalled"}, BOT_REVOKED])
+def test_a_workspace_that_left_has_its_token_deleted_and_its_reminders_fail_at_once(
+    core, settings, clock, departure
+) -> None:
+    for member in (SAM, KIM):
+        Chat(core, member).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with served(core, settings) as app:
+            await app.install("T1", "abc")
+            await app.install("T2", "xyz")
+            assert installed_teams(core) == {"T1", "T2"}
+
+            status, _ = await app.event(departure, team_id="T2")
+            assert status == 200
+            assert installed_teams(core) == {"T1"}
+
+            before = len(app.slack.calls)
+            tally = await app.service.dispatcher.tick()
+            assert (tally.sent, tally.failed, tally.retried) == (1, 1, 0)
+            assert {call.token for call in app.slack.calls[before:]} == {"xoxb-T1-abc"}
+
+    asyncio.run(scenario())
+    assert last_errors(core) == {
+        "T1": ("sent", ""),
+        "T2": (
+            "failed",
+            "Bounceback is not installed in Slack workspace T2: once it is installed there "
+            "again, `bounceback reminders --retry` sends this",
+        ),
+    }
