@@ -27,7 +27,7 @@ from adapters.discord.render import (
     modal,
     submitted,
 )
-from adapters.discord.transport import RATE_LIMIT_WAIT
+from adapters.discord.transport import DMS_CLOSED, RATE_LIMIT_WAIT
 from bot.catalogue import NO_GROUP_CHANNEL
 from bot.core import DM_POINTER, Bounceback
 from bot.events import (
@@ -45,7 +45,6 @@ from bot.events import (
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
-DMS_CLOSED = 50007  # Discord's "Cannot send messages to this user"
 DMS_CLOSED_NOTE = (
     "I couldn't send you a direct message: your DMs are closed for this server. To open "
     "them, click the server's name at the top left, choose Privacy Settings and turn on "

@@ -11,6 +11,9 @@ retried inside the send and delivered once. The client's max_ratelimit_timeout
 caps that sleep at RATE_LIMIT_WAIT; a longer Retry-After comes back as
 RateLimited and the outbox reschedules the row instead of holding its lease.
 A 429 discord.py will not retry (Cloudflare's, without a Via header) does too.
+
+A member whose DMs are closed cannot be reached by retrying for hours: the row
+fails at once, saying why, and `bounceback reminders --retry` sends it later.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import discord
 
 from adapters.discord.render import message
 from bot.delivery import Outgoing
-from scheduler.transport import RateLimited
+from scheduler.transport import RateLimited, Undeliverable
 
+DMS_CLOSED = 50007  # Discord's "Cannot send messages to this user"
 RATE_LIMIT_WAIT = 30.0  # seconds; the least discord.py accepts for max_ratelimit_timeout
 DEFAULT_RETRY_AFTER = 60.0
 
@@ -53,6 +57,13 @@ class DiscordTransport:
                 await channel.send(nonce=nonce_for(key, part), **shown)
         except discord.RateLimited as limited:
             raise RateLimited(limited.retry_after) from limited
+        except discord.Forbidden as refused:
+            if refused.code == DMS_CLOSED:
+                raise Undeliverable(
+                    "the member's Discord DMs are closed for this server; once they open "
+                    "them, `bounceback reminders --retry` sends this"
+                ) from refused
+            raise
         except discord.HTTPException as error:
             if error.status == 429:
                 retry_after = error.response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)

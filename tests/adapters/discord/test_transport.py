@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import re
 
+from sqlalchemy import select
+
 from adapters.discord.transport import DiscordTransport, nonce_for
 from bot.delivery import Delivery, Outgoing
 from bot.events import Member, Reply
 from bot.group_rhythm import create_group, update_group
+from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
@@ -128,6 +131,23 @@ def test_a_long_429_on_a_reminder_reschedules_it_and_it_is_delivered_once(core, 
             assert len(bot.fake.dms_to(MEMBER_ID)) == 1
 
     asyncio.run(scenario())
+
+
+def test_a_reminder_to_closed_dms_fails_at_once_saying_why(core, clock) -> None:
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with discord_bot(core) as bot:
+            bot.fake.closed_dms.add(MEMBER_ID)
+            assert (await dispatcher_for(core, bot.client, clock).tick()).failed == 1
+            assert bot.fake.dms_to(MEMBER_ID) == []
+
+    asyncio.run(scenario())
+    assert outbox(core)["send_note"][0] == "failed"
+    with core.engine.connect() as db:
+        [error] = db.execute(select(Reminder.last_error).where(Reminder.kind == "send_note"))
+    assert "DMs are closed" in error[0] and "reminders --retry" in error[0]
 
 
 def test_a_short_429_is_retried_inside_the_send_with_the_same_nonce(core, clock) -> None:
