@@ -1,10 +1,11 @@
 """Every query the core makes, each scoped to one member of one tenant.
 
-Writes and the per-message path (who is this, where are they in a dialogue,
-save the new place) run as Core statements built once, on the turn's own
-connection: composing ORM queries cost more than running them
-(benchmarks/README.md). Reads that hand rows to dialogues return typed ORM
-objects, through a session joined to the same transaction.
+Writes run as Core statements built once, on the turn's own connection:
+composing ORM queries cost more than running them (benchmarks/README.md). The
+per-message path (who is this and where are they in a dialogue; their new place)
+runs on the driver itself (store/driver.py), SQLAlchemy's execution being most of
+a message's time. Reads that hand rows to dialogues return typed ORM objects,
+through a session joined to the same transaction.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.events import Member
+from bot.store.driver import OnDriver
 from bot.store.models import Conversation, MemberRow, Rejection, Reminder, Win
 
 OPEN = ("pending", "sending", "sent")  # a follow-up the member has not yet closed
@@ -103,7 +105,7 @@ _MEMBER_AND_PLACE = (
         _members.c.workspace == bindparam("workspace"),
     )
 )
-_BY_USER = _MEMBER_AND_PLACE.where(_members.c.user_id == bindparam("user"))
+_BY_USER = OnDriver(_MEMBER_AND_PLACE.where(_members.c.user_id == bindparam("user")))
 _BY_ID = _MEMBER_AND_PLACE.where(_members.c.id == bindparam("member"))
 _THIS_PLACE = _owned(_places) & (_places.c.version == bindparam("t_version"))
 _INSERT_PLACE = insert(_places)
@@ -113,8 +115,14 @@ _INSERT_PLACE_IF_NONE = {
     "sqlite": sqlite.insert(_places).on_conflict_do_nothing().returning(_places.c.version),
     "postgresql": postgresql.insert(_places).on_conflict_do_nothing().returning(_places.c.version),
 }
-_UPDATE_PLACE = update(_places).where(_THIS_PLACE)
-_DELETE_PLACE = delete(_places).where(_THIS_PLACE)
+_UPDATE_PLACE = OnDriver(
+    update(_places)
+    .where(_THIS_PLACE)
+    .values(
+        {name: bindparam(name) for name in ("dialogue", "step", "data", "version", "updated_at")}
+    )
+)
+_DELETE_PLACE = OnDriver(delete(_places).where(_THIS_PLACE))
 # The columns to set come from the parameters given at execution.
 _UPDATE_MEMBER = update(_members).where(_members.c.id == bindparam("t_member"))
 _RESERVE_NUDGE = (
@@ -187,7 +195,7 @@ class Repository:
     ) -> Repository:
         """The member (created on first contact) and their place, in one query."""
         identity = {"platform": who.platform, "workspace": who.workspace, "user": who.user}
-        row = db.execute(_BY_USER, identity).first()
+        row = _BY_USER.first(db, identity)
         if row is None:
             new = {
                 "platform": who.platform,
@@ -198,7 +206,8 @@ class Repository:
                 "created_at": now,
             }
             db.execute(_INSERT_MEMBER, new)
-            row = db.execute(_BY_USER, identity).one()
+            row = _BY_USER.first(db, identity)
+            assert row is not None
         repo = cls._from_row(db, row)
         if who.display_name and repo.member.display_name != who.display_name:
             db.execute(
@@ -310,10 +319,10 @@ class Repository:
             self._fenced(_DELETE_PLACE, {})
             self.place = None
 
-    def _fenced(self, statement: Any, values: dict[str, Any]) -> None:
+    def _fenced(self, statement: OnDriver, values: dict[str, Any]) -> None:
         assert self.place is not None
         fence = {**self.fence, "t_version": self.place.version}
-        if self.db.execute(statement, {**values, **fence}).rowcount != 1:
+        if statement.rowcount(self.db, {**values, **fence}) != 1:
             raise CrossedAnswers
 
     # Rejections
