@@ -14,6 +14,8 @@ from typing import Any, Protocol
 import discord
 from discord import ui
 
+from bot.plain import shortened
+
 PREFIX = "bb"
 _TENANT = r"(?P<tenant>[^:]+)"
 
@@ -38,7 +40,7 @@ class ChoiceButton(ui.DynamicItem[ui.Button[Any]], template=rf"{PREFIX}:c:{_TENA
     def __init__(self, tenant: str, value: str, label: str = "") -> None:
         self.tenant, self.value = tenant, value
         button: ui.Button[Any] = ui.Button(
-            label=_cut(label, 80) or None, custom_id=f"{PREFIX}:c:{tenant}:{value}"
+            label=shortened(label, 80) or None, custom_id=f"{PREFIX}:c:{tenant}:{value}"
         )
         super().__init__(button)
 
@@ -58,7 +60,7 @@ class FormButton(ui.DynamicItem[ui.Button[Any]], template=rf"{PREFIX}:f:{_TENANT
     def __init__(self, tenant: str, form: str, label: str = "") -> None:
         self.tenant, self.form = tenant, form
         button: ui.Button[Any] = ui.Button(
-            label=_cut(label, 80) or None,
+            label=shortened(label, 80) or None,
             style=discord.ButtonStyle.primary,
             custom_id=f"{PREFIX}:f:{tenant}:{form}",
         )
@@ -106,7 +108,3 @@ def form_modal_id(tenant: str, form: str) -> str:
 
 def answer_modal_id(tenant: str) -> str:
     return f"{PREFIX}:s:{tenant}"
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

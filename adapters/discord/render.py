@@ -27,6 +27,7 @@ from adapters.discord.items import (
     form_modal_id,
 )
 from bot.events import Capabilities, Form, Reply
+from bot.plain import shortened
 
 DISCORD = Capabilities(buttons=True, forms=True, max_form_fields=5)
 CONTENT_LIMIT = 2000
@@ -66,7 +67,7 @@ def message(reply: Reply, tenant: str, *, answerable: bool = False) -> Rendered:
     rendered = Rendered(content=text)
     if len(text) > CONTENT_LIMIT:
         rendered.content = ""
-        rendered.embeds.append(discord.Embed(description=_cut(text, EMBED_LIMIT)))
+        rendered.embeds.append(discord.Embed(description=shortened(text, EMBED_LIMIT)))
     if reply.quote:
         rendered.embeds.append(discord.Embed(title="Your draft", description=_code(reply.quote)))
     buttons = _buttons(reply, tenant)
@@ -97,19 +98,19 @@ def _buttons(reply: Reply, tenant: str) -> list[ui.Item[Any]]:
 def modal(form: Form, tenant: str, filled: Mapping[str, str] | None = None) -> ui.Modal:
     """A form as a modal, each input named after its field; `filled` keeps what the member
     typed when they try again after a mistake."""
-    shape = ui.Modal(title=_cut(form.title, 45), custom_id=form_modal_id(tenant, form.id))
+    shape = ui.Modal(title=shortened(form.title, 45), custom_id=form_modal_id(tenant, form.id))
     for spec in form.fields:
         longest = min(spec.max_length, 4000)
         default = ((filled or {}).get(spec.name) or spec.initial)[:longest]
         text_input: ui.TextInput[Any] = ui.TextInput(
             custom_id=spec.name,
             style=discord.TextStyle.paragraph if spec.multiline else discord.TextStyle.short,
-            placeholder=_cut(spec.placeholder, 100) or None,
+            placeholder=shortened(spec.placeholder, 100) or None,
             default=default or None,
             required=spec.required,
             max_length=longest,
         )
-        shape.add_item(ui.Label(text=_cut(spec.label, 45), component=text_input))
+        shape.add_item(ui.Label(text=shortened(spec.label, 45), component=text_input))
     return shape
 
 
@@ -140,8 +141,4 @@ def submitted(data: Mapping[str, Any]) -> dict[str, str]:
 
 def _code(text: str) -> str:
     """A draft in a code block: copied as written, line breaks kept, nothing rendered."""
-    return "```\n" + _cut(text.replace("```", "'''"), EMBED_LIMIT - 8) + "\n```"
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return "```\n" + shortened(text.replace("```", "'''"), EMBED_LIMIT - 8) + "\n```"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.events import FieldErrors, Form, Option, Reply
+from bot.plain import shortened
 
 ACTION = "bb"  # every action_id and callback_id of ours starts with it
 CHOICE_ACTION = f"{ACTION}:choice"
@@ -29,7 +30,7 @@ def escaped(text: str) -> str:
 
 
 def plain(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
-    return {"type": "plain_text", "text": _cut(text, limit), "emoji": True}
+    return {"type": "plain_text", "text": shortened(text, limit), "emoji": True}
 
 
 def message(reply: Reply) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def message(reply: Reply) -> dict[str, Any]:
         button = _button(f"Fill in: {reply.form.title}", FORM_BUTTON, reply.form.id)
         blocks.append({"type": "actions", "elements": [button]})
     # `text` is the notification and fallback, which Slack reads as mrkdwn: escaped.
-    return {"text": _cut(escaped(reply.text), SECTION_LIMIT), "blocks": blocks}
+    return {"text": shortened(escaped(reply.text), SECTION_LIMIT), "blocks": blocks}
 
 
 def home_view(replies: list[Reply]) -> dict[str, Any]:
@@ -122,7 +123,7 @@ def _button(label: str, action_id: str, value: str) -> dict[str, Any]:
 
 def _quoted(text: str) -> str:
     """A draft set apart as a code block: line breaks kept, easy to copy."""
-    return "```" + _cut(escaped(text).replace("```", "'''"), SECTION_LIMIT - 6) + "```"
+    return "```" + shortened(escaped(text).replace("```", "'''"), SECTION_LIMIT - 6) + "```"
 
 
 def _parts(text: str) -> list[str]:
@@ -135,7 +136,3 @@ def _parts(text: str) -> list[str]:
         parts.append(rest[:cut])
         rest = rest[cut:].lstrip("\n")
     return [*parts, rest] if rest else parts
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
