@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, time
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -150,9 +150,7 @@ _RELEASE_NUDGE = (
 )
 # Statements built once: composing them per call cost more than running them.
 _INSERT_REJECTION = insert(_rejections).returning(_rejections.c.id)
-_UPDATE_REJECTION = update(_rejections).where(
-    _owned(_rejections), _rejections.c.id == bindparam("t_id")
-)
+_THIS_REJECTION = _owned(_rejections) & (_rejections.c.id == bindparam("t_id"))
 _REJECTION = select(Rejection).where(_owned(_rejections), Rejection.id == bindparam("t_id"))
 _REJECTIONS = (
     select(Rejection)
@@ -333,8 +331,8 @@ class Repository:
 
     def update_rejection(self, rejection_id: int, **values: Any) -> bool:
         """Change one of this member's rejections; False if it is gone."""
-        changed = self.db.execute(_UPDATE_REJECTION, {**values, **self.fence, "t_id": rejection_id})
-        return bool(changed.rowcount)
+        changes = _rejection_update(tuple(values))
+        return bool(changes.rowcount(self.db, {**values, **self.fence, "t_id": rejection_id}))
 
     def rejection(self, rejection_id: int) -> Rejection | None:
         found = self.session.scalars(_REJECTION, {**self.fence, "t_id": rejection_id})
@@ -469,3 +467,10 @@ class Repository:
         )
         self.place = None
         self.forgotten = True
+
+
+@cache
+def _rejection_update(columns: tuple[str, ...]) -> OnDriver:
+    """A dialogue saves each fact as it is given: one statement per set of columns."""
+    changes = {name: bindparam(name) for name in columns}
+    return OnDriver(update(_rejections).where(_THIS_REJECTION).values(changes))
