@@ -9,6 +9,7 @@ records each finished tick as the worker's heartbeat.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -60,9 +61,11 @@ class Ticker:
             await asyncio.wait({self._current})
 
     async def _tick(self) -> None:
-        # Shielded: APScheduler cancels the jobs it is running when it shuts down.
         self._current = asyncio.create_task(self._run(), name="scheduler-tick")
-        await asyncio.shield(self._current)
+        # APScheduler cancels the jobs it runs when it shuts down: the shield keeps the
+        # tick going, and `stop` waits for it instead.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(self._current)
 
     async def _run(self) -> None:
         try:

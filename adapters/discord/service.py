@@ -53,8 +53,8 @@ class DiscordService:
         if not ready.done():  # the connection ended first: its error says why
             ready.cancel()
             await self._connection
-        shards = ",".join(map(str, self.settings.discord_shard_ids)) or "all"
-        return f"shards {shards} of {self.client.shard_count}"
+        ids, count = ",".join(map(str, self.settings.discord_shard_ids)), self.client.shard_count
+        return f"shards {ids} of {count}" if ids else f"every shard ({count})"
 
     async def drain(self) -> None:
         """Close the gateway (no new event), and answer the interactions under way: their
