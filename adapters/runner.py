@@ -35,6 +35,7 @@ from scheduler.transport import Transport
 
 log = logging.getLogger("bounceback")
 HEALTH_PATH = "/healthz"
+READY = "bounceback: scheduler ticking as worker"  # the last line of start-up, at INFO
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -123,14 +124,14 @@ class Runner:
             for service in self.services:
                 where = await service.start()
                 started.append(service)
-                log.info("bounceback: serving %s (%s)", service.platform, where)
+                log.info("bounceback: serving %s (%s)", service.platform.capitalize(), where)
         except BaseException:
             for service in started:
                 await service.close()
             self.checkpointer.stop()
             raise
         self.ticker.start()
-        log.info("bounceback: scheduler ticking as worker %s", self.worker)
+        log.info("%s %s", READY, self.worker)
 
     async def stop(self) -> None:
         """Intake closed and work finished first, so no lease is taken after the release."""

@@ -15,9 +15,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from adapters.runner import READY
+
 REPO = Path(__file__).parents[2]
 ENTRY_POINT = Path(sys.executable).parent / "bounceback"  # the installed console script
-READY = "scheduler ticking as worker "
 TIMEOUT = 60.0
 
 
@@ -41,11 +42,6 @@ class Running:
     @property
     def log(self) -> str:
         return "".join(self.lines)
-
-    @property
-    def worker(self) -> str:
-        ready = next(line for line in self.lines if READY in line)
-        return ready.split(READY, 1)[1].strip()
 
     async def logged(self, text: str, timeout: float = TIMEOUT) -> str:
         """The first line holding `text`, once it is logged; fails if the process ends first."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import select
 
+from adapters.runner import READY
 from adapters.slack.app import EVENTS_PATH
 from bot.config import Settings
 from bot.core import Bounceback, utc_now
@@ -19,7 +20,7 @@ from bot.playbook import load_playbook
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Reminder
 from tests.adapters.held import HeldDiscord, HeldSlack
-from tests.adapters.running import READY, bounceback_run, free_port
+from tests.adapters.running import bounceback_run, free_port
 from tests.adapters.slack.harness import SECRET
 from tests.conftest import SAM
 from tests.helpers import Chat, FakeClock
@@ -140,8 +141,8 @@ def test_one_process_serves_slack_and_discord_with_one_scheduler_for_both(
                 assert await run.ended() == 0, run.log
                 assert await asked.wait_followups(1, WAIT)  # answered before the exit
 
-                assert "serving slack (HTTP on port" in run.log
-                assert "serving discord (every shard (1))" in run.log
+                assert "serving Slack (HTTP on port" in run.log
+                assert "serving Discord (every shard (1))" in run.log
                 assert run.log.count(READY) == 1
                 assert run.log.count("delivered (late)") >= 2
 
