@@ -4,15 +4,19 @@ and a SIGTERM that lets the work under way finish. Real processes against the fa
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import signal
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 from sqlalchemy import select
 
-from adapters.runner import READY
+from adapters.runner import READY, Runner
 from adapters.slack.app import EVENTS_PATH
+from adapters.slack.service import SlackService
 from bot.config import Settings
 from bot.core import Bounceback, utc_now
 from bot.events import Member
@@ -21,10 +25,10 @@ from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Reminder
 from tests.adapters.held import HeldDiscord, HeldSlack
 from tests.adapters.running import bounceback_run, free_port
-from tests.adapters.slack.harness import SECRET
+from tests.adapters.slack.harness import SECRET, SlackHarness
 from tests.conftest import SAM
 from tests.helpers import Chat, FakeClock
-from tests.scheduler.test_dispatcher import PLAN
+from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
 from tests.support.fake_discord import GUILD_ID, MEMBER_ID
 from tests.support.fake_slack import FakeSlack, signed_headers, slash_body
 
@@ -150,3 +154,48 @@ def test_one_process_serves_slack_and_discord_with_one_scheduler_for_both(
     sent = {platform for platform, status in statuses(url) if status == "sent"}
     assert sent == {"slack", "discord"}
     assert "sending" not in {status for _, status in statuses(url)}
+
+
+def test_info_logs_say_what_happened_never_a_rejections_details_nor_a_token(
+    core, settings, clock, caplog
+) -> None:
+    """A whole /rejected through the core, its reminder sent by the runner over Slack, and
+    another member's /rejected through Bolt: every logger at DEBUG captured."""
+    caplog.set_level(logging.DEBUG)
+    company, reason = "Zyxwv Analytics", "They chose someone with more experience in Kubernetes"
+    plan = [f"/rejected {company}", *(reason if step == PLAN[6] else step for step in PLAN[1:])]
+    Chat(core, SAM).steps(*plan)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with FakeSlack() as slack:
+            configured = replace(
+                settings,
+                slack_bot_token="xoxb-test",
+                slack_signing_secret=SECRET,
+                slack_mode="http",
+                slack_api_url=slack.api_url,
+                port=0,
+            )
+            runner = Runner(core, configured, "log-test", tick=0.05)
+            [service] = runner.services
+            assert isinstance(service, SlackService)
+            await runner.start()
+            try:
+                await slack.wait_until(lambda: posted(slack, f"note to {company}"), WAIT)
+                async with aiohttp.ClientSession() as session:
+                    url = f"http://127.0.0.1:{service.port}{EVENTS_PATH}"
+                    kim = SlackHarness(slack, service.bot, url, session)
+                    assert (await kim.command("rejected", company, user_id="U-kim"))[0] == 200
+                    await kim.said(company)
+            finally:
+                await runner.stop()
+
+    asyncio.run(scenario())
+    said = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    assert "serving Slack (HTTP on port" in said
+    assert re.search(r"reminder \d+ delivered", said)
+    assert company not in said and "Kubernetes" not in said
+    assert any(company in r.getMessage() for r in caplog.records)  # at DEBUG: slack_sdk's bodies
+    everything = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
+    assert "xoxb-test" not in everything and SECRET not in everything
