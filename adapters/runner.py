@@ -135,12 +135,14 @@ class Runner:
 
     async def stop(self) -> None:
         """Intake closed and work finished first, so no lease is taken after the release."""
-        await asyncio.gather(self.ticker.stop(), *(service.drain() for service in self.services))
-        released = await asyncio.to_thread(self.dispatcher.outbox.release_all)
-        for service in self.services:
-            await service.close()
-        self.checkpointer.stop()
-        log.info("bounceback: stopped; %d reminder leases handed back", released)
+        try:
+            await asyncio.gather(self.ticker.stop(), *(s.drain() for s in self.services))
+            released = await asyncio.to_thread(self.dispatcher.outbox.release_all)
+            log.info("bounceback: stopped; %d reminder leases handed back", released)
+        finally:  # a failed drain still closes the connections and the checkpointer
+            for service in self.services:
+                await service.close()
+            self.checkpointer.stop()
 
     def _signalled(self, number: int, stopping: asyncio.Event) -> None:
         name = signal.Signals(number).name

@@ -68,10 +68,6 @@ class DiscordService:
         if self._connection is not None:
             await self._connection
 
-    async def stop(self) -> None:
-        await self.drain()
-        await self.close()
-
 
 async def sync_commands(core: Bounceback, settings: Settings, guild: int | None) -> int:
     """Publish the command tree: to one server at once, or globally (which Discord
