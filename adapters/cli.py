@@ -10,26 +10,27 @@ import os
 import socket
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
 from sqlalchemy import Engine, select, update
 
 from adapters.console import ConsoleChat, ConsoleClock, console_member
-from adapters.discord.service import DiscordService, sync_commands
+from adapters.discord.service import sync_commands
+from adapters.runner import Runner, adapters
 from adapters.slack.manifest import as_text as manifest_text
-from adapters.slack.service import SlackService
 from bot.config import ConfigError, Settings, load_settings
-from bot.core import Bounceback
+from bot.core import Bounceback, utc_now
 from bot.delivery import Delivery
 from bot.playbook import PlaybookError, load_playbook
+from bot.reminders import LATE_AFTER
 from bot.store.database import Checkpointer, make_engine, sqlite_url, upgrade
 from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import FAILED, PENDING, Outbox
 from scheduler.rate_limit import RateLimits
-
-log = logging.getLogger("bounceback")
+from scheduler.status import outbox_status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--db", type=Path, help="SQLite file to use (default: the data folder's)")
     console.add_argument("--user", default=getpass.getuser(), help="who you are in the chat")
     console.set_defaults(action=_console)
+    status = commands.add_parser("status", help="reminders waiting, late or failed; the scheduler")
+    status.set_defaults(action=_status)
     reminders = commands.add_parser("reminders", help="reminders that could not be delivered")
     reminders.add_argument("--failed", action="store_true", help="list them (the default)")
     reminders.add_argument("--retry", action="store_true", help="queue them to be sent again")
@@ -80,44 +83,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if settings.slack_bot_token:
-        return asyncio.run(_serve_slack(settings))
-    if settings.discord_token:
-        return asyncio.run(_serve_discord(settings))
+    if adapters(settings):
+        return asyncio.run(_serve(settings))
     args.db, args.user = None, getpass.getuser()
     return _console(args, settings)
 
 
-async def _serve_slack(settings: Settings) -> int:
-    """Slack until interrupted; leases held at that moment are handed back."""
-    core = _core(settings)
-    service = SlackService(core, settings, worker_name())
-    checkpointer = Checkpointer(core.engine).start()
-    await service.start()
-    where = "Socket Mode" if settings.slack_mode == "socket" else f"HTTP on port {service.port}"
-    log.warning("bounceback: serving Slack (%s)", where)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await service.stop()
-        checkpointer.stop()
-    return 0
-
-
-async def _serve_discord(settings: Settings) -> int:
-    """Discord until interrupted; leases held at that moment are handed back."""
-    core = _core(settings)
-    service = DiscordService(core, settings, worker_name())
-    checkpointer = Checkpointer(core.engine).start()
-    await service.start()
-    shards = settings.discord_shard_ids or "all"
-    log.warning("bounceback: serving Discord (shards: %s)", shards)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await service.stop()
-        checkpointer.stop()
-    return 0
+async def _serve(settings: Settings) -> int:
+    """The platforms' clients are made inside the loop they will run on."""
+    return await Runner(_core(settings), settings, worker_name()).serve()
 
 
 def _discord_sync(args: argparse.Namespace, settings: Settings) -> int:
@@ -162,6 +136,39 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
         return chat.run(sys.stdin)
     finally:
         checkpointer.stop()
+
+
+def _status(_args: argparse.Namespace, settings: Settings) -> int:
+    """The outbox and the scheduler at a glance, for an operator (no member data)."""
+    engine = _engine(settings.database)
+    upgrade(engine)
+    now = utc_now()
+    status = outbox_status(engine, now)
+    print(
+        f"reminders: {status.pending} pending, {status.late} of them late "
+        f"(due over {LATE_AFTER.total_seconds() / 3600:g} h ago), {status.sending} being sent, "
+        f"{status.failed} failed" + (" (bounceback reminders --failed)" if status.failed else "")
+    )
+    if not status.ticks:
+        print("scheduler: no tick recorded yet (is `bounceback run` running?)")
+    for worker, ticked in status.ticks:
+        print(
+            f"scheduler: {worker} last ticked {_ago(now - ticked)} ({ticked:%Y-%m-%d %H:%M:%S} UTC)"
+        )
+    configured = adapters(settings)
+    for platform, how in configured.items():
+        print(f"adapter: {platform} ({how})")
+    if not configured:
+        print("adapter: none configured (`bounceback run` opens the console)")
+    return 0
+
+
+def _ago(elapsed: timedelta) -> str:
+    seconds = max(0, int(elapsed.total_seconds()))
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return f"{seconds} s ago"
 
 
 def _reminders(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,8 +6,8 @@ Web API (tests/support/fake_slack.py) runs on 127.0.0.1; the app is
 `bounceback run` itself, in its own process, configured as for production in
 HTTP mode (SLACK_MODE=http, SLACK_SIGNING_SECRET, PORT, SLACK_API_URL at the
 fake, DATABASE_URL a SQLite file in a temporary folder): Bolt's AsyncApp served
-by aiohttp through `SlackService`, with the scheduler's ticker and the SQLite
-checkpointer running. `--same-process` runs `SlackService` in this script's
+by aiohttp through `SlackService`, with the runner's scheduler ticker and the SQLite
+checkpointer running. `--same-process` runs that `Runner` in this script's
 event loop instead, beside the fake, as the test harness does. The client
 sending the commands has a process of its own (so the fake's work after the
 acks does not hold up its reading them).
@@ -53,19 +53,19 @@ import aiohttp
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
+from adapters.runner import READY, Runner
 from adapters.slack.app import EVENTS_PATH
 from adapters.slack.service import SlackService
 from bot.config import Settings
 from bot.core import Bounceback
 from bot.playbook import load_playbook
-from bot.store.database import Checkpointer, make_engine, sqlite_url, upgrade
+from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import MemberRow
 from tests.support.fake_slack import Call, FakeSlack, signed_headers, slash_body
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
 COMMANDS = (("rejected", "Acme"), ("rejected", "Acme"), ("stats", ""), ("help", ""))
-READY = "serving Slack (HTTP on port"
 TARGET_MS = 300
 SLACK_LIMIT_MS = 3000
 QUIET = 0.5
@@ -110,7 +110,7 @@ async def app_process(api_url: str, database_url: str, profile: str | None) -> A
         "SLACK_API_URL": api_url,
         "PORT": str(port),
         "DATABASE_URL": database_url,
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",  # READY is logged at INFO
     }
     bounceback = str(Path(sys.executable).parent / "bounceback")
     profiler = ["-m", "cProfile", "-o", str(Path(profile).resolve())] if profile else []
@@ -157,7 +157,7 @@ async def _drain(stream: asyncio.StreamReader, into: list[str]) -> None:
 
 @contextlib.asynccontextmanager
 async def app_in_loop(api_url: str, database_url: str) -> AsyncIterator[str]:
-    """`SlackService` in this event loop, wired as `bounceback run` wires it."""
+    """The `Runner` of `bounceback run`, in this event loop."""
     settings = Settings(
         database_url=database_url,
         slack_bot_token=TOKEN,
@@ -169,14 +169,13 @@ async def app_in_loop(api_url: str, database_url: str) -> AsyncIterator[str]:
     engine = make_engine(settings.database)
     upgrade(engine)
     core = Bounceback(engine, load_playbook(), settings)
-    service = SlackService(core, settings, f"bench:{os.getpid()}")
-    checkpointer = Checkpointer(engine).start()
-    await service.start()
+    runner = Runner(core, settings, f"bench:{os.getpid()}")
+    await runner.start()
     try:
-        yield f"http://127.0.0.1:{service.port}{EVENTS_PATH}"
+        slack = next(s for s in runner.services if isinstance(s, SlackService))
+        yield f"http://127.0.0.1:{slack.port}{EVENTS_PATH}"
     finally:
-        await service.stop()
-        checkpointer.stop()
+        await runner.stop()
         engine.dispose()
 
 

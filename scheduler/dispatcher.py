@@ -132,6 +132,7 @@ class Dispatcher:
             if recorded:
                 self.delivery.record(db, row, sent, now)
                 tally.sent += 1
+                log.info("reminder %s delivered%s", row.id, " (late)" if sent.late else "")
             else:
                 tally.fenced += 1
 

@@ -2,31 +2,85 @@
 
 The reminders themselves live in the outbox (DESIGN section 6): APScheduler's
 own persistent job stores cannot be shared between processes and drop
-misfired jobs, so here it only calls the dispatcher every few seconds.
+misfired jobs, so here it only calls the dispatcher every few seconds, and
+records each finished tick as the worker's heartbeat.
 """
 
 from __future__ import annotations
 
-from datetime import UTC
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import Engine, insert, update
 
+from bot.store.models import SchedulerHeartbeat
 from scheduler.dispatcher import Dispatcher
 
 TICK_SECONDS = 1.0  # claims use indexes in order: an idle tick costs two quick selects
 
+log = logging.getLogger(__name__)
+# APScheduler's executor logs two lines at INFO for every run of every job: once a second,
+# they would bury what happened. A failed tick is logged here, by the ticker itself.
+logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+_beats = SchedulerHeartbeat.__table__
 
-def start_ticker(dispatcher: Dispatcher, every: float = TICK_SECONDS) -> AsyncIOScheduler:
-    """Tick on the running event loop; a slow tick is never overlapped or piled up."""
-    ticker = AsyncIOScheduler(timezone=UTC)
-    ticker.add_job(
-        dispatcher.tick,
-        "interval",
-        seconds=every,
-        id="dispatch",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
-    ticker.start()
-    return ticker
+
+class Ticker:
+    """Ticks on the running event loop; a slow tick is never overlapped or piled up,
+    and `stop` lets the tick under way finish rather than cut a send in half."""
+
+    def __init__(self, dispatcher: Dispatcher, every: float = TICK_SECONDS) -> None:
+        self.dispatcher = dispatcher
+        self.every = every
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._current: asyncio.Task[None] | None = None
+
+    @property
+    def worker(self) -> str:
+        return self.dispatcher.outbox.owner
+
+    def start(self) -> Ticker:
+        self._scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.every,
+            id="dispatch",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),  # the first tick (and heartbeat) at once
+        )
+        self._scheduler.start()
+        return self
+
+    async def stop(self) -> None:
+        """No further tick; the one under way, if any, completes (its sends recorded)."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self._current is not None and not self._current.done():
+            await asyncio.wait({self._current})
+
+    async def _tick(self) -> None:
+        self._current = asyncio.create_task(self._run(), name="scheduler-tick")
+        # APScheduler cancels the jobs it runs when it shuts down: the shield keeps the
+        # tick going, and `stop` waits for it instead.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(self._current)
+
+    async def _run(self) -> None:
+        try:
+            await self.dispatcher.tick()
+            record_tick(self.dispatcher.outbox.engine, self.worker, self.dispatcher.clock())
+        except Exception:  # the next tick tries again; the outbox keeps every row
+            log.exception("a scheduler tick failed")
+
+
+def record_tick(engine: Engine, worker: str, at: datetime) -> None:
+    """Upsert the worker's heartbeat; only this worker writes its row, so no race."""
+    with engine.begin() as db:
+        beat = update(_beats).where(_beats.c.worker == worker).values(last_tick_at=at)
+        if db.execute(beat).rowcount == 0:
+            db.execute(insert(_beats).values(worker=worker, last_tick_at=at))

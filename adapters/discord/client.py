@@ -11,9 +11,11 @@ click that opens a modal: Discord accepts a modal only as the first answer.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import discord
 
@@ -92,6 +94,29 @@ class BouncebackClient(discord.AutoShardedClient):
             await self.bounceback.submitted(interaction)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _answering(
+    handler: Callable[Concatenate[DiscordBot, _P], Awaitable[_R]],
+) -> Callable[Concatenate[DiscordBot, _P], Awaitable[_R]]:
+    """Counted while it runs, so a shutdown can wait for the answers under way."""
+
+    @functools.wraps(handler)
+    async def counted(bot: DiscordBot, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        bot._under_way += 1
+        bot._idle.clear()
+        try:
+            return await handler(bot, *args, **kwargs)
+        finally:
+            bot._under_way -= 1
+            if not bot._under_way:
+                bot._idle.set()
+
+    return counted
+
+
 class DiscordBot:
     """The core on Discord: what each command, click, modal and DM becomes."""
 
@@ -99,7 +124,15 @@ class DiscordBot:
         self.core = core
         self.client = client
         self._typed: dict[tuple[str, str], dict[str, str]] = {}  # a form to try again
+        self._under_way = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
+    async def settled(self) -> None:
+        """Once every interaction and DM being answered has been."""
+        await self._idle.wait()
+
+    @_answering
     async def command(self, interaction: discord.Interaction, name: str, args: str) -> None:
         await interaction.response.defer(ephemeral=_in_server(interaction), thinking=True)
         member = await self._member(interaction, None)
@@ -108,16 +141,19 @@ class DiscordBot:
             return
         await self._answer(interaction, Command(member, _origin(interaction), name, args))
 
+    @_answering
     async def companies(self, interaction: discord.Interaction) -> list[str]:
         member = await self._member(interaction, None)
         return [] if member is None else await asyncio.to_thread(self.core.recent_companies, member)
 
+    @_answering
     async def choose(self, interaction: discord.Interaction, tenant: str, value: str) -> None:
         await interaction.response.defer()
         member = await self._member(interaction, tenant)
         assert member is not None
         await self._answer(interaction, Choice(member, _origin(interaction), value))
 
+    @_answering
     async def open_form(self, interaction: discord.Interaction, tenant: str, form: str) -> None:
         """Straight to the modal if the form is still the question; else where we are."""
         member = await self._member(interaction, tenant)
@@ -133,9 +169,11 @@ class DiscordBot:
             replies = [reply for reply in replies if reply is not asking]
         await self._deliver(interaction, member, _origin(interaction), replies)
 
+    @_answering
     async def open_answer(self, interaction: discord.Interaction, tenant: str) -> None:
         await _show_modal(interaction, answer_modal(tenant))
 
+    @_answering
     async def submitted(self, interaction: discord.Interaction) -> None:
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
@@ -160,6 +198,7 @@ class DiscordBot:
             else:
                 self._typed.pop(key, None)
 
+    @_answering
     async def typed(self, said: discord.Message) -> None:
         """A message in the member's DM: an answer to where the dialogue is."""
         user = str(said.author.id)

@@ -1,5 +1,5 @@
-"""Running Bounceback on Discord: the gateway client on its configured shards, plus the
-scheduler's ticker delivering reminders through the same client.
+"""Running Bounceback on Discord: the gateway client on its configured shards, and the
+transport the scheduler delivers reminders through (the runner owns the scheduler).
 
 Each process runs the shards named in DISCORD_SHARD_IDS (all of them if unset);
 processes sharing PostgreSQL each claim reminders safely, so a reminder for a
@@ -17,11 +17,6 @@ from adapters.discord.client import BouncebackClient
 from adapters.discord.transport import DiscordTransport
 from bot.config import Settings
 from bot.core import Bounceback
-from bot.delivery import Delivery
-from scheduler.dispatcher import Dispatcher
-from scheduler.outbox import Outbox
-from scheduler.rate_limit import RateLimits
-from scheduler.ticker import TICK_SECONDS, start_ticker
 
 
 def make_client(core: Bounceback, settings: Settings, **options: Any) -> BouncebackClient:
@@ -35,31 +30,18 @@ def make_client(core: Bounceback, settings: Settings, **options: Any) -> Bounceb
 
 
 class DiscordService:
-    """Start and stop; between the two, interactions are answered and reminders sent."""
+    """Start, drain and close; between start and drain, interactions are answered."""
 
-    def __init__(
-        self,
-        core: Bounceback,
-        settings: Settings,
-        worker: str,
-        *,
-        tick: float = TICK_SECONDS,
-        **client_options: Any,
-    ) -> None:
+    platform = "discord"
+
+    def __init__(self, core: Bounceback, settings: Settings, **client_options: Any) -> None:
         self.settings = settings
-        self.tick = tick
         self.client = make_client(core, settings, **client_options)
-        self.dispatcher = Dispatcher(
-            Outbox(core.engine, worker),
-            Delivery(core.engine, core.playbook),
-            {"discord": DiscordTransport(self.client)},
-            RateLimits(),
-            core.clock,
-        )
+        self.transport = DiscordTransport(self.client)
         self._connection: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Log in, connect every configured shard, and tick once they are ready."""
+    async def start(self) -> str:
+        """Log in and connect every configured shard; say which, once they are ready."""
         await self.client.login(self.settings.discord_token)
         if self.settings.discord_dev_guild is not None:  # development: commands at once
             guild = discord.Object(self.settings.discord_dev_guild)
@@ -71,14 +53,20 @@ class DiscordService:
         if not ready.done():  # the connection ended first: its error says why
             ready.cancel()
             await self._connection
-        self._ticker = start_ticker(self.dispatcher, every=self.tick)
+        ids, count = ",".join(map(str, self.settings.discord_shard_ids)), self.client.shard_count
+        return f"shards {ids} of {count}" if ids else f"every shard ({count})"
 
-    async def stop(self) -> None:
-        self._ticker.shutdown(wait=False)
+    async def drain(self) -> None:
+        """Close the gateway (no new event), and answer the interactions under way: their
+        follow-ups go over REST, which stays open until `close`."""
+        for shard in self.client.shards.values():
+            await shard.disconnect()
+        await self.client.bounceback.settled()
+
+    async def close(self) -> None:
         await self.client.close()
         if self._connection is not None:
             await self._connection
-        self.dispatcher.outbox.release_all()
 
 
 async def sync_commands(core: Bounceback, settings: Settings, guild: int | None) -> int:

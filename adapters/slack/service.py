@@ -1,7 +1,9 @@
-"""Running Bounceback on Slack: the Bolt app in Socket Mode or over HTTP, plus the
-scheduler's ticker delivering reminders through Slack."""
+"""Running Bounceback on Slack: the Bolt app in Socket Mode or over HTTP, and the
+transport the scheduler delivers reminders through (the runner owns the scheduler)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import aiohttp
 from aiohttp import web
@@ -15,11 +17,6 @@ from adapters.slack.install import WEB_API_LOG, oauth_settings
 from adapters.slack.transport import SlackTransport
 from bot.config import Settings
 from bot.core import Bounceback
-from bot.delivery import Delivery
-from scheduler.dispatcher import Dispatcher
-from scheduler.outbox import Outbox
-from scheduler.rate_limit import RateLimits
-from scheduler.ticker import TICK_SECONDS, start_ticker
 
 # A message in a channel: Bolt authorizes it, runs its middleware and matches it to the
 # DM listener, which ignores it. Nothing is posted or stored. Socket Mode's form, as
@@ -39,13 +36,19 @@ _WARM_UP = {
 
 
 class SlackService:
-    """Start and stop; between the two, Slack's events are answered and reminders sent."""
+    """Start, drain and close; between start and drain, Slack's events are answered.
+
+    `routes` join /slack/events on the same aiohttp app in HTTP mode (the runner's
+    /healthz), so a load balancer probes the very port Slack posts to.
+    """
+
+    platform = "slack"
 
     def __init__(
-        self, core: Bounceback, settings: Settings, worker: str, *, tick: float = TICK_SECONDS
+        self, core: Bounceback, settings: Settings, *, routes: Iterable[web.RouteDef] = ()
     ) -> None:
         self.settings = settings
-        self.tick = tick
+        self.routes = list(routes)
         oauth = oauth_settings(settings, core.engine) if settings.slack_oauth else None
         # Installed by many workspaces, the clients hold no token of their own: Bolt gives
         # each request a copy holding its workspace's, the transport each reminder one.
@@ -63,18 +66,12 @@ class SlackService:
         )
         # The transport's client retries nothing itself: the outbox reschedules on a 429.
         self.transport = SlackTransport(self._client(token), bots=installations)
-        self.dispatcher = Dispatcher(
-            Outbox(core.engine, worker),
-            Delivery(core.engine, core.playbook),
-            {"slack": self.transport},
-            RateLimits(),
-            core.clock,
-        )
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
-    async def start(self) -> None:
+    async def start(self) -> str:
+        """Serve, and say where: Socket Mode, or HTTP on which port."""
         # One session for every Web API call, Bolt's per-request clients included: kept-alive
         # connections, not a new TCP (and TLS) handshake per call.
         self._session = aiohttp.ClientSession()
@@ -86,12 +83,14 @@ class SlackService:
                 self.app, self.settings.slack_app_token, web_client=self.app.client
             )
             await self._socket.connect_async()
-        else:
-            self._runner = web.AppRunner(self.app.web_app(path=EVENTS_PATH))
-            await self._runner.setup()
-            await web.TCPSite(self._runner, port=self.settings.port).start()
-            self.port = next(a[1] for a in self._runner.addresses if len(a) == 2)  # IPv4
-        self._ticker = start_ticker(self.dispatcher, every=self.tick)
+            return "Socket Mode"
+        web_app = self.app.web_app(path=EVENTS_PATH)
+        web_app.router.add_routes(self.routes)
+        self._runner = web.AppRunner(web_app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, port=self.settings.port).start()
+        self.port = next(a[1] for a in self._runner.addresses if len(a) == 2)  # IPv4
+        return f"HTTP on port {self.port}"
 
     async def _warm_up(self) -> None:
         """Before the port opens: the first burst of commands would otherwise each wait,
@@ -99,15 +98,21 @@ class SlackService:
         if not self.settings.slack_oauth:
             await self.app.async_dispatch(AsyncBoltRequest(body=_WARM_UP, mode="socket_mode"))
 
-    async def stop(self) -> None:
-        self._ticker.shutdown(wait=False)
+    async def drain(self) -> None:
+        """Take no new event (the socket or the port closes), and answer those accepted."""
         if self._socket is not None:
             await self._socket.close_async()
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # waits for requests under way: their acks
         await self.bot.finish()
-        self.dispatcher.outbox.release_all()
+
+    async def close(self) -> None:
+        """After the drain, and after the scheduler's last send through the transport."""
         await self._session.close()
+
+    async def stop(self) -> None:
+        await self.drain()
+        await self.close()
 
     def _client(self, token: str | None) -> AsyncWebClient:
         return AsyncWebClient(token=token, base_url=self.settings.slack_api_url, logger=WEB_API_LOG)

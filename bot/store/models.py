@@ -150,3 +150,13 @@ class Group(TenantScoped, Base):
     rhythm_on: Mapped[bool] = mapped_column(default=True)
     facilitators: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]
+
+
+class SchedulerHeartbeat(Base):
+    """When each scheduler worker last finished a tick: what `bounceback status` and
+    /healthz read to tell a running scheduler from a stopped one. Not member data."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(64), primary_key=True)  # the outbox lease owner
+    last_tick_at: Mapped[datetime]  # UTC, naive

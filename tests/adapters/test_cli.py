@@ -108,3 +108,45 @@ def test_failed_reminders_are_listed_with_their_error_and_can_be_queued_again(
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT status, attempts FROM reminders").fetchall() == [("pending", 0)]
     assert "0 failed reminders." in bounceback(tmp_path, "reminders").stdout
+
+
+def add_reminder(database: Path, key: str, status: str, due: str) -> None:
+    with sqlite3.connect(database) as db:
+        db.execute(
+            "INSERT INTO reminders (platform, workspace, kind, due_at, local_due, zone, status, "
+            "idempotency_key, attempts, last_error, late, created_at) VALUES ('slack', 'T1', "
+            "'reconnect', ?, ?, 'UTC', ?, ?, 0, '', 0, '2026-11-01 00:00:00')",
+            (due, due, status, key),
+        )
+
+
+def test_status_counts_pending_late_and_failed_reminders_and_names_the_adapters(
+    tmp_path: Path,
+) -> None:
+    bounceback(tmp_path, "db", "upgrade")
+    database = tmp_path / "data" / "bounceback.db"
+    add_reminder(database, "late", "pending", "2020-01-01 09:00:00")
+    add_reminder(database, "later", "pending", "2999-01-01 09:00:00")
+    add_reminder(database, "broken", "failed", "2020-01-01 09:00:00")
+    with sqlite3.connect(database) as db:
+        db.execute("INSERT INTO scheduler_heartbeats VALUES ('host:1:abc', '2020-01-01 09:00:00')")
+    secrets = {
+        "SLACK_BOT_TOKEN": "xoxb-" + "2" * 12 + "-fake",
+        "SLACK_SIGNING_SECRET": "signing-" + "3" * 12,
+        "DISCORD_TOKEN": "discord-" + "4" * 20,
+    }
+    result = bounceback(tmp_path, "status", SLACK_MODE="http", **secrets)
+    assert result.returncode == 0, result.stderr
+    assert "2 pending, 1 of them late (due over 2 h ago), 0 being sent, 1 failed" in result.stdout
+    assert "scheduler: host:1:abc last ticked " in result.stdout
+    assert "(2020-01-01 09:00:00 UTC)" in result.stdout
+    assert "adapter: slack (HTTP on port 3000, /healthz beside /slack/events" in result.stdout
+    assert "adapter: discord (every shard (as many as Discord recommends))" in result.stdout
+    assert not any(secret in result.stdout + result.stderr for secret in secrets.values())
+
+
+def test_status_before_any_tick_and_without_platforms(tmp_path: Path) -> None:
+    result = bounceback(tmp_path, "status")
+    assert result.returncode == 0, result.stderr
+    assert "0 pending" in result.stdout and "no tick recorded yet" in result.stdout
+    assert "adapter: none configured (`bounceback run` opens the console)" in result.stdout

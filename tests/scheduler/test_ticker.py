@@ -5,33 +5,77 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+
 from bot.delivery import Outgoing
-from scheduler.ticker import start_ticker
+from bot.store.models import Reminder
+from scheduler.outbox import SENDING
+from scheduler.status import last_tick, outbox_status
+from scheduler.ticker import Ticker
 from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
 from tests.support.transport import FakeTransport
 
 
 @dataclass
 class SignallingTransport(FakeTransport):
+    """Says when a message arrives; holds the send until `go` is set, if it is not."""
+
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    go: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def send(self, message: Outgoing, *, key: str, resend: bool = False) -> None:
-        await super().send(message, key=key)
         self.arrived.set()
+        await self.go.wait()
+        await super().send(message, key=key)
 
 
-def test_a_due_reminder_is_delivered_by_the_ticker_alone(chat, dispatcher, clock) -> None:
+def leased(engine) -> int:
+    with engine.connect() as db:
+        return db.scalar(select(func.count()).where(Reminder.status == SENDING))
+
+
+def test_a_due_reminder_is_delivered_by_the_ticker_alone_and_the_tick_recorded(
+    chat, dispatcher, clock, engine
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    transport = SignallingTransport("slack")
+    transport.go.set()
+    dispatcher.transports = {"slack": transport}
+    assert last_tick(engine, "test-worker") is None
+
+    async def run() -> None:
+        ticker = Ticker(dispatcher, every=0.01).start()
+        try:
+            await asyncio.wait_for(transport.arrived.wait(), timeout=30)
+        finally:
+            await ticker.stop()
+
+    asyncio.run(run())
+    assert len(transport.sent) == 1
+    assert last_tick(engine, "test-worker") == FIRST_DUE
+    assert outbox_status(engine, FIRST_DUE).ticks == [("test-worker", FIRST_DUE)]
+
+
+def test_stop_lets_the_send_under_way_finish_and_be_recorded(
+    chat, dispatcher, clock, engine
+) -> None:
     chat.steps(*PLAN)
     clock.now = FIRST_DUE
     transport = SignallingTransport("slack")
     dispatcher.transports = {"slack": transport}
 
     async def run() -> None:
-        ticker = start_ticker(dispatcher, every=0.01)
-        try:
-            await asyncio.wait_for(transport.arrived.wait(), timeout=30)
-        finally:
-            ticker.shutdown(wait=False)
+        ticker = Ticker(dispatcher, every=0.01).start()
+        await asyncio.wait_for(transport.arrived.wait(), timeout=30)
+        assert leased(engine) == 1
+        stopping = asyncio.create_task(ticker.stop())
+        await asyncio.sleep(0)  # one turn of the loop: the scheduler is shut down
+        assert not stopping.done()  # waiting for the send
+        transport.go.set()
+        await asyncio.wait_for(stopping, timeout=30)
 
     asyncio.run(run())
     assert len(transport.sent) == 1
+    assert leased(engine) == 0
+    assert outbox_status(engine, FIRST_DUE).pending > 0  # the later follow-ups wait

@@ -1,4 +1,5 @@
-"""`bounceback run` on Discord, as wired for production: shards, the ticker, and stop."""
+"""The Discord service as `bounceback run` wires it: shards, the dev server's commands,
+and a drain that closes the gateway and answers the interactions under way."""
 
 from __future__ import annotations
 
@@ -10,30 +11,22 @@ from pathlib import Path
 
 from adapters.discord.service import DiscordService
 from bot.catalogue import COMMANDS
-from bot.events import Member
 from tests.adapters.discord.harness import READY_AFTER
-from tests.helpers import Chat
-from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
+from tests.adapters.held import HeldDiscord
 from tests.support.fake_discord import (
     GUILD_ID,
-    MEMBER_ID,
     OTHER_GUILD_ID,
     FakeDiscord,
     pointed_at,
 )
 
 REPO = Path(__file__).parents[3]
-SAM_THERE = Member("discord", str(OTHER_GUILD_ID), str(MEMBER_ID), "Sam")
 
 
-def test_one_process_runs_its_own_shard_answers_there_and_sends_reminders(
-    core, settings, clock
-) -> None:
-    Chat(core, SAM_THERE).steps(*PLAN)
-    clock.now = FIRST_DUE
-
+def test_one_process_runs_its_own_shard_and_drains_before_it_closes(core, settings) -> None:
     async def scenario() -> None:
-        async with FakeDiscord(guilds=(GUILD_ID, OTHER_GUILD_ID)) as fake:
+        held = HeldDiscord("^/api/v10/webhooks/", guilds=(GUILD_ID, OTHER_GUILD_ID))
+        async with held as fake:
             configured = replace(
                 settings,
                 discord_token="fake-bot-token",
@@ -43,20 +36,20 @@ def test_one_process_runs_its_own_shard_answers_there_and_sends_reminders(
                 discord_api_url=fake.api_base,
             )
             with pointed_at(fake):
-                service = DiscordService(
-                    core, configured, "svc", tick=0.05, guild_ready_timeout=READY_AFTER
-                )
-                await service.start()
+                service = DiscordService(core, configured, guild_ready_timeout=READY_AFTER)
+                assert await service.start() == "shards 1 of 2"
                 try:
                     assert [identify["shard"] for identify in fake.identifies] == [[1, 2]]
                     assert len(fake.commands[OTHER_GUILD_ID]) == len(COMMANDS)
-                    await fake.wait_until(
-                        lambda: any("note to Acme" in str(m) for m in fake.dms_to(MEMBER_ID))
-                    )
                     asked = await fake.slash("stats", guild_id=OTHER_GUILD_ID)
-                    await asked.wait_followups()
+                    await fake.gate.holding()  # deferred; its answer on its way
+                    draining = asyncio.create_task(service.drain())
+                    fake.gate.open()
+                    await asyncio.wait_for(draining, 30)
+                    assert len(await asked.wait_followups()) == 1
+                    assert all(shard.is_closed() for shard in service.client.shards.values())
                 finally:
-                    await service.stop()
+                    await service.close()
 
     asyncio.run(scenario())
 

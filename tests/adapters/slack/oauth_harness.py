@@ -2,7 +2,8 @@
 
 `served` runs `SlackService` in HTTP mode with OAuth: a test installs workspaces
 through the real /slack/install and /slack/oauth_redirect, sends signed commands
-and events as any of them, and ticks the service's own dispatcher.
+and events as any of them, and ticks a dispatcher sending through the service's
+transport, as the runner's does.
 
 slack_sdk sends oauth.v2.access with aiohttp.BasicAuth, which aiohttp 3.14 deprecates;
 pytest turns warnings into errors, so the tests that run the redirect ignore exactly
@@ -27,6 +28,10 @@ from adapters.slack.install import INSTALL_PATH, REDIRECT_PATH
 from adapters.slack.service import SlackService
 from bot.config import Settings
 from bot.core import Bounceback
+from bot.delivery import Delivery
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import Outbox
+from scheduler.rate_limit import RateLimits
 from tests.adapters.slack.harness import SECRET
 from tests.support.fake_slack import (
     FORM_CONTENT_TYPE,
@@ -71,6 +76,7 @@ class Served:
     slack: Workspaces
     service: SlackService
     session: aiohttp.ClientSession
+    dispatcher: Dispatcher
 
     @property
     def base(self) -> str:
@@ -122,10 +128,17 @@ class Served:
 async def served(core: Bounceback, settings: Settings) -> AsyncIterator[Served]:
     async with Workspaces() as slack:
         configured = replace(settings, **oauth_fields(slack_api_url=slack.api_url))
-        service = SlackService(core, configured, "install-test", tick=3600)
+        service = SlackService(core, configured)
+        dispatcher = Dispatcher(
+            Outbox(core.engine, "install-test"),
+            Delivery(core.engine, core.playbook),
+            {"slack": service.transport},
+            RateLimits(),
+            core.clock,
+        )
         await service.start()
         try:
             async with aiohttp.ClientSession() as session:
-                yield Served(slack, service, session)
+                yield Served(slack, service, session, dispatcher)
         finally:
             await service.stop()

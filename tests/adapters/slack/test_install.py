@@ -382,7 +382,7 @@ def test_no_token_secret_or_key_reaches_the_logs_even_at_debug(
             await app.install("T1", "abc")
             await app.command("stats")
             await app.slack.wait_for("auth.test", 2)
-            assert (await app.service.dispatcher.tick()).sent == 1
+            assert (await app.dispatcher.tick()).sent == 1
 
     asyncio.run(scenario())
     assert any("oauth.v2.access" in record.getMessage() for record in caplog.records)

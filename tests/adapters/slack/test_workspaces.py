@@ -44,7 +44,7 @@ def test_each_workspaces_reminders_go_out_with_its_own_bot_token(core, settings,
         async with served(core, settings) as app:
             await app.install("T1", "abc")
             await app.install("T2", "xyz")
-            assert (await app.service.dispatcher.tick()).sent == 2
+            assert (await app.dispatcher.tick()).sent == 2
             calls = app.slack.calls_to("conversations.open")
             opened = {call.args["users"]: call.token for call in calls}
             assert opened == {"U-sam": "xoxb-T1-abc", "U-kim": "xoxb-T2-xyz"}
@@ -75,7 +75,7 @@ def test_a_workspace_that_left_has_its_token_deleted_and_its_reminders_fail_at_o
             assert installed_teams(core) == {"T1"}
 
             before = len(app.slack.calls)
-            tally = await app.service.dispatcher.tick()
+            tally = await app.dispatcher.tick()
             assert (tally.sent, tally.failed, tally.retried) == (1, 1, 0)
             assert {call.token for call in app.slack.calls[before:]} == {"xoxb-T1-abc"}
 

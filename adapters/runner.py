@@ -1,0 +1,169 @@
+"""`bounceback run`: every configured platform and one scheduler in one asyncio loop.
+
+The services only serve their platform and lend the scheduler their transport;
+the runner owns what is shared: the dispatcher and its ticker (one per process,
+whatever the platforms), the SQLite checkpointer, /healthz, and the signals.
+On SIGTERM or SIGINT it stops taking events, lets the work under way finish,
+hands back the outbox leases it still holds, and returns 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from aiohttp import web
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.discord.service import DiscordService
+from adapters.slack.service import SlackService
+from bot.config import Settings
+from bot.core import Bounceback
+from bot.delivery import Delivery
+from bot.store.database import Checkpointer
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import Outbox
+from scheduler.rate_limit import RateLimits
+from scheduler.status import last_tick
+from scheduler.ticker import TICK_SECONDS, Ticker
+from scheduler.transport import Transport
+
+log = logging.getLogger("bounceback")
+HEALTH_PATH = "/healthz"
+READY = "bounceback: scheduler ticking as worker"  # the last line of start-up, at INFO
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class Service(Protocol):
+    """One platform: serves it between `start` and `drain`, sends through `transport`
+    until `close`."""
+
+    platform: str
+    transport: Transport
+
+    async def start(self) -> str: ...  # where it serves, for the log
+
+    async def drain(self) -> None: ...  # no new event; the accepted ones answered
+
+    async def close(self) -> None: ...
+
+
+def adapters(settings: Settings) -> dict[str, str]:
+    """The configured platforms, each with how it runs: never a token."""
+    found: dict[str, str] = {}
+    if settings.slack_bot_token or settings.slack_oauth:
+        workspaces = "several workspaces" if settings.slack_oauth else "one workspace"
+        mode = (
+            "Socket Mode"
+            if settings.slack_mode == "socket"
+            else f"HTTP on port {settings.port}, {HEALTH_PATH} beside /slack/events"
+        )
+        found["slack"] = f"{mode}, {workspaces}"
+    if settings.discord_token:
+        ids = ",".join(map(str, settings.discord_shard_ids))
+        count = settings.discord_shard_count or "as many as Discord recommends"
+        found["discord"] = f"shards {ids} of {count}" if ids else f"every shard ({count})"
+    return found
+
+
+class Runner:
+    def __init__(
+        self,
+        core: Bounceback,
+        settings: Settings,
+        worker: str,
+        *,
+        tick: float = TICK_SECONDS,
+        **discord_options: Any,
+    ) -> None:
+        configured = adapters(settings)
+        self.services: list[Service] = []
+        if "slack" in configured:
+            health = health_route(core.engine, worker, core.clock)
+            self.services.append(SlackService(core, settings, routes=[health]))
+        if "discord" in configured:
+            self.services.append(DiscordService(core, settings, **discord_options))
+        self.dispatcher = Dispatcher(
+            Outbox(core.engine, worker),
+            Delivery(core.engine, core.playbook),
+            {service.platform: service.transport for service in self.services},
+            RateLimits(),
+            core.clock,
+        )
+        self.ticker = Ticker(self.dispatcher, every=tick)
+        self.checkpointer = Checkpointer(core.engine)
+
+    @property
+    def worker(self) -> str:
+        return self.dispatcher.outbox.owner
+
+    async def serve(self) -> int:
+        """Until SIGTERM or SIGINT; then a graceful stop, and 0."""
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in SIGNALS:  # before start: a signal during start-up waits for it
+            loop.add_signal_handler(number, self._signalled, number, stopping)
+        try:
+            await self.start()
+            await stopping.wait()
+            await self.stop()
+        finally:
+            for number in SIGNALS:
+                loop.remove_signal_handler(number)
+        return 0
+
+    async def start(self) -> None:
+        self.checkpointer.start()
+        started: list[Service] = []
+        try:
+            for service in self.services:
+                where = await service.start()
+                started.append(service)
+                log.info("bounceback: serving %s (%s)", service.platform.capitalize(), where)
+        except BaseException:
+            for service in started:
+                await service.close()
+            self.checkpointer.stop()
+            raise
+        self.ticker.start()
+        log.info("%s %s", READY, self.worker)
+
+    async def stop(self) -> None:
+        """Intake closed and work finished first, so no lease is taken after the release."""
+        try:
+            await asyncio.gather(self.ticker.stop(), *(s.drain() for s in self.services))
+            released = await asyncio.to_thread(self.dispatcher.outbox.release_all)
+            log.info("bounceback: stopped; %d reminder leases handed back", released)
+        finally:  # a failed drain still closes the connections and the checkpointer
+            for service in self.services:
+                await service.close()
+            self.checkpointer.stop()
+
+    def _signalled(self, number: int, stopping: asyncio.Event) -> None:
+        name = signal.Signals(number).name
+        if stopping.is_set():
+            log.info("bounceback: %s again: still finishing what is under way", name)
+            return
+        log.info("bounceback: %s: stopping, once what is under way is finished", name)
+        stopping.set()
+
+
+def health_route(engine: Engine, worker: str, clock: Callable[[], datetime]) -> web.RouteDef:
+    """GET /healthz: 200 while the database answers, with this worker's last tick; 503
+    when it does not, so a load balancer sends Slack's requests elsewhere."""
+
+    async def health(_request: web.Request) -> web.Response:
+        try:
+            ticked = await asyncio.to_thread(last_tick, engine, worker)
+        except SQLAlchemyError as error:
+            log.warning("bounceback: health check: database unreachable (%s)", type(error).__name__)
+            return web.json_response({"database": "unreachable"}, status=503)
+        age = None if ticked is None else round((clock() - ticked).total_seconds(), 1)
+        return web.json_response({"database": "ok", "worker": worker, "last_tick_age": age})
+
+    return web.get(HEALTH_PATH, health)
