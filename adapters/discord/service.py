@@ -50,7 +50,7 @@ class DiscordService:
         self.tick = tick
         self.client = make_client(core, settings, **client_options)
         self.dispatcher = Dispatcher(
-            Outbox(core.engine, worker),
+            Outbox(core.engine, worker, lease=settings.lease),
             Delivery(core.engine, core.playbook),
             {"discord": DiscordTransport(self.client)},
             RateLimits(),

@@ -64,7 +64,7 @@ class SlackService:
         # The transport's client retries nothing itself: the outbox reschedules on a 429.
         self.transport = SlackTransport(self._client(token), bots=installations)
         self.dispatcher = Dispatcher(
-            Outbox(core.engine, worker),
+            Outbox(core.engine, worker, lease=settings.lease),
             Delivery(core.engine, core.playbook),
             {"slack": self.transport},
             RateLimits(),
