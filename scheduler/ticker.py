@@ -12,6 +12,7 @@ from datetime import UTC
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduler.dispatcher import Dispatcher
+from scheduler.steady import Steady
 
 TICK_SECONDS = 1.0  # claims use indexes in order: an idle tick costs two quick selects
 
@@ -20,7 +21,7 @@ def start_ticker(dispatcher: Dispatcher, every: float = TICK_SECONDS) -> AsyncIO
     """Tick on the running event loop; a slow tick is never overlapped or piled up."""
     ticker = AsyncIOScheduler(timezone=UTC)
     ticker.add_job(
-        dispatcher.tick,
+        Steady(dispatcher.tick, every).tick,  # a failed tick is logged, then retried
         "interval",
         seconds=every,
         id="dispatch",
