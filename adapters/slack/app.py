@@ -114,10 +114,14 @@ class SlackBot:
         if member in self._zones_checked:
             return
         self._zones_checked.add(member)
-        profile = await client.users_info(user=member.user)
-        zone = (profile.get("user") or {}).get("tz")
-        if zone:
-            await asyncio.to_thread(self.core.platform_timezone, member, zone)
+        try:
+            profile = await client.users_info(user=member.user)
+            zone = (profile.get("user") or {}).get("tz")
+            if zone:
+                await asyncio.to_thread(self.core.platform_timezone, member, zone)
+        except Exception as error:  # a nicety: Slack or the database away must not cost the answer
+            self._zones_checked.discard(member)  # tried again with their next event
+            log.warning("could not take a Slack profile's time zone: %s", error)
 
     async def publish_home(self, client: AsyncWebClient, member: Member) -> None:
         replies = await asyncio.to_thread(self.core.home, member)
