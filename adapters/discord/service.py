@@ -74,11 +74,11 @@ class DiscordService:
         self._ticker = start_ticker(self.dispatcher, every=self.tick)
 
     async def stop(self) -> None:
+        await self.dispatcher.stop()  # before the ticker, whose shutdown cancels a tick
         self._ticker.shutdown(wait=False)
         await self.client.close()
         if self._connection is not None:
             await self._connection
-        self.dispatcher.outbox.release_all()
 
 
 async def sync_commands(core: Bounceback, settings: Settings, guild: int | None) -> int:

@@ -100,13 +100,13 @@ class SlackService:
             await self.app.async_dispatch(AsyncBoltRequest(body=_WARM_UP, mode="socket_mode"))
 
     async def stop(self) -> None:
+        await self.dispatcher.stop()  # before the ticker, whose shutdown cancels a tick
         self._ticker.shutdown(wait=False)
         if self._socket is not None:
             await self._socket.close_async()
         if self._runner is not None:
             await self._runner.cleanup()
         await self.bot.finish()
-        self.dispatcher.outbox.release_all()
         await self._session.close()
 
     def _client(self, token: str | None) -> AsyncWebClient:
