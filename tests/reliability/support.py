@@ -207,19 +207,28 @@ async def wait_delivered(slack: FakeSlack, expected: set[str]) -> None:
 # ---- due reminders
 
 
-def due_reminders(engine: Engine, count: int, *, workspaces: int = 5) -> set[str]:
+def due_reminders(
+    engine: Engine,
+    count: int,
+    *,
+    platform: str = "slack",
+    workspaces: tuple[str, ...] = ("T0", "T1", "T2", "T3", "T4"),
+    first_user: int = 1000,
+) -> set[str]:
     """`count` reminders due now, one per member, spread over workspaces (Slack's
-    per-workspace limit would otherwise pace them at 20 a second); their delivery keys."""
+    per-workspace limit would otherwise pace them at 20 a second); their delivery keys.
+    User ids are numbers from `first_user`, as Discord's are."""
     now = utc_now()
     due = now.replace(second=0, microsecond=0) - timedelta(minutes=5)  # due, and not late
+    where = [workspaces[number % len(workspaces)] for number in range(count)]
     with engine.begin() as db:
         ids = db.scalars(
             insert(MemberRow).returning(MemberRow.id),
             [
                 {
-                    "platform": "slack",
-                    "workspace": f"T{number % workspaces}",
-                    "user_id": f"U{number:04d}",
+                    "platform": platform,
+                    "workspace": where[number],
+                    "user_id": str(first_user + number),
                     "display_name": f"Member {number}",
                     "timezone": "UTC",
                     "created_at": now,
@@ -231,17 +240,17 @@ def due_reminders(engine: Engine, count: int, *, workspaces: int = 5) -> set[str
             insert(Reminder),
             [
                 {
-                    "platform": "slack",
-                    "workspace": f"T{number % workspaces}",
+                    "platform": platform,
+                    "workspace": where[number],
                     "member_id": ids[number],
                     "kind": "keep_in_touch",
                     "due_at": due,
                     "local_due": due,
                     "zone": "UTC",
-                    "idempotency_key": f"due:{number}",
+                    "idempotency_key": f"{platform}:{number}",
                     "created_at": now,
                 }
                 for number in range(count)
             ],
         )
-    return {f"due:{number}@{due:%Y-%m-%dT%H:%M}" for number in range(count)}
+    return {f"{platform}:{number}@{due:%Y-%m-%dT%H:%M}" for number in range(count)}
