@@ -221,6 +221,8 @@ def build_app(
         ack: Any, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
+        if not isinstance(action.get("value"), str):
+            return  # not a button of ours: each carries its choice as text
         member = _member(body)
         event = Choice(member, _where(body), action["value"])
 
@@ -269,6 +271,8 @@ def build_app(
     ) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return  # only what a member types to the bot in their DM is an answer
+        if not (isinstance(event.get("user"), str) and isinstance(event.get("text", ""), str)):
+            return  # not a member's message, whatever it is
         member = Member(PLATFORM, body["team_id"], event["user"])
         text = _unescaped(event.get("text", ""))
         said = Text(member, Origin(event["channel"], in_dm=True), text)

@@ -10,6 +10,7 @@ Waits are on conditions (the port open, a call recorded), each with a deadline.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import signal
@@ -139,7 +140,8 @@ class BouncebackRun:
 
     async def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         url = f"http://127.0.0.1:{self.port}{EVENTS_PATH}"
-        async with self._session.post(url, data=body, headers=headers) as response:
+        data = io.BytesIO(body)  # aiohttp warns of large bodies given as bytes
+        async with self._session.post(url, data=data, headers=headers) as response:
             return response.status, await response.text()
 
     async def signed(self, body: bytes, content_type: str | None = None) -> tuple[int, str]:
