@@ -89,7 +89,7 @@ class Runner:
         if "discord" in configured:
             self.services.append(DiscordService(core, settings, **discord_options))
         self.dispatcher = Dispatcher(
-            Outbox(core.engine, worker),
+            Outbox(core.engine, worker, lease=settings.lease),
             Delivery(core.engine, core.playbook),
             {service.platform: service.transport for service in self.services},
             RateLimits(),
@@ -136,8 +136,10 @@ class Runner:
     async def stop(self) -> None:
         """Intake closed and work finished first, so no lease is taken after the release."""
         try:
-            await asyncio.gather(self.ticker.stop(), *(s.drain() for s in self.services))
-            released = await asyncio.to_thread(self.dispatcher.outbox.release_all)
+            # The dispatcher first: it stops between sends and records the one in flight.
+            drained = asyncio.gather(*(service.drain() for service in self.services))
+            released = await self.dispatcher.stop()
+            await asyncio.gather(self.ticker.stop(), drained)
             log.info("bounceback: stopped; %d reminder leases handed back", released)
         finally:  # a failed drain still closes the connections and the checkpointer
             for service in self.services:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
 
 LONGEST_TTL_HOURS = 24 * 366
+LONGEST_LEASE_SECONDS = 24 * 3600
 MAKE_FERNET_KEY = (
     'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 )
@@ -33,6 +35,7 @@ class Settings:
     playbook_dir: Path | None = None
     default_timezone: str = "UTC"
     conversation_ttl_hours: int = 72
+    lease_seconds: int = 120  # how long a worker holds a reminder it is sending
     crisis_contact: str = ""
     facilitators: tuple[str, ...] = ()  # "platform:workspace:user", allowed to run /group
     slack_bot_token: str = field(default="", repr=False)
@@ -57,6 +60,11 @@ class Settings:
         return self.database_url or f"sqlite:///{self.data_dir / 'bounceback.db'}"
 
     @property
+    def lease(self) -> timedelta:
+        """The outbox lease: after a crash mid-send, a reminder waits this long to be retried."""
+        return timedelta(seconds=self.lease_seconds)
+
+    @property
     def slack_oauth(self) -> bool:
         """Installed by many workspaces through OAuth, rather than one workspace's token."""
         return self.slack_mode == "http" and bool(self.slack_client_id) and not self.slack_bot_token
@@ -76,6 +84,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "BOUNCEBACK_CONVERSATION_TTL_HOURS must be a whole number of hours, "
             f"from 1 to {LONGEST_TTL_HOURS:,} (a year)"
         )
+    lease = env.get("BOUNCEBACK_LEASE_SECONDS", "120") or "120"
+    if not (lease.isascii() and lease.isdigit()) or not 1 <= int(lease) <= LONGEST_LEASE_SECONDS:
+        raise ConfigError(
+            "BOUNCEBACK_LEASE_SECONDS must be a whole number of seconds, "
+            f"from 1 to {LONGEST_LEASE_SECONDS:,} (a day)"
+        )
     playbook = env.get("BOUNCEBACK_PLAYBOOK_DIR", "")
     return Settings(
         database_url=env.get("DATABASE_URL", ""),
@@ -83,6 +97,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         playbook_dir=Path(playbook) if playbook else None,
         default_timezone=zone,
         conversation_ttl_hours=int(ttl),
+        lease_seconds=int(lease),
         crisis_contact=env.get("BOUNCEBACK_CRISIS_CONTACT", ""),
         facilitators=_facilitators(env.get("BOUNCEBACK_FACILITATORS", "")),
         **_slack(env),

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.answers import InvalidAnswer
 from bot.care import crisis_response, sounds_like_crisis
@@ -80,6 +80,11 @@ DM_POINTER = Reply(  # an adapter that cannot reach the DM drops it and says why
     "I've sent you a direct message, so this stays between us.",
     visibility=Visibility.ONLY_MEMBER,
 )
+UNAVAILABLE = Reply(  # the database is away (restarting, unreachable): nothing was saved
+    "I can't reach my notes for a moment, so I couldn't take that in. "
+    "Nothing you told me before is lost: please try again in a minute.",
+    visibility=Visibility.ONLY_MEMBER,
+)
 
 
 def utc_now() -> datetime:
@@ -111,6 +116,9 @@ class Bounceback:
                     raise
             except CrossedAnswers:  # another answer from this member landed first
                 break
+            except OperationalError as error:
+                log.warning("the database is unavailable: %s", str(error).splitlines()[0])
+                return [UNAVAILABLE]
         return _placed(event, self._where_we_are(event, capabilities))
 
     def home(self, member: Member) -> list[Reply]:

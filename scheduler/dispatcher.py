@@ -7,6 +7,7 @@ back with the time it may go, not held. Failures back off in the outbox.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -52,18 +53,33 @@ class Dispatcher:
         self.limits = limits
         self.clock = clock
         self.planned_at: datetime | None = None
+        self._ticking = asyncio.Lock()
+        self._stopping = False
 
     async def tick(self, batch: int = BATCH) -> Tally:
-        self._plan_group_posts()
         tally = Tally()
-        for platform, transport in self.transports.items():
-            room = min(batch, self.limits.available(platform))
-            claimed = self.outbox.claim(self.clock(), room, platform)
-            now, later = self._fitting(platform, claimed)
-            tally.handed_back += self.outbox.hand_back(later)
-            for row in now:
-                await self._deliver(row, transport, tally)
+        async with self._ticking:
+            if self._stopping:
+                return tally
+            self._plan_group_posts()
+            for platform, transport in self.transports.items():
+                room = min(batch, self.limits.available(platform))
+                claimed = self.outbox.claim(self.clock(), room, platform)
+                now, later = self._fitting(platform, claimed)
+                tally.handed_back += self.outbox.hand_back(later)
+                for row in now:
+                    if self._stopping:
+                        break
+                    await self._deliver(row, transport, tally)
         return tally
+
+    async def stop(self) -> int:
+        """On shutdown: let the send in flight finish and be recorded, try no more, and
+        hand back the rest of the claim. Handed back while in flight, a sent row would
+        be claimed as never tried, and sent again without looking first."""
+        self._stopping = True
+        async with self._ticking:
+            return self.outbox.release_all()
 
     def _fitting(self, platform: str, rows: list[Claimed]) -> tuple[list[Claimed], list[Claimed]]:
         """The rows each workspace's limit lets go now, and the rest: a claim is sized by

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, insert, update
 
 from bot.store.models import SchedulerHeartbeat
 from scheduler.dispatcher import Dispatcher
+from scheduler.steady import Steady
 
 TICK_SECONDS = 1.0  # claims use indexes in order: an idle tick costs two quick selects
 
@@ -36,6 +37,7 @@ class Ticker:
         self.dispatcher = dispatcher
         self.every = every
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._steady = Steady(self._beat, every)  # a failed tick is logged, then retried
         self._current: asyncio.Task[None] | None = None
 
     @property
@@ -64,18 +66,15 @@ class Ticker:
             await asyncio.wait({self._current})
 
     async def _tick(self) -> None:
-        self._current = asyncio.create_task(self._run(), name="scheduler-tick")
+        self._current = asyncio.create_task(self._steady.tick(), name="scheduler-tick")
         # APScheduler cancels the jobs it runs when it shuts down: the shield keeps the
         # tick going, and `stop` waits for it instead.
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.shield(self._current)
 
-    async def _run(self) -> None:
-        try:
-            await self.dispatcher.tick()
-            record_tick(self.dispatcher.outbox.engine, self.worker, self.dispatcher.clock())
-        except Exception:  # the next tick tries again; the outbox keeps every row
-            log.exception("a scheduler tick failed")
+    async def _beat(self) -> None:
+        await self.dispatcher.tick()
+        record_tick(self.dispatcher.outbox.engine, self.worker, self.dispatcher.clock())
 
 
 def record_tick(engine: Engine, worker: str, at: datetime) -> None:

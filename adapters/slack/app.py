@@ -114,10 +114,14 @@ class SlackBot:
         if member in self._zones_checked:
             return
         self._zones_checked.add(member)
-        profile = await client.users_info(user=member.user)
-        zone = (profile.get("user") or {}).get("tz")
-        if zone:
-            await asyncio.to_thread(self.core.platform_timezone, member, zone)
+        try:
+            profile = await client.users_info(user=member.user)
+            zone = (profile.get("user") or {}).get("tz")
+            if zone:
+                await asyncio.to_thread(self.core.platform_timezone, member, zone)
+        except Exception as error:  # a nicety: Slack or the database away must not cost the answer
+            self._zones_checked.discard(member)  # tried again with their next event
+            log.warning("could not take a Slack profile's time zone: %s", error)
 
     async def publish_home(self, client: AsyncWebClient, member: Member) -> None:
         replies = await asyncio.to_thread(self.core.home, member)
@@ -217,6 +221,8 @@ def build_app(
         ack: Any, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
+        if not isinstance(action.get("value"), str):
+            return  # not a button of ours: each carries its choice as text
         member = _member(body)
         event = Choice(member, _where(body), action["value"])
 
@@ -265,6 +271,8 @@ def build_app(
     ) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return  # only what a member types to the bot in their DM is an answer
+        if not (isinstance(event.get("user"), str) and isinstance(event.get("text", ""), str)):
+            return  # not a member's message, whatever it is
         member = Member(PLATFORM, body["team_id"], event["user"])
         text = _unescaped(event.get("text", ""))
         said = Text(member, Origin(event["channel"], in_dm=True), text)

@@ -9,7 +9,10 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import EVENTS_PATH, build_app
@@ -56,6 +59,7 @@ class SlackService:
         installations = None if oauth is None else oauth.installation_store
         client = self._client(token)
         client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+        client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=2))  # a blip
         secret = settings.slack_signing_secret if settings.slack_mode == "http" else None
         self.app, self.bot = build_app(
             core,

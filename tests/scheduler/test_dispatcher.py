@@ -377,3 +377,55 @@ class FakeSeconds:
 def outbox_statuses(core: Bounceback) -> list[tuple[str, int]]:
     with core.engine.connect() as db:
         return [tuple(row) for row in db.execute(select(Reminder.status, Reminder.attempts))]
+
+
+class HeldTransport(FakeTransport):
+    """Holds each send until the test lets it go: a send in flight at shutdown."""
+
+    def __init__(self) -> None:
+        super().__init__("slack")
+        self.in_flight = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def send(self, message, *, key: str, resend: bool = False) -> None:
+        self.in_flight.set()
+        await self.go.wait()
+        await super().send(message, key=key, resend=resend)
+
+
+def test_stopping_mid_send_records_that_send_and_hands_back_the_rest_untried(
+    core, clock: FakeClock
+) -> None:
+    due = [PlannedReminder("keep_in_touch", clock.now.date(), clock.now.time())]
+    for number in range(3):
+        with core.engine.begin() as db:
+            repo = Repository.open(db, Member("slack", "T1", f"U{number}"), clock.now)
+            rejection = repo.add_rejection(
+                company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
+            )
+            repo.add_reminders(
+                reminder_rows(due, rejection_id=rejection, zone="UTC", now=clock.now)
+            )
+    platform = HeldTransport()
+    dispatcher = Dispatcher(
+        Outbox(core.engine, "test-worker"),
+        Delivery(core.engine, core.playbook),
+        {"slack": platform},
+        RateLimits.unlimited(),
+        clock,
+    )
+
+    async def shutdown_mid_send() -> tuple[Tally, int]:
+        ticking = asyncio.create_task(dispatcher.tick())
+        await platform.in_flight.wait()
+        stopping = asyncio.create_task(dispatcher.stop())
+        await asyncio.sleep(0)  # stop waits for the send in flight ...
+        assert not stopping.done()
+        platform.go.set()  # ... which the platform now takes
+        return await ticking, await stopping
+
+    tally, handed_back = asyncio.run(shutdown_mid_send())
+    assert (tally.sent, handed_back, len(platform.sent)) == (1, 2, 1)
+    # Recorded as sent, not handed back as never tried (which would resend it unchecked).
+    assert sorted(outbox_statuses(core)) == [("pending", 0), ("pending", 0), ("sent", 1)]
+    assert asyncio.run(dispatcher.tick()).sent == 0  # stopped: it claims nothing more

@@ -622,6 +622,23 @@ class FakeDiscord:
         kind = InteractionType.MODAL_SUBMIT
         return await self._interact(kind, data, user_id, guild_id, channel_id, "en-US", message)
 
+    async def raw_interaction(
+        self,
+        kind: int,
+        data: Args,
+        *,
+        user: int = MEMBER_ID,
+        guild_id: int | None = None,
+        message: Args | None = None,
+    ) -> Interaction:
+        """An interaction with whatever `data`, unchecked: what a buggy or hostile client,
+        or a newer Discord, might send. In the first guild's first channel, or a DM."""
+        in_dm = guild_id is None and not self.guilds
+        guild_id, channel_id = self._place(guild_id, None, in_dm, user)
+        return await self._interact(
+            InteractionType(kind), data, user, guild_id, channel_id, "en-US", message
+        )
+
     async def message_from(self, user: int, content: str, *, channel_id: int | None = None) -> Args:
         """A member writing `content` (in their DM with the bot unless `channel_id`)."""
         channel_id = channel_id if channel_id is not None else self.dm_channel_of(user)

@@ -294,6 +294,11 @@ class FakeSlack:
         ws = await self._open_socket(timeout)
         await ws.send_json({"type": "disconnect", "reason": reason, "debug_info": {"host": HOST}})
 
+    async def socket_drop(self) -> None:
+        """Close every Socket Mode connection without a word, as a network failure does."""
+        for ws in self._live_sockets():
+            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"fake Slack dropped it")
+
     async def _open_socket(self, timeout: float) -> web.WebSocketResponse:
         await self._wait_socket(lambda: bool(self._live_sockets()), timeout)
         return self._live_sockets()[-1]

@@ -47,22 +47,58 @@ def running_postgres() -> Iterator[str]:
     if url := os.environ.get(URL_ENV_VAR):
         yield url
         return
+    with restartable_postgres() as server:
+        yield server.url
 
-    bindir = find_server_bindir()
-    as_postgres = _run_as_prefix()
-    workdir = _make_workdir()
-    datadir, logfile = workdir / "data", workdir / "server.log"
-    server: subprocess.Popen[bytes] | None = None
+
+@contextmanager
+def restartable_postgres() -> Iterator[PostgresServer]:
+    """A private server of its own that a test may stop and start again (reliability
+    tests take the database away mid-work); never the shared one other tests use."""
+    server = PostgresServer()
     try:
-        _initdb(bindir, datadir, as_postgres)
-        with logfile.open("wb") as log:
-            server = subprocess.Popen(
+        server.start()
+        with server.connect("postgres") as conn:
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        yield server
+    finally:
+        server.remove()
+
+
+class PostgresServer:
+    """One cluster in its own /tmp folder: start, stop and start again on the same
+    socket and data, as a database restart looks to its clients."""
+
+    def __init__(self) -> None:
+        self.bindir = find_server_bindir()
+        self.as_postgres = _run_as_prefix()
+        self.workdir = _make_workdir()
+        self.datadir, self.logfile = self.workdir / "data", self.workdir / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        try:
+            _initdb(self.bindir, self.datadir, self.as_postgres)
+        except BaseException:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://{SUPERUSER}@/{DATABASE}?host={self.workdir}&port={PORT}"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        """Start the server and return once it accepts connections."""
+        with self.logfile.open("ab") as log:
+            self.process = subprocess.Popen(
                 [
-                    *as_postgres,
-                    str(bindir / "postgres"),
-                    "-D", str(datadir),
+                    *self.as_postgres,
+                    str(self.bindir / "postgres"),
+                    "-D", str(self.datadir),
                     "-p", str(PORT),
-                    "-k", str(workdir),
+                    "-k", str(self.workdir),
                     "-c", "listen_addresses=",
                     "-c", "fsync=off",
                     "-c", "synchronous_commit=off",
@@ -71,14 +107,26 @@ def running_postgres() -> Iterator[str]:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                cwd=workdir,
+                cwd=self.workdir,
             )  # fmt: skip
-        _wait_until_ready_and_create_database(server, workdir, logfile)
-        yield f"postgresql+psycopg://{SUPERUSER}@/{DATABASE}?host={workdir}&port={PORT}"
-    finally:
-        if server is not None:
-            _stop(server, datadir)
-        shutil.rmtree(workdir, ignore_errors=True)
+        _wait_until_ready(self.process, self.workdir, self.logfile)
+
+    def stop(self, signal_: signal.Signals = signal.SIGQUIT) -> None:
+        """Stop the server: SIGQUIT (immediate) by default; SIGINT is a fast shutdown,
+        which ends every session and keeps the data, as an operator's restart does."""
+        if self.process is not None:
+            _stop(self.process, self.datadir, signal_)
+            self.process = None
+
+    def connect(self, dbname: str = DATABASE) -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(
+            host=str(self.workdir), port=PORT, user=SUPERUSER, dbname=dbname, autocommit=True
+        )
+
+    def remove(self) -> None:
+        """Stop the server, if it runs, and delete its data."""
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def find_server_bindir() -> Path:
@@ -166,10 +214,8 @@ def _initdb(bindir: Path, datadir: Path, as_postgres: list[str]) -> None:
         raise RuntimeError(f"initdb failed:\n{result.stdout}{result.stderr}")
 
 
-def _wait_until_ready_and_create_database(
-    server: subprocess.Popen[bytes], socket_dir: Path, logfile: Path
-) -> None:
-    """Poll until the server accepts connections, then create the test database."""
+def _wait_until_ready(server: subprocess.Popen[bytes], socket_dir: Path, logfile: Path) -> None:
+    """Poll until the server accepts connections."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
         if server.poll() is not None:
@@ -190,19 +236,20 @@ def _wait_until_ready_and_create_database(
                     f"PostgreSQL not ready after {STARTUP_TIMEOUT:.0f}s:\n{_tail(logfile)}"
                 ) from None
             time.sleep(0.02)
-    with conn:
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    conn.close()
 
 
-def _stop(server: subprocess.Popen[bytes], datadir: Path) -> None:
-    """Shut down at once (SIGQUIT = immediate mode): the data is thrown away anyway.
+def _stop(
+    server: subprocess.Popen[bytes], datadir: Path, signal_: signal.Signals = signal.SIGQUIT
+) -> None:
+    """Shut down; SIGQUIT, immediate mode, unless told otherwise (the data is thrown away).
 
     The signal goes to the postmaster named in postmaster.pid, because when running
     as root ``server`` is only the runuser wrapper; it exits once the server has.
     """
     try:
         pid = int((datadir / "postmaster.pid").read_text().split()[0])
-        os.kill(pid, signal.SIGQUIT)
+        os.kill(pid, signal_)
     except (OSError, ValueError, IndexError):  # no pid file yet, or already gone
         server.terminate()
     try:
