@@ -11,11 +11,13 @@ dialogue carries on in a DM; group posts go to the channel the core names.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -53,6 +55,7 @@ from bot.events import (
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
 WORKERS = 4  # events answered at once; the rest wait their turn, already acked
+ACKS_FIRST_FOR = 0.5  # seconds the work after an ack waits, at most, for other acks
 EVENTS_PATH = "/slack/events"  # where Slack posts everything in HTTP mode, as Bolt expects
 SLACK = Capabilities(buttons=True, forms=True, max_form_fields=10)
 _SLACK_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
@@ -71,6 +74,24 @@ class SlackBot:
         self._zones_checked: set[Member] = set()
         self._work: asyncio.Queue[Callable[[], Awaitable[object]]] | None = None
         self._workers: list[asyncio.Task[None]] = []
+        self._acking = 0
+        self._no_ack_waiting = asyncio.Event()
+        self._no_ack_waiting.set()
+
+    @web.middleware
+    async def acks_first(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """HTTP mode: while requests wait for their ack, the work queued after earlier acks
+        holds back (up to ACKS_FIRST_FOR), so a burst of commands is acked first."""
+        self._acking += 1
+        self._no_ack_waiting.clear()
+        try:
+            return await handler(request)
+        finally:
+            self._acking -= 1
+            if not self._acking:
+                self._no_ack_waiting.set()
 
     def later(self, job: Callable[[], Awaitable[object]]) -> None:
         """Run after the ack, by one of WORKERS tasks started on first use."""
@@ -94,6 +115,8 @@ class SlackBot:
         assert self._work is not None
         while True:
             job = await self._work.get()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._no_ack_waiting.wait(), ACKS_FIRST_FOR)
             try:
                 await job()
             except Exception:  # one failed reply must not stop the others

@@ -89,6 +89,7 @@ class SlackService:
             await self._socket.connect_async()
             return "Socket Mode"
         web_app = self.app.web_app(path=EVENTS_PATH)
+        web_app.middlewares.append(self.bot.acks_first)
         web_app.router.add_routes(self.routes)
         self._runner = web.AppRunner(web_app)
         await self._runner.setup()

@@ -1,7 +1,7 @@
 """Slack and Discord answering 429 and 500 for a while: every reminder and reply arrives once.
 
-The services run as `bounceback run` wires them (Bolt or discord.py, the ticker, the
-outbox) in the test's event loop, against the fakes, on a clock the test moves: the
+The runner wires the services as `bounceback run` does (Bolt or discord.py, the
+ticker, the outbox) in the test's event loop, against the fakes, on a clock the test moves: the
 outbox's backoff after a failed send is minutes of that clock, not of the test's.
 Replies to a member are retried by the platform clients themselves (briefly: the
 member is waiting); reminders are rescheduled by the outbox as often as needed.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from adapters.discord.service import DiscordService
+from adapters.runner import Runner
 from adapters.slack.service import SlackService
 from bot.config import Settings
 from bot.core import Bounceback, utc_now
@@ -67,8 +67,10 @@ def test_slack_answering_429_and_500_for_a_while(tmp_path: Path, playbook: Playb
             )
             slack.fail_next("chat.postMessage", status=429, retry_after=1, times=3)
             slack.fail_next("chat.postMessage", status=500, times=3)
-            service = SlackService(core, settings, "outage", tick=0.05)
-            await service.start()
+            runner = Runner(core, settings, "outage", tick=0.05)
+            [service] = runner.services
+            assert isinstance(service, SlackService)
+            await runner.start()
             try:
                 # The first tick meets the outage: six reminders fail, the rest go.
                 await slack.wait_until(lambda: len(delivered(slack)) == REMINDERS - 6, WAIT)
@@ -88,7 +90,7 @@ def test_slack_answering_429_and_500_for_a_while(tmp_path: Path, playbook: Playb
                 clock.advance(minutes=LATER)  # past the outbox's backoff
                 await slack.wait_until(lambda: expected <= delivered(slack).keys(), WAIT)
             finally:
-                await service.stop()
+                await runner.stop()
             return slack
 
     slack = asyncio.run(scenario())
@@ -114,10 +116,10 @@ def test_discord_answering_429_and_500_for_a_while(tmp_path: Path, playbook: Pla
             fake.fail_next("POST", DM_MESSAGES, status=429, retry_after=0.2, times=2)
             fake.fail_next("POST", DM_MESSAGES, status=500)
             with pointed_at(fake):
-                service = DiscordService(
+                runner = Runner(
                     core, settings, "outage", tick=0.05, guild_ready_timeout=READY_AFTER
                 )
-                await service.start()
+                await runner.start()
                 try:
                     await fake.wait_until(
                         lambda: sum(bool(fake.dms_to(m)) for m in members) == REMINDERS - 3,
@@ -134,7 +136,7 @@ def test_discord_answering_429_and_500_for_a_while(tmp_path: Path, playbook: Pla
                         lambda: all(fake.dms_to(m) for m in members), WAIT, "every reminder"
                     )
                 finally:
-                    await service.stop()
+                    await runner.stop()
             return fake
 
     fake = asyncio.run(scenario())

@@ -6,8 +6,11 @@ import asyncio
 import json
 import logging
 
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.app import EVENTS_PATH, SlackBot
 from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON
 from tests.adapters.slack.harness import SECRET, slack_app
 from tests.adapters.slack.test_transport import dispatcher_for
@@ -174,3 +177,31 @@ def test_no_token_or_secret_reaches_the_logs_even_at_debug(core, caplog) -> None
     asyncio.run(scenario())
     assert caplog.records  # the libraries did log, at debug
     assert "xoxb-test" not in caplog.text and SECRET not in caplog.text
+
+
+def test_work_after_an_ack_waits_while_another_request_waits_for_its_ack(core) -> None:
+    async def scenario() -> None:
+        bot = SlackBot(core)
+        acked, answered = asyncio.Event(), []
+
+        async def waiting_for_its_ack(_request: web.Request) -> web.Response:
+            await acked.wait()
+            return web.Response()
+
+        async def answer() -> None:
+            answered.append("answered")
+
+        request = make_mocked_request("POST", EVENTS_PATH)
+        in_flight = asyncio.create_task(bot.acks_first(request, waiting_for_its_ack))
+        await asyncio.sleep(0)  # the request is in, its ack not yet out
+        bot.later(answer)
+        for _ in range(10):  # turns of the loop, not time: the workers could run now
+            await asyncio.sleep(0)
+        assert answered == []
+        acked.set()
+        assert (await in_flight).status == 200
+        await bot.settled()
+        assert answered == ["answered"]
+        await bot.finish()
+
+    asyncio.run(scenario())
