@@ -10,6 +10,7 @@ hands back the outbox leases it still holds, and returns 0.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -131,6 +132,9 @@ class Runner:
             self.checkpointer.stop()
             raise
         self.ticker.start()
+        # What start-up built lives as long as the process: out of the collector's way,
+        # so a full collection in a burst of events does not walk all of it again.
+        gc.freeze()
         log.info("%s %s", READY, self.worker)
 
     async def stop(self) -> None:
