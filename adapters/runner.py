@@ -53,6 +53,8 @@ class Service(Protocol):
 
     async def close(self) -> None: ...
 
+    async def lost(self) -> str: ...  # returns only if it stops serving on its own: why
+
 
 def adapters(settings: Settings) -> dict[str, str]:
     """The configured platforms, each with how it runs: never a token."""
@@ -104,19 +106,28 @@ class Runner:
         return self.dispatcher.outbox.owner
 
     async def serve(self) -> int:
-        """Until SIGTERM or SIGINT; then a graceful stop, and 0."""
+        """Until SIGTERM or SIGINT, then a graceful stop and 0; or until a platform's
+        connection is lost for good, then the same stop and 1, for a supervisor
+        (systemd's Restart=on-failure) to start the process again."""
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for number in SIGNALS:  # before start: a signal during start-up waits for it
             loop.add_signal_handler(number, self._signalled, number, stopping)
         try:
             await self.start()
-            await stopping.wait()
+            signalled = asyncio.create_task(stopping.wait())
+            losses = [asyncio.create_task(service.lost()) for service in self.services]
+            done, _ = await asyncio.wait({signalled, *losses}, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in (signalled, *losses):
+                waiting.cancel()
+            lost = [task.result() for task in losses if task in done]
+            for why in lost:
+                log.error("bounceback: %s; stopping so that it can be restarted", why)
             await self.stop()
         finally:
             for number in SIGNALS:
                 loop.remove_signal_handler(number)
-        return 0
+        return 1 if lost else 0
 
     async def start(self) -> None:
         self.checkpointer.start()

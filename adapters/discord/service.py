@@ -56,6 +56,16 @@ class DiscordService:
         ids, count = ",".join(map(str, self.settings.discord_shard_ids)), self.client.shard_count
         return f"shards {ids} of {count}" if ids else f"every shard ({count})"
 
+    async def lost(self) -> str:
+        """Returns if the gateway connection ends on its own: discord.py reconnects what
+        can be resumed, so this is a fatal close (a revoked token, a refused intent)."""
+        assert self._connection is not None
+        try:
+            await asyncio.shield(self._connection)
+        except Exception as error:
+            return f"the Discord gateway connection ended ({type(error).__name__}: {error})"
+        return "the Discord gateway connection ended"
+
     async def drain(self) -> None:
         """Close the gateway (no new event), and answer the interactions under way: their
         follow-ups go over REST, which stays open until `close`."""
@@ -65,8 +75,8 @@ class DiscordService:
 
     async def close(self) -> None:
         await self.client.close()
-        if self._connection is not None:
-            await self._connection
+        if self._connection is not None:  # how it ended, if on its own, `lost` reported
+            await asyncio.wait({self._connection})
 
 
 async def sync_commands(core: Bounceback, settings: Settings, guild: int | None) -> int:

@@ -3,6 +3,7 @@ transport the scheduler delivers reminders through (the runner owns the schedule
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 import aiohttp
@@ -102,6 +103,12 @@ class SlackService:
         before its ack, for the bot's identity (auth.test in a one-workspace install)."""
         if not self.settings.slack_oauth:
             await self.app.async_dispatch(AsyncBoltRequest(body=_WARM_UP, mode="socket_mode"))
+
+    async def lost(self) -> str:
+        """Never returns: the HTTP server does not end on its own, and Socket Mode
+        reconnects by itself."""
+        never: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        return await never
 
     async def drain(self) -> None:
         """Take no new event (the socket or the port closes), and answer those accepted."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import select
 
+from adapters.discord.service import DiscordService
 from adapters.runner import READY, Runner
 from adapters.slack.app import EVENTS_PATH
 from adapters.slack.service import SlackService
@@ -29,7 +30,7 @@ from tests.adapters.slack.harness import SECRET, SlackHarness
 from tests.conftest import SAM
 from tests.helpers import Chat, FakeClock
 from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
-from tests.support.fake_discord import GUILD_ID, MEMBER_ID
+from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, pointed_at
 from tests.support.fake_slack import FakeSlack, signed_headers, slash_body
 
 SAM_ON_DISCORD = Member("discord", str(GUILD_ID), str(MEMBER_ID), "Sam")
@@ -199,3 +200,28 @@ def test_info_logs_say_what_happened_never_a_rejections_details_nor_a_token(
     assert any(company in r.getMessage() for r in caplog.records)  # at DEBUG: slack_sdk's bodies
     everything = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
     assert "xoxb-test" not in everything and SECRET not in everything
+
+
+def test_a_gateway_closed_for_good_stops_the_process_with_1_for_its_supervisor(
+    core, settings, caplog
+) -> None:
+    caplog.set_level(logging.INFO)
+
+    async def scenario() -> int:
+        async with FakeDiscord(guilds=(GUILD_ID,)) as fake:
+            configured = replace(
+                settings, discord_token="fake-bot-token", discord_api_url=fake.api_base
+            )
+            with pointed_at(fake):
+                runner = Runner(core, configured, "lost", tick=0.05, guild_ready_timeout=0.01)
+                serving = asyncio.create_task(runner.serve())
+                [service] = runner.services
+                assert isinstance(service, DiscordService)
+                await fake.ready()  # logged in and identified
+                await service.client.wait_until_ready()  # started: what follows is a loss
+                await fake.drop_gateway(4004, resumable=False)  # "Authentication failed"
+                return await asyncio.wait_for(serving, 30)
+
+    assert asyncio.run(scenario()) == 1
+    assert "the Discord gateway connection ended" in caplog.text
+    assert "stopped; 0 reminder leases handed back" in caplog.text
