@@ -91,10 +91,7 @@ class Outbox:
             return []
         claimed: list[Claimed] = []
         with self.engine.begin() as db:
-            for waiting, since in (
-                (SENDING, _outbox.c.lease_expires_at),
-                (PENDING, _outbox.c.due_at),
-            ):
+            for waiting, since in _CLAIMABLE:
                 due = select(_outbox.c.id).where(_outbox.c.status == waiting, since <= now)
                 if platform is not None:
                     due = due.where(_outbox.c.platform == platform)

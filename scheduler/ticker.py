@@ -22,9 +22,8 @@ from scheduler.steady import Steady
 
 TICK_SECONDS = 1.0  # claims use indexes in order: an idle tick costs two quick selects
 
-log = logging.getLogger(__name__)
 # APScheduler's executor logs two lines at INFO for every run of every job: once a second,
-# they would bury what happened. A failed tick is logged here, by the ticker itself.
+# they would bury what happened. A failed tick is logged by Steady, which the ticker runs.
 logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 _beats = SchedulerHeartbeat.__table__
 
