@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Connection, Engine, Select, Update, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Update, bindparam, select, update
 
 from bot.store.models import Reminder
 
@@ -92,20 +92,43 @@ class Outbox:
         claimed: list[Claimed] = []
         with self.engine.begin() as db:
             for waiting, since in _CLAIMABLE:
-                due = select(_outbox.c.id).where(_outbox.c.status == waiting, since <= now)
-                if platform is not None:
-                    due = due.where(_outbox.c.platform == platform)
-                due = due.order_by(since).limit(limit - len(claimed))
-                rows = db.execute(self._claim(due.with_for_update(skip_locked=True), now)).all()
-                claimed += (Claimed(*row) for row in rows)
+                statement = self._claim(waiting, since, now, limit - len(claimed), platform)
+                claimed += (Claimed(*row) for row in db.execute(statement))
                 if len(claimed) >= limit:
                     break
         return sorted(claimed, key=lambda row: (row.due_at, row.id))
 
-    def _claim(self, due: Select[tuple[int]], now: datetime) -> Update:
+    def _claim(
+        self,
+        waiting: str,
+        since: ColumnElement[datetime],
+        now: datetime,
+        limit: int,
+        platform: str | None,
+    ) -> Update:
+        """Lock the rows first, in a materialised CTE, then lease them.
+
+        PostgreSQL runs a locking `IN (SELECT ... LIMIT n)` subquery once per row of
+        the outer scan when it plans a nested loop, skipping what the statement already
+        changed each time, so the limit stops holding (its bug #15715, expected
+        behaviour). A WITH query runs once. The UPDATE checks the row is still
+        claimable, so no re-check under concurrent change can lease a row twice.
+        """
+        claimable = (_outbox.c.status == waiting) & (since <= now)
+        if platform is not None:
+            claimable &= _outbox.c.platform == platform
+        due = (
+            select(_outbox.c.id)
+            .where(claimable)
+            .order_by(since)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("due")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
+        )
         return (
             update(_outbox)
-            .where(_outbox.c.id.in_(due.scalar_subquery()))
+            .where(_outbox.c.id.in_(select(due.c.id)), claimable)
             .values(
                 status=SENDING,
                 lease_owner=self.owner,

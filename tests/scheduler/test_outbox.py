@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, create_engine, insert, select
 
 from bot.events import Member
 from bot.store.models import Reminder
@@ -13,6 +13,11 @@ from scheduler.outbox import FAILED, MAX_ATTEMPTS, PENDING, SENT, Outbox
 
 NOW = datetime(2026, 11, 23, 9, 0)
 SAM = Member("slack", "T1", "U1", "Sam")
+# Every shortcut off, so PostgreSQL must plan a claim's lock-and-limit as the inner side
+# of a nested loop, where it may run once per outer row (PostgreSQL's bug #15715).
+NESTED_LOOPS_ONLY = " ".join(
+    f"-c enable_{plan}=off" for plan in ("hashagg", "hashjoin", "mergejoin", "material", "sort")
+)
 
 
 def add_due(engine: Engine, count: int, *, due: datetime = NOW, platform: str = "slack") -> None:
@@ -58,6 +63,18 @@ def test_two_workers_split_the_due_rows_without_overlap(engine) -> None:
     second = Outbox(engine, "w2").claim(NOW, limit=6)
     assert len(first) == 6 and len(second) == 4
     assert not {row.id for row in first} & {row.id for row in second}
+
+
+def test_a_claim_takes_no_more_than_its_limit_whatever_plan_the_database_picks(engine) -> None:
+    add_due(engine, 200)
+    claiming = engine
+    if engine.dialect.name == "postgresql":
+        claiming = create_engine(engine.url, connect_args={"options": NESTED_LOOPS_ONLY})
+    try:
+        assert len(Outbox(claiming, "w1").claim(NOW, limit=40)) == 40
+    finally:
+        if claiming is not engine:
+            claiming.dispose()
 
 
 def test_a_claim_can_be_limited_to_one_platform(engine) -> None:
