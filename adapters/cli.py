@@ -15,10 +15,11 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import OperationalError
 
 from adapters.console import ConsoleChat, ConsoleClock, console_member
 from adapters.discord.service import sync_commands
-from adapters.runner import Runner, adapters
+from adapters.runner import Runner, StartFailed, adapters
 from adapters.slack.manifest import as_text as manifest_text
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Bounceback, utc_now
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, PlaybookError) as problem:
         print(f"bounceback: {problem}", file=sys.stderr)
         return 2
+    except StartFailed as problem:  # worth trying again: a supervisor restarts on 1
+        print(f"bounceback: {problem}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -105,16 +109,14 @@ def _discord_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _core(settings: Settings) -> Bounceback:
-    engine = _engine(settings.database)
-    upgrade(engine)
+    engine = _database(settings.database)
     return Bounceback(engine, load_playbook(settings.playbook_dir), settings)
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     url = sqlite_url(args.db) if args.db else settings.database
     playbook = load_playbook(settings.playbook_dir)
-    engine = _engine(url)
-    upgrade(engine)
+    engine = _database(url)
     clock = ConsoleClock()
     chat = ConsoleChat(
         Bounceback(engine, playbook, settings, clock),
@@ -140,8 +142,7 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 def _status(_args: argparse.Namespace, settings: Settings) -> int:
     """The outbox and the scheduler at a glance, for an operator (no member data)."""
-    engine = _engine(settings.database)
-    upgrade(engine)
+    engine = _database(settings.database)
     now = utc_now()
     status = outbox_status(engine, now)
     print(
@@ -173,8 +174,7 @@ def _ago(elapsed: timedelta) -> str:
 
 def _reminders(args: argparse.Namespace, settings: Settings) -> int:
     """Failed reminders with their last error; --retry queues them again, attempts reset."""
-    engine = _engine(settings.database)
-    upgrade(engine)
+    engine = _database(settings.database)
     failed = select(Reminder).where(Reminder.status == FAILED).order_by(Reminder.due_at)
     with engine.begin() as db:
         rows = db.execute(failed.with_only_columns(*Reminder.__table__.c)).all()
@@ -198,7 +198,7 @@ def _slack_manifest(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
-    upgrade(_engine(settings.database))
+    _database(settings.database)
     print("bounceback: the database is up to date.")
     return 0
 
@@ -208,7 +208,14 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def _engine(url: str) -> Engine:
+def _database(url: str) -> Engine:
+    """The engine, its migrations applied; a database out of reach said in one line."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return make_engine(url)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0]
+        raise StartFailed(f"cannot reach the database ({reason})") from error
+    return engine

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.discord.service import DiscordService
 from adapters.slack.service import SlackService
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core import Bounceback
 from bot.delivery import Delivery
 from bot.store.database import Checkpointer
@@ -38,6 +38,12 @@ log = logging.getLogger("bounceback")
 HEALTH_PATH = "/healthz"
 READY = "bounceback: scheduler ticking as worker"  # the last line of start-up, at INFO
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class StartFailed(Exception):
+    """What kept the process from starting, in one line for the operator: a platform
+    or the database out of reach, worth a restart (refused credentials are a
+    ConfigError instead, which no restart mends)."""
 
 
 class Service(Protocol):
@@ -131,14 +137,14 @@ class Runner:
 
     async def start(self) -> None:
         self.checkpointer.start()
-        started: list[Service] = []
+        opened: list[Service] = []
         try:
             for service in self.services:
-                where = await service.start()
-                started.append(service)
+                opened.append(service)  # closed if start-up fails, even half started
+                where = await _started(service)
                 log.info("bounceback: serving %s (%s)", service.platform.capitalize(), where)
         except BaseException:
-            for service in started:
+            for service in opened:
                 await service.close()
             self.checkpointer.stop()
             raise
@@ -168,6 +174,16 @@ class Runner:
             return
         log.info("bounceback: %s: stopping, once what is under way is finished", name)
         stopping.set()
+
+
+async def _started(service: Service) -> str:
+    try:
+        return await service.start()
+    except ConfigError:
+        raise
+    except Exception as error:
+        name = service.platform.capitalize()
+        raise StartFailed(f"{name} did not start ({type(error).__name__}: {error})") from error
 
 
 def health_route(engine: Engine, worker: str, clock: Callable[[], datetime]) -> web.RouteDef:

@@ -15,12 +15,14 @@ import discord
 
 from adapters.discord.client import BouncebackClient
 from adapters.discord.transport import DiscordTransport
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core import Bounceback
 
 
 def make_client(core: Bounceback, settings: Settings, **options: Any) -> BouncebackClient:
     discord.http.Route.BASE = settings.discord_api_url
+    # Bounceback never speaks: the warnings that voice's libraries are missing are noise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     return BouncebackClient(
         core,
         shard_count=settings.discord_shard_count,
@@ -42,7 +44,10 @@ class DiscordService:
 
     async def start(self) -> str:
         """Log in and connect every configured shard; say which, once they are ready."""
-        await self.client.login(self.settings.discord_token)
+        try:
+            await self.client.login(self.settings.discord_token)
+        except discord.LoginFailure:
+            raise ConfigError("Discord refused DISCORD_TOKEN (401 Unauthorized)") from None
         if self.settings.discord_dev_guild is not None:  # development: commands at once
             guild = discord.Object(self.settings.discord_dev_guild)
             self.client.tree.copy_global_to(guild=guild)

@@ -21,6 +21,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -197,6 +198,12 @@ class SlackBot:
         return await self._direct.channel(client, member)
 
 
+def _not_the_ignored_token_warning(record: logging.LogRecord) -> bool:
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself, then warns at every
+    start that `client` wins over it: Bounceback's own reading of the same setting."""
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def build_app(
     core: Bounceback,
     client: AsyncWebClient,
@@ -206,6 +213,7 @@ def build_app(
     oauth_settings: Any = None,  # AsyncOAuthSettings; then `client` must carry no token
 ) -> tuple[AsyncApp, SlackBot]:
     """The Bolt app; with a signing secret every HTTP request must carry a valid signature."""
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(_not_the_ignored_token_warning)
     if oauth_settings is None and client.token:
         token = client.token
         client = AsyncWebClient(

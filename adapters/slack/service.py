@@ -10,6 +10,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
@@ -19,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.app import EVENTS_PATH, build_app
 from adapters.slack.install import WEB_API_LOG, oauth_settings
 from adapters.slack.transport import SlackTransport
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core import Bounceback
 
 # A message in a channel: Bolt authorizes it, runs its middleware and matches it to the
@@ -36,6 +37,15 @@ _WARM_UP = {
         "text": "",
         "ts": "0.000000",
     },
+}
+
+# What auth.test answers for a token that will never work.
+_REFUSED_TOKEN = {
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
 }
 
 
@@ -102,7 +112,18 @@ class SlackService:
         """Before the port opens: the first burst of commands would otherwise each wait,
         before its ack, for the bot's identity (auth.test in a one-workspace install)."""
         if not self.settings.slack_oauth:
+            await self._check_token()
             await self.app.async_dispatch(AsyncBoltRequest(body=_WARM_UP, mode="socket_mode"))
+
+    async def _check_token(self) -> None:
+        """A token Slack refuses stops start-up with the reason, instead of every
+        command failing later in a log."""
+        try:
+            await self.transport.client.auth_test()  # the app's client holds no token
+        except SlackApiError as error:
+            if (code := error.response.get("error")) in _REFUSED_TOKEN:
+                raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({code})") from None
+            raise
 
     async def lost(self) -> str:
         """Never returns: the HTTP server does not end on its own, and Socket Mode

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -10,8 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.adapters.running import free_port
+from tests.support.fake_discord import FakeDiscord
+from tests.support.fake_slack import FakeSlack
+
 REPO = Path(__file__).parents[2]
 ENTRY_POINT = Path(sys.executable).parent / "bounceback"  # the installed console script
+SLACK_HTTP = {
+    "SLACK_BOT_TOKEN": "xoxb-" + "5" * 12 + "-fake",
+    "SLACK_MODE": "http",
+    "SLACK_SIGNING_SECRET": "signing-secret",
+}
 
 
 def bounceback(
@@ -150,3 +160,45 @@ def test_status_before_any_tick_and_without_platforms(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "0 pending" in result.stdout and "no tick recorded yet" in result.stdout
     assert "adapter: none configured (`bounceback run` opens the console)" in result.stdout
+
+
+# ---- what stops `bounceback run` from starting: one line saying why, no traceback
+
+
+def test_a_database_out_of_reach_is_said_in_one_line_and_exits_1(tmp_path: Path) -> None:
+    nowhere = "postgresql+psycopg://bounceback@127.0.0.1:9/bounceback"  # nothing listens on 9
+    result = bounceback(tmp_path, "run", DATABASE_URL=nowhere)
+    assert result.returncode == 1
+    assert result.stderr.startswith("bounceback: cannot reach the database (")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_slack_token_slack_refuses_is_said_in_one_line_and_exits_2(tmp_path: Path) -> None:
+    async def run() -> subprocess.CompletedProcess:
+        async with FakeSlack() as slack:
+            slack.fail_next("auth.test", status=200, error="invalid_auth")
+            env = {**SLACK_HTTP, "SLACK_API_URL": slack.api_url, "PORT": str(free_port())}
+            return await asyncio.to_thread(bounceback, tmp_path, "run", **env)
+
+    result = asyncio.run(run())
+    assert result.returncode == 2
+    assert result.stderr == "bounceback: Slack refused SLACK_BOT_TOKEN (invalid_auth)\n"
+
+
+def test_slack_out_of_reach_is_said_in_one_line_and_exits_1_for_a_restart(tmp_path: Path) -> None:
+    nowhere = {"SLACK_API_URL": "http://127.0.0.1:9/api/", "PORT": str(free_port())}
+    result = bounceback(tmp_path, "run", **SLACK_HTTP, **nowhere)
+    assert result.returncode == 1
+    assert result.stderr.startswith("bounceback: Slack did not start (ClientConnectorError")
+    assert "Traceback" not in result.stderr and SLACK_HTTP["SLACK_BOT_TOKEN"] not in result.stderr
+
+
+def test_a_discord_token_discord_refuses_is_said_in_one_line_and_exits_2(tmp_path: Path) -> None:
+    async def run() -> subprocess.CompletedProcess:
+        async with FakeDiscord(token="the-real-token") as discord:
+            env = {"DISCORD_TOKEN": "a-stale-token", "DISCORD_API_URL": discord.api_base}
+            return await asyncio.to_thread(bounceback, tmp_path, "run", **env)
+
+    result = asyncio.run(run())
+    assert result.returncode == 2
+    assert result.stderr == "bounceback: Discord refused DISCORD_TOKEN (401 Unauthorized)\n"
