@@ -4,7 +4,8 @@ transport the scheduler delivers reminders through (the runner owns the schedule
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 
 import aiohttp
 from aiohttp import web
@@ -22,6 +23,8 @@ from adapters.slack.install import WEB_API_LOG, oauth_settings
 from adapters.slack.transport import SlackTransport
 from bot.config import ConfigError, Settings
 from bot.core import Bounceback
+
+log = logging.getLogger(__name__)
 
 # A message in a channel: Bolt authorizes it, runs its middleware and matches it to the
 # DM listener, which ignores it. Nothing is posted or stored. Socket Mode's form, as
@@ -100,7 +103,7 @@ class SlackService:
             await self._socket.connect_async()
             return "Socket Mode"
         web_app = self.app.web_app(path=EVENTS_PATH)
-        web_app.middlewares.append(self.bot.acks_first)
+        web_app.middlewares.extend((_unreadable_is_400, self.bot.acks_first))
         web_app.router.add_routes(self.routes)
         self._runner = web.AppRunner(web_app)
         await self._runner.setup()
@@ -149,3 +152,21 @@ class SlackService:
 
     def _client(self, token: str | None) -> AsyncWebClient:
         return AsyncWebClient(token=token, base_url=self.settings.slack_api_url, logger=WEB_API_LOG)
+
+
+@web.middleware
+async def _unreadable_is_400(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """A body Bolt cannot even read (not JSON, a payload of the wrong shape) fails in
+    Bolt's parsing, before any listener: a 400 and one line, not a 500 and a traceback.
+    Slack never sends such bodies; whoever did learns only that it was refused."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as error:
+        if request.path != EVENTS_PATH:
+            raise
+        log.warning("slack: refused a request Bolt could not read (%s)", type(error).__name__)
+        return web.json_response({"error": "unreadable request"}, status=400)

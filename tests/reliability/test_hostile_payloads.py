@@ -44,12 +44,15 @@ def message_event(**fields: Any) -> bytes:
     return json.dumps(event_payload({**event, **fields})).encode()
 
 
-# Bolt's own parsing and middleware fail on these before any listener of ours runs:
-# aiohttp answers 500 and logs it, and the process carries on. Slack never sends them.
-BOLT_FAILS_ON: dict[str, tuple[bytes, str | None]] = {
+# Bolt cannot even parse these: refused with 400 and one line logged.
+UNREADABLE: dict[str, tuple[bytes, str | None]] = {
     "not JSON at all": (b"{not json", JSON),
     "JSON, but a list": (b"[1, 2, 3]", JSON),
     "an interactive payload that is not JSON": (b"payload=%7Bnot", None),
+}
+# Bolt's own middleware fails on these before any listener of ours runs: Bolt answers
+# 500 and logs it, and the process carries on. Slack never sends them.
+BOLT_FAILS_ON: dict[str, tuple[bytes, str | None]] = {
     "a modal submission whose view has no state": (
         form(view_submission_payload(f"{FORM_VIEW}:x", {}) | {"view": {"callback_id": "x"}}),
         None,
@@ -94,9 +97,12 @@ def test_slack_survives_malformed_and_hostile_requests(tmp_path: Path) -> None:
             run = await BouncebackRun.start(slack, url, tmp_path / "run")
             try:
                 answered = {}
-                for name, (body, content_type) in (BOLT_FAILS_ON | SLACK_PAYLOADS).items():
+                hostile = UNREADABLE | BOLT_FAILS_ON | SLACK_PAYLOADS
+                for name, (body, content_type) in hostile.items():
                     answered[name] = (await run.signed(body, content_type))[0]
                     assert run.alive, f"{name} killed it:\n{run.said}"
+                unreadable = {answered[name] for name in UNREADABLE}
+                assert unreadable == {400}, answered
                 failed = {name for name, status in answered.items() if status >= 500}
                 assert failed == set(BOLT_FAILS_ON), answered
 
