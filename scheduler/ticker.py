@@ -11,16 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, delete, insert, update
 
 from bot.store.models import SchedulerHeartbeat
 from scheduler.dispatcher import Dispatcher
 from scheduler.steady import Steady
 
 TICK_SECONDS = 1.0  # claims use indexes in order: an idle tick costs two quick selects
+HEARTBEATS_KEPT = timedelta(days=30)
 
 # APScheduler's executor logs two lines at INFO for every run of every job: once a second,
 # they would bury what happened. A failed tick is logged by Steady, which the ticker runs.
@@ -77,8 +78,13 @@ class Ticker:
 
 
 def record_tick(engine: Engine, worker: str, at: datetime) -> None:
-    """Upsert the worker's heartbeat; only this worker writes its row, so no race."""
+    """Upsert the worker's heartbeat; only this worker writes its row, so no race.
+
+    A worker's name is new at every start, so its first beat also clears the rows of
+    workers silent for HEARTBEATS_KEPT: processes long gone.
+    """
     with engine.begin() as db:
         beat = update(_beats).where(_beats.c.worker == worker).values(last_tick_at=at)
         if db.execute(beat).rowcount == 0:
+            db.execute(delete(_beats).where(_beats.c.last_tick_at < at - HEARTBEATS_KEPT))
             db.execute(insert(_beats).values(worker=worker, last_tick_at=at))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -11,7 +12,7 @@ from bot.delivery import Outgoing
 from bot.store.models import Reminder
 from scheduler.outbox import SENDING
 from scheduler.status import last_tick, outbox_status
-from scheduler.ticker import Ticker
+from scheduler.ticker import HEARTBEATS_KEPT, Ticker, record_tick
 from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
 from tests.support.transport import FakeTransport
 
@@ -79,3 +80,17 @@ def test_stop_lets_the_send_under_way_finish_and_be_recorded(
     assert len(transport.sent) == 1
     assert leased(engine) == 0
     assert outbox_status(engine, FIRST_DUE).pending > 0  # the later follow-ups wait
+
+
+def test_a_new_worker_clears_the_heartbeats_of_workers_long_silent(engine) -> None:
+    now = FIRST_DUE
+    record_tick(engine, "gone-long-ago", now - HEARTBEATS_KEPT - timedelta(minutes=1))
+    record_tick(engine, "stopped-last-week", now - timedelta(days=7))
+    record_tick(engine, "running", now - timedelta(seconds=1))
+    record_tick(engine, "just-started", now)
+    assert [worker for worker, _ in outbox_status(engine, now).ticks] == [
+        "just-started",
+        "running",
+        "stopped-last-week",
+    ]
+    assert last_tick(engine, "gone-long-ago") is None
