@@ -15,14 +15,16 @@ free PORT, Discord with every shard, DATABASE_URL at the seeded database, LOG_LE
 A run times, from just before the exec: /healthz answering 200, the fake Discord's
 IDENTIFY, and the runner's READY line (the last of start-up). Then the process idles
 `--idle` seconds (a tick a second), and VmRSS, VmHWM, RssAnon and RssFile are read from
-/proc/PID/status; then SIGTERM, which must end it with 0. The same runs on the empty,
-migrated database first show what the data adds. Run:
+/proc/PID/status; then SIGTERM, which must end it with 0. Runs on an empty, migrated
+database, taken in turn with the seeded ones, show what the data adds. Run:
 
     .venv/bin/python benchmarks/startup_memory.py [--runs 3] [--idle 10]
-        [--members 10000] [--reminders 100000] [--url postgresql+psycopg://... | --postgres]
+        [--members 10000] [--reminders 100000] [--postgres]
+        [--url postgresql+psycopg://... [--empty-url postgresql+psycopg://...]]
 
-`--url` must name an empty scratch database (refused if it has members; its rows are
-left there); `--postgres` starts a throwaway server (tests/support/postgres.py).
+`--url` must name an empty scratch database to seed (refused if it has members; its
+rows are left there), `--empty-url` another for the empty runs (none without it);
+`--postgres` starts a throwaway server (tests/support/postgres.py) holding both.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import tempfile
 import time
 import timeit
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -47,7 +49,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from sqlalchemy import Connection, Engine, Table, func, insert, select
+from sqlalchemy import Connection, Engine, Table, create_engine, func, insert, make_url, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 from adapters.runner import HEALTH_PATH
@@ -59,6 +61,7 @@ from tests.support.fake_slack import TEAM_ID, FakeSlack
 from tests.support.postgres import running_postgres
 
 TARGET_SECONDS = 3.0
+EMPTY_DATABASE = "bounceback_bench_empty"  # beside the seeded one, on --postgres
 TARGET_BYTES = 150_000_000  # "150 MB"; figures are printed in MiB
 MIB = 1 << 20
 ENTRY_POINT = Path(sys.executable).parent / "bounceback"  # the installed console script
@@ -410,35 +413,54 @@ def cpu_seconds(pid: int) -> float:
 # ---- the benchmark
 
 
-async def runs(database_url: str, count: int, idle: float, label: str) -> list[Run]:
-    results = []
-    for number in range(1, count + 1):
-        result = await one_run(database_url, idle)
-        results.append(result)
-        memory = {name: value / MIB for name, value in result.memory.items()}
-        logged = ", ".join(f"{name} {at:.2f}" for name, at in result.logged.items())
-        print(
-            f"  {label} run {number}: READY at {result.ready:.2f} s, {result.start_cpu:.2f} s "
-            f"of CPU ({logged}; /healthz 200 at {result.healthy:.2f}, Discord IDENTIFY at "
-            f"{result.identified:.2f})\n"
-            f"    after {idle:g} s idle: VmRSS {memory['VmRSS']:.1f} MiB (peak VmHWM "
-            f"{memory['VmHWM']:.1f}; anon {memory['RssAnon']:.1f}, file {memory['RssFile']:.1f}), "
-            f"CPU {result.idle_cpu:.1%}, {result.delivered} reminders delivered; "
-            f"SIGTERM -> exit {result.code}",
-            flush=True,
-        )
-    return results
+def report(label: str, result: Run, idle: float) -> None:
+    memory = {name: value / MIB for name, value in result.memory.items()}
+    logged = ", ".join(f"{name} {at:.2f}" for name, at in result.logged.items())
+    print(
+        f"  {label}: READY at {result.ready:.2f} s, {result.start_cpu:.2f} s of CPU ({logged}; "
+        f"/healthz 200 at {result.healthy:.2f}, Discord IDENTIFY at {result.identified:.2f})\n"
+        f"    after {idle:g} s idle: VmRSS {memory['VmRSS']:.1f} MiB (peak VmHWM "
+        f"{memory['VmHWM']:.1f}; anon {memory['RssAnon']:.1f}, file {memory['RssFile']:.1f}), "
+        f"CPU {result.idle_cpu:.1%}, {result.delivered} reminders delivered; "
+        f"SIGTERM -> exit {result.code}",
+        flush=True,
+    )
 
 
-def measure(database_url: str, options: argparse.Namespace) -> tuple[list[Run], list[Run]]:
-    """The runs on the empty, migrated database, then on the seeded one."""
+def prepare(database_url: str) -> Engine:
+    """Migrated, as `bounceback run` would leave it, and refused if it holds members."""
     engine = make_engine(database_url)
     upgrade(engine)
     with engine.connect() as db:
         if db.execute(select(func.count()).select_from(MemberRow)).scalar_one():
             raise SystemExit("the database already has members: give an empty scratch database")
-    print("empty database (migrated, no members):", flush=True)
-    empty = asyncio.run(runs(database_url, options.runs, options.idle, "empty"))
+    return engine
+
+
+async def alternate(
+    seeded_url: str, empty_url: str | None, options: argparse.Namespace
+) -> tuple[list[Run], list[Run]]:
+    """Seeded and empty runs in turn, each round's order swapped, so a machine getting
+    busier or quieter does not pass for the data's share."""
+    full: list[Run] = []
+    empty: list[Run] = []
+    for number in range(1, options.runs + 1):
+        turns = [("seeded", seeded_url, full)]
+        if empty_url is not None:
+            turns.insert(number % 2, ("empty", empty_url, empty))
+        for label, url, results in turns:
+            result = await one_run(url, options.idle)
+            results.append(result)
+            report(f"{label} {number}", result, options.idle)
+    return full, empty
+
+
+def measure(
+    seeded_url: str, empty_url: str | None, options: argparse.Namespace
+) -> tuple[list[Run], list[Run]]:
+    engine = prepare(seeded_url)
+    if empty_url is not None:
+        prepare(empty_url).dispose()
     now = datetime.now(UTC).replace(tzinfo=None)  # the store's convention: naive UTC
     seeded = seed(engine, options.members, options.reminders, now)
     engine.dispose()
@@ -446,19 +468,17 @@ def measure(database_url: str, options: argparse.Namespace) -> tuple[list[Run], 
     print(
         f"seeded in {seeded.seconds:.1f} s: {seeded.members:,} members, {seeded.rejections:,} "
         f"rejections, {seeded.wins:,} wins, {seeded.dialogues:,} dialogues under way, "
-        f"{seeded.reminders.total():,} reminders ({statuses})",
+        f"{seeded.reminders.total():,} reminders ({statuses}); the empty database is "
+        + ("migrated, no rows" if empty_url else "not run (--url without --empty-url)"),
         flush=True,
     )
-    print("seeded database:", flush=True)
-    full = asyncio.run(runs(database_url, options.runs, options.idle, "seeded"))
-    return empty, full
+    return asyncio.run(alternate(seeded_url, empty_url, options))
 
 
-def summary(empty: list[Run], full: list[Run]) -> None:
+def summary(full: list[Run], empty: list[Run]) -> None:
     worst_ready = max(run.ready for run in full)
     worst_rss = max(run.memory["VmRSS"] for run in full)
     worst_hwm = max(run.memory["VmHWM"] for run in full)
-    codes = sorted({run.code for run in empty + full})
     ready_met = "met" if worst_ready < TARGET_SECONDS else "NOT met"
     rss_met = "met" if worst_rss < TARGET_BYTES else "NOT met"
     print(
@@ -470,24 +490,33 @@ def summary(empty: list[Run], full: list[Run]) -> None:
         f"{worst_hwm / MIB:.1f} MiB), target < {TARGET_BYTES / 1e6:g} MB "
         f"({TARGET_BYTES / MIB:.1f} MiB) {rss_met}"
     )
-    rss = median(run.memory["VmRSS"] for run in full) - median(run.memory["VmRSS"] for run in empty)
-    ready = median(run.ready for run in full) - median(run.ready for run in empty)
-    print(f"  the data's share (medians, seeded - empty): {rss / MIB:+.1f} MiB, {ready:+.2f} s")
+    if empty:
+        rss = median(r.memory["VmRSS"] for r in full) - median(r.memory["VmRSS"] for r in empty)
+        ready = median(r.ready for r in full) - median(r.ready for r in empty)
+        print(f"  the data's share (medians, seeded - empty): {rss / MIB:+.1f} MiB, {ready:+.2f} s")
+    codes = sorted({run.code for run in full + empty})
     print(f"  exit codes after SIGTERM: {codes} (0 expected)")
 
 
-def median(values: Iterator[float]) -> float:
+def median(values: Iterable[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
 
 
 @contextlib.contextmanager
-def database(options: argparse.Namespace, folder: Path) -> Iterator[str]:
-    if options.postgres:
+def databases(options: argparse.Namespace, folder: Path) -> Iterator[tuple[str, str | None]]:
+    """The URLs of the database to seed and of the empty one to compare with."""
+    if options.url:
+        yield options.url, options.empty_url
+    elif options.postgres:
         with running_postgres() as url:
-            yield url
+            server = create_engine(url, isolation_level="AUTOCOMMIT")
+            with server.connect() as db:
+                db.exec_driver_sql(f"CREATE DATABASE {EMPTY_DATABASE}")
+            server.dispose()
+            yield url, make_url(url).set(database=EMPTY_DATABASE).render_as_string(False)
     else:
-        yield options.url or sqlite_url(folder / "bounceback.db")
+        yield sqlite_url(folder / "seeded.db"), sqlite_url(folder / "empty.db")
 
 
 def main() -> None:
@@ -497,14 +526,17 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--reminders", type=int, default=100_000)
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--url", help="an empty scratch database instead of a SQLite file")
+    where.add_argument("--url", help="an empty scratch database to seed, not a SQLite file")
     where.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL server")
+    parser.add_argument("--empty-url", help="with --url: another, left empty, to compare with")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, database(options, Path(folder)) as url:
-        backend = "SQLite (WAL)" if url.startswith("sqlite") else "PostgreSQL"
+    if options.empty_url and not options.url:
+        parser.error("--empty-url goes with --url")
+    with tempfile.TemporaryDirectory() as folder, databases(options, Path(folder)) as urls:
+        backend = "SQLite (WAL)" if urls[0].startswith("sqlite") else "PostgreSQL"
         print(f"`bounceback run`, Slack (HTTP) and Discord against fakes on 127.0.0.1, {backend}")
-        empty, full = measure(url, options)
-    summary(empty, full)
+        full, empty = measure(*urls, options)
+    summary(full, empty)
     reference = min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000 * 1e6
     print(f"this machine's Python: sum(range(1000)) takes {reference:.1f} µs (for comparison)")
     if any(run.code != 0 for run in empty + full):
