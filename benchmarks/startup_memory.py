@@ -493,7 +493,11 @@ def summary(full: list[Run], empty: list[Run]) -> None:
     if empty:
         rss = median(r.memory["VmRSS"] for r in full) - median(r.memory["VmRSS"] for r in empty)
         ready = median(r.ready for r in full) - median(r.ready for r in empty)
-        print(f"  the data's share (medians, seeded - empty): {rss / MIB:+.1f} MiB, {ready:+.2f} s")
+        cpu = median(r.start_cpu for r in full) - median(r.start_cpu for r in empty)
+        print(
+            f"  the data's share (medians, seeded - empty): {rss / MIB:+.1f} MiB, "
+            f"{ready:+.2f} s to READY, {cpu:+.2f} s of CPU to READY"
+        )
     codes = sorted({run.code for run in full + empty})
     print(f"  exit codes after SIGTERM: {codes} (0 expected)")
 
