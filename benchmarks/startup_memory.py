@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import os
 import random
+import re
 import signal
 import sys
 import tempfile
@@ -61,12 +62,10 @@ from tests.support.fake_slack import TEAM_ID, FakeSlack
 from tests.support.postgres import running_postgres
 
 TARGET_SECONDS = 3.0
-EMPTY_DATABASE = "bounceback_bench_empty"  # beside the seeded one, on --postgres
 TARGET_BYTES = 150_000_000  # "150 MB"; figures are printed in MiB
 MIB = 1 << 20
-ENTRY_POINT = Path(sys.executable).parent / "bounceback"  # the installed console script
-START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
+EMPTY_DATABASE = "bounceback_bench_empty"  # beside the seeded one, on --postgres
 SLACK_SHARE = 0.7  # of members; the rest are on Discord
 ZONES = (
     "America/New_York",
@@ -99,6 +98,7 @@ MILESTONES = {  # start-up's log lines, in order, and what each names
     "Slack served": "serving Slack",
     "Discord served": "serving Discord",
 }
+DELIVERED = re.compile(r"reminder \d+ delivered")  # the dispatcher's line for a send
 CHUNK = 3_000  # rejections a batch, with their reminders and wins
 _members, _groups, _rejections = MemberRow.__table__, Group.__table__, Rejection.__table__
 _reminders, _wins, _conversations = Reminder.__table__, Win.__table__, Conversation.__table__
@@ -353,12 +353,13 @@ async def one_run(database_url: str, idle: float) -> Run:
                     healthy = await asyncio.wait_for(health, 5) - started
                     await discord.ready(1)  # IDENTIFY answered with READY: a live session
                     assert discord.identified is not None
+                    identified = discord.identified - started
                     await asyncio.sleep(idle)
                     memory = resident(run.process.pid)
                     idle_cpu = (cpu_seconds(run.process.pid) - cpu_at_ready) / (
                         time.monotonic() - idle_from
                     )
-                    delivered = run.log.count(" delivered")
+                    delivered = len(DELIVERED.findall(run.log))
                     code = await run.stop(signal.SIGTERM, STOP_TIMEOUT)
                     if code != 0 or "Traceback" in run.log or " ERROR " in run.log:
                         print(
@@ -366,7 +367,6 @@ async def one_run(database_url: str, idle: float) -> Run:
                         )
             finally:
                 health.cancel()
-    identified = discord.identified - started
     logged = _milestones(run.lines, started_wall)
     return Run(ready, healthy, identified, logged, cpu_at_ready, idle_cpu, memory, delivered, code)
 
