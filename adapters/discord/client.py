@@ -57,6 +57,9 @@ NO_GROUP_YET = (
     "server first, and we can carry on here."
 )
 TROUBLE = "Something went wrong on my side. Nothing was lost: please try that again."
+# discord.py holds `ready` back until no GUILD_CREATE has come for this long (2 s by
+# default): start-up waits for it, though nothing here needs every server cached first.
+GUILD_READY_WAIT = 0.5  # seconds
 
 
 class DMsClosed(Exception):
@@ -76,6 +79,7 @@ class BouncebackClient(discord.AutoShardedClient):
 
     def __init__(self, core: Bounceback, **options: Any) -> None:
         options.setdefault("max_ratelimit_timeout", RATE_LIMIT_WAIT)  # see transport.py
+        options.setdefault("guild_ready_timeout", GUILD_READY_WAIT)
         super().__init__(
             intents=client_intents(), allowed_mentions=discord.AllowedMentions.none(), **options
         )
