@@ -223,6 +223,7 @@ def build_app(
     else:
         authorize = None
     app = AsyncApp(
+        name="bounceback",  # else Bolt walks the whole call stack to name itself
         client=client,
         signing_secret=signing_secret,
         request_verification_enabled=signing_secret is not None,
