@@ -9,7 +9,15 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from bot.store.database import MIGRATIONS, Checkpointer, make_engine, sqlite_url, upgrade
+from bot.store.database import (
+    LATEST,
+    MIGRATIONS,
+    Checkpointer,
+    applied,
+    make_engine,
+    sqlite_url,
+    upgrade,
+)
 
 
 def test_the_migrations_build_exactly_the_models(engine) -> None:
@@ -24,6 +32,7 @@ def test_the_migrations_build_exactly_the_models(engine) -> None:
 def test_upgrading_twice_changes_nothing(engine) -> None:
     upgrade(engine)
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert applied(engine) == head == LATEST  # so an up-to-date start skips Alembic
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
 
