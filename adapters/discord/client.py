@@ -299,9 +299,14 @@ class DiscordBot:
         return Member(PLATFORM, tenant, user, interaction.user.display_name)
 
     def _only_server(self) -> str | None:
-        """A bot in one server serves one group: a newcomer's DM belongs to it."""
-        guilds = self.client.guilds
-        return str(guilds[0].id) if len(guilds) == 1 else None
+        """A bot in one server serves one group: a newcomer's DM belongs to it. Known only
+        to a process running every shard, once ready: until then, or with only some
+        shards, the one server it sees need not be the only one."""
+        client = self.client
+        shards = client.shard_ids
+        if not client.is_ready() or (shards is not None and len(shards) < client.shard_count):
+            return None
+        return str(client.guilds[0].id) if len(client.guilds) == 1 else None
 
 
 def _in_channel_instead(replies: list[Reply]) -> list[Reply]:

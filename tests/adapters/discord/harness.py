@@ -35,7 +35,8 @@ class DiscordHarness:
 
 
 def new_client(core: Bounceback, **options: Any) -> BouncebackClient:
-    return BouncebackClient(core, shard_count=1, guild_ready_timeout=READY_AFTER, **options)
+    options.setdefault("shard_count", 1)
+    return BouncebackClient(core, guild_ready_timeout=READY_AFTER, **options)
 
 
 @asynccontextmanager

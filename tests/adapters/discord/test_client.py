@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
-from adapters.discord.client import DMS_CLOSED_NOTE
-from tests.adapters.discord.harness import custom_id, discord_bot, shown
-from tests.support.fake_discord import GUILD_ID, MEMBER_ID, ResponseType
+from adapters.discord.client import DMS_CLOSED_NOTE, NO_GROUP_YET
+from tests.adapters.discord.harness import (
+    custom_id,
+    discord_bot,
+    new_client,
+    shown,
+)
+from tests.support.fake_discord import (
+    GUILD_ID,
+    MEMBER_ID,
+    OTHER_GUILD_ID,
+    FakeDiscord,
+    ResponseType,
+    pointed_at,
+    started,
+)
 
 CHANNEL = GUILD_ID + 1  # the fake server's #general
 
@@ -44,5 +58,36 @@ def test_closed_dms_carry_on_privately_in_the_channel_and_say_how_to_open_them(c
             assert "how far did you get" in stage["content"] and stage["flags"] & 64
             assert bot.fake.messages_in(CHANNEL) == []
             assert bot.fake.dms_to(MEMBER_ID) == []
+
+    asyncio.run(scenario())
+
+
+def bots_answer(fake: FakeDiscord) -> Awaitable[None]:
+    """Once the bot has answered what MEMBER_ID wrote in their DM."""
+    return fake.wait_until(lambda: len(fake.dms_to(MEMBER_ID)) > 1, what="an answer in the DM")
+
+
+def test_a_newcomers_dm_belongs_to_the_only_server_the_bot_is_in(core) -> None:
+    async def scenario() -> None:
+        async with discord_bot(core) as bot:
+            await bot.fake.message_from(MEMBER_ID, "/help")
+            await bots_answer(bot.fake)
+            assert bot.fake.dms_to(MEMBER_ID)[-1]["content"] != NO_GROUP_YET
+
+    asyncio.run(scenario())
+
+
+def test_a_process_running_some_shards_cannot_tell_a_newcomers_server(core) -> None:
+    """It sees only its own shards' servers: the one it sees need not be the only one."""
+
+    async def scenario() -> None:
+        async with FakeDiscord(guilds=(GUILD_ID, OTHER_GUILD_ID)) as fake:
+            with pointed_at(fake):
+                client = new_client(core, shard_count=2, shard_ids=[0])
+                async with started(client, fake):
+                    assert [guild.id for guild in client.guilds] == [GUILD_ID]
+                    await fake.message_from(MEMBER_ID, "/help")
+                    await bots_answer(fake)
+                    assert fake.dms_to(MEMBER_ID)[-1]["content"] == NO_GROUP_YET
 
     asyncio.run(scenario())
