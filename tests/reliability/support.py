@@ -20,7 +20,7 @@ from adapters.slack.transport import EVENT_TYPE
 from bot.core import utc_now
 from bot.store.models import MemberRow, Reminder
 from tests.support.bounceback_run import WAIT
-from tests.support.fake_slack import FakeSlack
+from tests.support.fake_slack import Call, FakeSlack
 from tests.support.slack_http import SlackHttp
 
 LEASE_SECONDS = 2
@@ -59,14 +59,17 @@ async def said(
     return message
 
 
+def reminder_key(call: Call) -> str | None:
+    """The reminder key in the metadata of a message Slack took; None for any other call."""
+    if call.method != "chat.postMessage" or call.status != 200 or call.error:
+        return None
+    metadata = call.args.get("metadata") or {}
+    return metadata["event_payload"]["key"] if metadata.get("event_type") == EVENT_TYPE else None
+
+
 def delivered(slack: FakeSlack) -> Counter[str]:
     """How many times each reminder key was posted (successful posts only)."""
-    keys: Counter[str] = Counter()
-    for call in slack.calls_to("chat.postMessage"):
-        metadata = call.args.get("metadata") or {}
-        if call.status == 200 and not call.error and metadata.get("event_type") == EVENT_TYPE:
-            keys[metadata["event_payload"]["key"]] += 1
-    return keys
+    return Counter(key for call in slack.calls if (key := reminder_key(call)) is not None)
 
 
 async def wait_delivered(slack: FakeSlack, expected: set[str]) -> None:
