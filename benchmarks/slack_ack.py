@@ -38,7 +38,6 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -53,7 +52,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
-from adapters.runner import READY, Runner
+from adapters.runner import Runner
 from adapters.slack.app import EVENTS_PATH
 from adapters.slack.service import SlackService
 from bot.config import Settings
@@ -61,7 +60,9 @@ from bot.core import Bounceback
 from bot.playbook import load_playbook
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import MemberRow
+from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_slack import Call, FakeSlack, signed_headers, slash_body
+from tests.support.slack_http import SlackHttp
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
@@ -97,62 +98,26 @@ class Round:
 
 
 @contextlib.asynccontextmanager
-async def app_process(api_url: str, database_url: str, profile: str | None) -> AsyncIterator[str]:
+async def app_process(
+    slack: FakeSlack, database_url: str, profile: str | None
+) -> AsyncIterator[str]:
     """`bounceback run` in HTTP mode in a child process; yields the events URL."""
-    with socket.socket() as probe:  # PORT=0 is refused by the config: find a free port
-        probe.bind(("", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_MODE": "http",
-        "SLACK_API_URL": api_url,
-        "PORT": str(port),
-        "DATABASE_URL": database_url,
-        "LOG_LEVEL": "INFO",  # READY is logged at INFO
-    }
-    bounceback = str(Path(sys.executable).parent / "bounceback")
-    profiler = ["-m", "cProfile", "-o", str(Path(profile).resolve())] if profile else []
+    app = SlackHttp(free_port(), SECRET)
+    profiler = (
+        [sys.executable, "-m", "cProfile", "-o", str(Path(profile).resolve())] if profile else []
+    )
     with tempfile.TemporaryDirectory() as cwd:  # no developer's .env is read
-        child = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *profiler,
-            bounceback,
-            "run",
-            env=env,
-            cwd=cwd,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        assert child.stderr is not None
-        said: list[str] = []
-        try:
-            while READY not in (said[-1] if said else ""):
-                line = await asyncio.wait_for(child.stderr.readline(), 60)
-                if not line:
-                    raise SystemExit("bounceback run stopped:\n" + "".join(said))
-                said.append(line.decode())
-            drain = asyncio.create_task(_drain(child.stderr, said))
-            yield f"http://127.0.0.1:{port}{EVENTS_PATH}"
-        finally:
-            if child.returncode is None:
-                child.send_signal(signal.SIGINT)  # as Ctrl-C: leases handed back, stats written
-                try:
-                    await asyncio.wait_for(child.wait(), 30)
-                except TimeoutError:
-                    child.kill()
-                    await child.wait()
-        await drain
-        problems = [line for line in said if "ERROR" in line or "Exception" in line]
+        async with bounceback_run(
+            Path(cwd),
+            launcher=profiler,
+            DATABASE_URL=database_url,
+            **app.settings(slack, TOKEN),
+        ) as child:
+            yield app.url
+            await child.stop(signal.SIGINT)  # as Ctrl-C: leases handed back, stats written
+        problems = [line for line in child.lines if "ERROR" in line or "Exception" in line]
         if problems:
-            print("bounceback run logged:\n" + "".join(said), file=sys.stderr)
-
-
-async def _drain(stream: asyncio.StreamReader, into: list[str]) -> None:
-    while line := await stream.readline():
-        into.append(line.decode())
+            print("bounceback run logged:\n" + child.log, file=sys.stderr)
 
 
 @contextlib.asynccontextmanager
@@ -297,7 +262,7 @@ async def run(options: argparse.Namespace, folder: Path) -> list[Round]:
         app = (
             app_in_loop(slack.api_url, url)
             if options.same_process
-            else app_process(slack.api_url, url, options.profile)
+            else app_process(slack, url, options.profile)
         )
         # The client in a process of its own: its event loop is not the fake's.
         spawn = multiprocessing.get_context("spawn")

@@ -56,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.suppor
 from adapters.runner import HEALTH_PATH
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Conversation, Group, MemberRow, Rejection, Reminder, Win
-from tests.adapters.running import bounceback_run, free_port
+from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_discord import GUILD_ID, FakeDiscord, FakeGuild
 from tests.support.fake_slack import TEAM_ID, FakeSlack
 from tests.support.postgres import running_postgres

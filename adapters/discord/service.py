@@ -12,6 +12,8 @@ import asyncio
 from typing import Any
 
 import discord
+import yarl
+from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import BouncebackClient
 from adapters.discord.transport import DiscordTransport
@@ -48,6 +50,11 @@ class DiscordService:
             await self.client.login(self.settings.discord_token)
         except discord.LoginFailure:
             raise ConfigError("Discord refused DISCORD_TOKEN (401 Unauthorized)") from None
+        # Given a shard count (and after an invalidated session) discord.py connects to the
+        # gateway address built into it, not to the one the API names: ask the API, so that
+        # DISCORD_API_URL moves the gateway along with REST.
+        _, gateway, _ = await self.client.http.get_bot_gateway()
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
         if self.settings.discord_dev_guild is not None:  # development: commands at once
             guild = discord.Object(self.settings.discord_dev_guild)
             self.client.tree.copy_global_to(guild=guild)

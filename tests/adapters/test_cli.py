@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.running import free_port
+from tests.support.bounceback_run import free_port
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_slack import FakeSlack
 

@@ -25,13 +25,14 @@ from bot.playbook import load_playbook
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Reminder
 from tests.adapters.held import HeldDiscord, HeldSlack
-from tests.adapters.running import bounceback_run, free_port
 from tests.adapters.slack.harness import SECRET, SlackHarness
 from tests.conftest import SAM
 from tests.helpers import Chat, FakeClock
 from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
+from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, pointed_at
-from tests.support.fake_slack import FakeSlack, signed_headers, slash_body
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_http import SlackHttp
 
 SAM_ON_DISCORD = Member("discord", str(GUILD_ID), str(MEMBER_ID), "Sam")
 WAIT = 30.0  # a child process starts Bolt and discord.py: more than the fakes' default
@@ -58,26 +59,6 @@ def statuses(url: str) -> list[tuple[str, str]]:
     return [(platform, status) for platform, status in rows]
 
 
-def slack_http(slack: FakeSlack, port: int) -> dict[str, str]:
-    return {
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_MODE": "http",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "PORT": str(port),
-    }
-
-
-async def slash(port: int, name: str, text: str = "") -> int:
-    body = slash_body(f"/{name}", text)
-    url = f"http://127.0.0.1:{port}{EVENTS_PATH}"
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(url, data=body, headers=signed_headers(SECRET, body)) as answer,
-    ):
-        return answer.status
-
-
 def posted(slack: FakeSlack, snippet: str) -> bool:
     return any(snippet in str(call.args) for call in slack.calls_to("chat.postMessage"))
 
@@ -86,15 +67,15 @@ def test_sigterm_lets_the_reply_and_the_reminder_under_way_finish_then_exits_0(
     tmp_path: Path,
 ) -> None:
     url = database_with_a_reminder_due(tmp_path, SAM)
-    port = free_port()
+    app = SlackHttp(free_port())
 
     async def scenario() -> None:
         async with (
             HeldSlack("chat.postMessage") as slack,
-            bounceback_run(tmp_path, DATABASE_URL=url, **slack_http(slack, port)) as run,
+            bounceback_run(tmp_path, DATABASE_URL=url, **app.settings(slack)) as run,
         ):
             await slack.gate.holding(1, WAIT)  # the overdue reminder, mid-send
-            assert await slash(port, "rejected", "Acme") == 200
+            assert (await app.command("rejected", "Acme"))[0] == 200
             await slack.gate.holding(2, WAIT)  # and the command's first DM
             run.process.send_signal(signal.SIGTERM)
             await run.logged("SIGTERM: stopping")
@@ -114,7 +95,7 @@ def test_one_process_serves_slack_and_discord_with_one_scheduler_for_both(
     tmp_path: Path,
 ) -> None:
     url = database_with_a_reminder_due(tmp_path, SAM, SAM_ON_DISCORD)
-    port = free_port()
+    app = SlackHttp(free_port())
 
     async def scenario() -> None:
         async with (
@@ -126,7 +107,7 @@ def test_one_process_serves_slack_and_discord_with_one_scheduler_for_both(
                 "DISCORD_TOKEN": "fake-bot-token",
                 "DISCORD_API_URL": discord.api_base,
                 "DISCORD_DEV_GUILD": str(GUILD_ID),
-                **slack_http(slack, port),
+                **app.settings(slack),
             }
             async with bounceback_run(tmp_path, **env) as run:
                 await slack.wait_until(lambda: posted(slack, "note to Acme"), WAIT)
@@ -135,7 +116,7 @@ def test_one_process_serves_slack_and_discord_with_one_scheduler_for_both(
                     WAIT,
                     "the Discord reminder",
                 )
-                assert await slash(port, "stats") == 200
+                assert (await app.command("stats"))[0] == 200
                 await slack.wait_for("chat.postEphemeral", 1, WAIT)
 
                 asked = await discord.slash("stats", guild_id=GUILD_ID)

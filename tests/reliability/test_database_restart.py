@@ -24,16 +24,11 @@ from bot.store.database import make_engine, upgrade
 from bot.store.models import Conversation, Reminder
 from scheduler.outbox import SENT
 from tests.helpers import CHANNEL, DM
-from tests.reliability.support import (
-    WAIT,
-    BouncebackRun,
-    delivered,
-    due_reminders,
-    said,
-    wait_delivered,
-)
+from tests.reliability.support import delivered, due_reminders, on_slack, said, wait_delivered
+from tests.support.bounceback_run import WAIT, bounceback_run, free_port
 from tests.support.fake_slack import FakeSlack
 from tests.support.postgres import PostgresServer, restartable_postgres
+from tests.support.slack_http import SlackHttp
 
 pytestmark = pytest.mark.postgres
 
@@ -83,32 +78,32 @@ def test_postgres_restarted_mid_dispatch_loses_no_reminder_and_sends_none_twice(
     """`bounceback run` on Slack, 300 reminders due; PostgreSQL stops after 100 of them,
     while a member asks for something, and comes back. The process carries on."""
     expected = due_reminders(engine, REMINDERS)
+    app = SlackHttp(free_port())
 
     async def scenario() -> FakeSlack:
-        async with FakeSlack() as slack:
-            run = await BouncebackRun.start(slack, server.url, tmp_path / "run")
+        async with (
+            FakeSlack() as slack,
+            bounceback_run(tmp_path, **on_slack(slack, server.url, app)) as run,
+        ):
+            await slack.wait_until(lambda: len(delivered(slack)) >= STOP_AFTER, WAIT)
+            await asyncio.to_thread(server.stop, signal.SIGINT)
             try:
-                await slack.wait_until(lambda: len(delivered(slack)) >= STOP_AFTER, WAIT)
-                await asyncio.to_thread(server.stop, signal.SIGINT)
-                try:
-                    before = len(slack.calls)
-                    await run.command("rejected", "Acme")
-                    sorry = await said(slack, "can't reach my notes", "chat.postEphemeral", before)
-                    assert sorry["channel"] == "C-general" and sorry["user"] == "U-sam"
-                    await logged(run, "scheduler tick failed")
-                    stalled = len(delivered(slack))
-                    assert stalled < REMINDERS
-                finally:
-                    await asyncio.to_thread(server.start)
-
-                await wait_delivered(slack, expected)
-                await logged(run, "scheduler ticking again")
                 before = len(slack.calls)
-                await run.command("rejected", "Acme")  # and members are answered again
-                await said(slack, "How are you feeling", after=before)
-                assert run.alive
+                await app.command("rejected", "Acme")
+                sorry = await said(slack, "can't reach my notes", "chat.postEphemeral", before)
+                assert sorry["channel"] == "C-general" and sorry["user"] == "U-sam"
+                await run.logged("scheduler tick failed")
+                stalled = len(delivered(slack))
+                assert stalled < REMINDERS
             finally:
-                await run.stop()
+                await asyncio.to_thread(server.start)
+
+            await wait_delivered(slack, expected)
+            await run.logged("scheduler ticking again")
+            before = len(slack.calls)
+            await app.command("rejected", "Acme")  # and members are answered again
+            await said(slack, "How are you feeling", after=before)
+            assert await run.stop() == 0
             return slack
 
     slack = asyncio.run(scenario())
@@ -118,10 +113,3 @@ def test_postgres_restarted_mid_dispatch_loses_no_reminder_and_sends_none_twice(
     with engine.connect() as db:
         statuses = set(db.scalars(select(Reminder.status).distinct()))
     assert statuses == {SENT}
-
-
-async def logged(run: BouncebackRun, line: str) -> None:
-    """Once the process has logged `line`; its log has no event to wait on, so look often."""
-    async with asyncio.timeout(WAIT):
-        while line not in run.said:
-            await asyncio.sleep(0.05)

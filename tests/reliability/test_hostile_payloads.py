@@ -21,7 +21,8 @@ from bot.core import Bounceback
 from bot.playbook import Playbook
 from bot.store.database import make_engine, sqlite_url, upgrade
 from tests.adapters.discord.harness import running
-from tests.reliability.support import BouncebackRun, said
+from tests.reliability.support import on_slack, said
+from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_discord import FakeDiscord, InteractionType, pointed_at
 from tests.support.fake_slack import (
     FakeSlack,
@@ -30,6 +31,7 @@ from tests.support.fake_slack import (
     slash_body,
     view_submission_payload,
 )
+from tests.support.slack_http import SlackHttp
 
 JSON = "application/json"
 
@@ -91,28 +93,29 @@ SLACK_PAYLOADS: dict[str, tuple[bytes, str | None]] = {
 def test_slack_survives_malformed_and_hostile_requests(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path / "bounceback.db")
     upgrade(make_engine(url))
+    app = SlackHttp(free_port())
 
     async def scenario() -> None:
-        async with FakeSlack() as slack:
-            run = await BouncebackRun.start(slack, url, tmp_path / "run")
-            try:
-                answered = {}
-                hostile = UNREADABLE | BOLT_FAILS_ON | SLACK_PAYLOADS
-                for name, (body, content_type) in hostile.items():
-                    answered[name] = (await run.signed(body, content_type))[0]
-                    assert run.alive, f"{name} killed it:\n{run.said}"
-                unreadable = {answered[name] for name in UNREADABLE}
-                assert unreadable == {400}, answered
-                failed = {name for name, status in answered.items() if status >= 500}
-                assert failed == set(BOLT_FAILS_ON), answered
+        async with (
+            FakeSlack() as slack,
+            bounceback_run(tmp_path, **on_slack(slack, url, app)) as run,
+        ):
+            answered = {}
+            hostile = UNREADABLE | BOLT_FAILS_ON | SLACK_PAYLOADS
+            for name, (body, content_type) in hostile.items():
+                answered[name] = (await app.signed(body, content_type))[0]
+                assert run.alive, f"{name} killed it:\n{run.log}"
+            unreadable = {answered[name] for name in UNREADABLE}
+            assert unreadable == {400}, answered
+            failed = {name for name, status in answered.items() if status >= 500}
+            assert failed == set(BOLT_FAILS_ON), answered
 
-                before = len(slack.calls)
-                assert (await run.command("rejected", "Acme"))[0] == 200
-                await said(slack, "How are you feeling", after=before)
-            finally:
-                await run.stop()
-            ours = [line for line in run.log if "ERROR adapters." in line]
-            assert not ours, run.said  # nothing reached a listener of ours that it choked on
+            before = len(slack.calls)
+            assert (await app.command("rejected", "Acme"))[0] == 200
+            await said(slack, "How are you feeling", after=before)
+            assert await run.stop() == 0
+            ours = [line for line in run.lines if "ERROR adapters." in line]
+            assert not ours, run.log  # nothing reached a listener of ours that it choked on
 
     asyncio.run(scenario())
 

@@ -27,9 +27,11 @@ from bot.store.models import Reminder
 from scheduler.outbox import SENT
 from tests.adapters.discord.harness import READY_AFTER
 from tests.helpers import FakeClock
-from tests.reliability.support import SECRET, WAIT, delivered, due_reminders, said
+from tests.reliability.support import delivered, due_reminders, said
+from tests.support.bounceback_run import WAIT
 from tests.support.fake_discord import GUILD_ID, FakeDiscord, pointed_at
-from tests.support.fake_slack import FakeSlack, signed_headers, slash_body
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_http import SECRET, SlackHttp
 
 REMINDERS = 20
 LATER = 10  # minutes of the service's clock: past every backoff the outage caused
@@ -77,12 +79,7 @@ def test_slack_answering_429_and_500_for_a_while(tmp_path: Path, playbook: Playb
                 # A member asks meanwhile; their answer meets a 429, then a 500.
                 slack.fail_next("chat.postEphemeral", status=429, retry_after=1)
                 slack.fail_next("chat.postEphemeral", status=500)
-                body = slash_body("/stats")
-                url = f"http://127.0.0.1:{service.port}/slack/events"
-                async with service._session.post(
-                    url, data=body, headers=signed_headers(SECRET, body)
-                ) as response:
-                    assert response.status == 200
+                assert (await SlackHttp(service.port).command("stats"))[0] == 200
                 await said(slack, "", "chat.postEphemeral")
                 statuses = [call.status for call in slack.calls_to("chat.postEphemeral")]
                 assert statuses == [429, 500, 200]  # answered once, after both

@@ -23,13 +23,15 @@ from bot.store.models import Reminder
 from scheduler.outbox import SENT
 from tests.reliability.support import (
     IN_DM,
-    BouncebackRun,
     delivered,
     due_reminders,
+    on_slack,
     said,
     wait_delivered,
 )
+from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_slack import Call, FakeSlack
+from tests.support.slack_http import SlackHttp
 
 REMINDERS = 200
 KILL_AT = 70  # the reminder the platform takes just before the process dies
@@ -48,34 +50,31 @@ def test_a_dialogue_killed_between_steps_resumes_at_the_same_step_with_what_was_
     url, engine = database(tmp_path)
     engine.dispose()
 
+    app = SlackHttp(free_port())
+
     async def scenario() -> None:
         async with FakeSlack() as slack:
-            run = await BouncebackRun.start(slack, url, tmp_path / "run")
-            try:
-                await run.command("rejected", "Acme", **IN_DM)
+            async with bounceback_run(tmp_path, **on_slack(slack, url, app)) as run:
+                await app.command("rejected", "Acme", **IN_DM)
                 await said(slack, "How are you feeling")
-                await run.press(f"{CHOICE_ACTION}:1", "disappointed", channel_id="DU-sam")
+                await app.press(f"{CHOICE_ACTION}:1", "disappointed", channel_id="DU-sam")
                 await said(slack, "how far did you get")
-            finally:
-                await run.kill()
-            assert run.process.returncode == -signal.SIGKILL
+                assert await run.kill() == -signal.SIGKILL
 
             before = len(slack.calls)
-            run = await BouncebackRun.start(slack, url, tmp_path / "run")
-            try:
+            async with bounceback_run(tmp_path, **on_slack(slack, url, app)) as run:
                 # The buttons of the question asked before the crash still answer it.
-                await run.press(f"{CHOICE_ACTION}:2", "interview", channel_id="DU-sam")
+                await app.press(f"{CHOICE_ACTION}:2", "interview", channel_id="DU-sam")
                 asking = await said(slack, "Let's note down the facts", after=before)
                 form = asking["blocks"][-1]["elements"][0]
-                await run.press(FORM_BUTTON, form["value"], channel_id="DU-sam")
+                await app.press(FORM_BUTTON, form["value"], channel_id="DU-sam")
                 [opened] = await slack.wait_for("views.open", timeout=60)
                 company = next(
                     b for b in opened.args["view"]["blocks"] if b.get("block_id") == "company"
                 )
                 assert company["element"]["initial_value"] == "Acme"  # typed before the crash
                 assert "How are you feeling" not in str(slack.calls[before:])  # not restarted
-            finally:
-                await run.stop()
+                assert await run.stop() == 0
 
     asyncio.run(scenario())
 
@@ -104,25 +103,20 @@ def test_a_process_killed_mid_dispatch_loses_no_reminder_and_shows_none_twice(
     expected = due_reminders(engine, REMINDERS)
     held: set[str] = set()
 
+    app = SlackHttp(free_port())
+
     async def scenario() -> KillingSlack:
         async with KillingSlack() as slack:
             slack.at = KILL_AT
-            run = await BouncebackRun.start(slack, url, tmp_path / "run")
-            slack.pid = run.process.pid
-            try:
-                async with asyncio.timeout(60):
-                    await run.process.wait()
-            finally:
-                await run.kill()
-            assert run.process.returncode == -signal.SIGKILL
+            async with bounceback_run(tmp_path, **on_slack(slack, url, app)) as run:
+                slack.pid = run.process.pid
+                assert await run.ended() == -signal.SIGKILL  # by the platform, mid-batch
             assert len(delivered(slack)) == KILL_AT
             held.update(outbox(engine, "sending"))  # its claim, mid-batch
 
-            run = await BouncebackRun.start(slack, url, tmp_path / "run")
-            try:
+            async with bounceback_run(tmp_path, **on_slack(slack, url, app)) as run:
                 await wait_delivered(slack, expected)
-            finally:
-                await run.stop()
+                assert await run.stop() == 0
             return slack
 
     slack = asyncio.run(scenario())

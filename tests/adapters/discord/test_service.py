@@ -9,6 +9,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import yarl
+from discord.gateway import DiscordWebSocket
+
 from adapters.discord.service import DiscordService
 from bot.catalogue import COMMANDS
 from tests.adapters.discord.harness import READY_AFTER
@@ -50,6 +53,31 @@ def test_one_process_runs_its_own_shard_and_drains_before_it_closes(core, settin
                     assert all(shard.is_closed() for shard in service.client.shards.values())
                 finally:
                     await service.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_process_given_its_shards_connects_to_the_gateway_its_api_names(core, settings) -> None:
+    """discord.py skips asking for the gateway when given a shard count: the service asks,
+    or a sharded `bounceback run` would leave DISCORD_API_URL's REST for Discord's gateway."""
+
+    async def scenario() -> None:
+        async with FakeDiscord(guilds=(GUILD_ID, OTHER_GUILD_ID)) as fake:
+            configured = replace(
+                settings,
+                discord_token="fake-bot-token",
+                discord_shard_count=2,
+                discord_shard_ids=(0,),
+                discord_api_url=fake.api_base,
+            )
+            with pointed_at(fake):
+                DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL("wss://gateway.invalid/")
+                service = DiscordService(core, configured, guild_ready_timeout=READY_AFTER)
+                async with asyncio.timeout(30):  # else it retries gateway.invalid for ever
+                    serving = await service.start()
+                await service.close()
+            assert serving == "shards 0 of 2"
+            assert [identify["shard"] for identify in fake.identifies] == [[0, 2]]
 
     asyncio.run(scenario())
 

@@ -1,7 +1,9 @@
-"""`bounceback run` as a real process, as an operator starts it, read through its log.
+"""`bounceback run` as a real process, started as an operator starts it, read through its log.
 
-The child gets a bare environment (no developer `.env`: it runs in an empty
-folder) with LOG_LEVEL=INFO; a test waits for lines of its log, never for time.
+The child runs in a folder the caller gives (so no developer's `.env` is found) with a
+bare environment: PATH, PYTHONPATH to this checkout, LOG_LEVEL=INFO, and what the caller
+adds. Callers wait for lines of its log, each with a deadline, never for time. No pytest
+here: benchmarks/ start the process with it too.
 """
 
 from __future__ import annotations
@@ -11,25 +13,25 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from adapters.runner import READY
 
-REPO = Path(__file__).parents[2]
+REPO = Path(__file__).resolve().parents[2]
 ENTRY_POINT = Path(sys.executable).parent / "bounceback"  # the installed console script
-TIMEOUT = 60.0
+WAIT = 60.0  # seconds: a deadline for what takes a few on an idle machine
 
 
 def free_port() -> int:
-    """PORT=0 is refused by the configuration: ask the system for a free one."""
+    """PORT=0 is refused by the settings: ask the system for a free one."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-class Running:
+class BouncebackRun:
     """The child process and every line it has logged so far."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
@@ -43,7 +45,11 @@ class Running:
     def log(self) -> str:
         return "".join(self.lines)
 
-    async def logged(self, text: str, timeout: float = TIMEOUT) -> str:
+    @property
+    def alive(self) -> bool:
+        return self.process.returncode is None
+
+    async def logged(self, text: str, timeout: float = WAIT) -> str:
         """The first line holding `text`, once it is logged; fails if the process ends first."""
 
         def found() -> str | None:
@@ -63,12 +69,18 @@ class Running:
             raise AssertionError(f"bounceback run ended without logging {text!r}:\n{self.log}")
         return line
 
-    async def stop(self, number: int = signal.SIGTERM, timeout: float = TIMEOUT) -> int:
-        """Send the signal; the exit code, once the process has ended."""
-        self.process.send_signal(number)
+    async def stop(self, number: int = signal.SIGTERM, timeout: float = WAIT) -> int:
+        """Send the signal (as a supervisor or Ctrl-C does); the exit code, once it ended."""
+        if self.alive:
+            self.process.send_signal(number)
         return await self.ended(timeout)
 
-    async def ended(self, timeout: float = TIMEOUT) -> int:
+    async def kill(self) -> int:
+        """SIGKILL: no shutdown of any kind, leases and all left as they were."""
+        return await self.stop(signal.SIGKILL)
+
+    async def ended(self, timeout: float = WAIT) -> int:
+        """The exit code, once the process has ended and its log has been read to the end."""
         try:
             code = await asyncio.wait_for(self.process.wait(), timeout)
         except TimeoutError:
@@ -80,17 +92,22 @@ class Running:
     async def _read(self, stream: asyncio.StreamReader) -> None:
         while line := await stream.readline():
             async with self._changed:
-                self.lines.append(line.decode())
+                self.lines.append(line.decode(errors="replace"))
                 self._changed.notify_all()
         async with self._changed:
             self._changed.notify_all()
 
 
 @asynccontextmanager
-async def bounceback_run(folder: Path, **env: str) -> AsyncIterator[Running]:
-    """`bounceback run` in `folder` until its scheduler ticks; killed if still running after."""
+async def bounceback_run(
+    folder: Path, *, launcher: Sequence[str] = (), **env: str
+) -> AsyncIterator[BouncebackRun]:
+    """`bounceback run` in `folder`, once it has started every platform and its scheduler
+    ticks (READY: an HTTP port is open by then); killed on the way out if still running.
+    `launcher` runs it under another command, such as a profiler."""
     environment = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "LOG_LEVEL": "INFO", **env}
     process = await asyncio.create_subprocess_exec(
+        *launcher,
         str(ENTRY_POINT),
         "run",
         cwd=folder,
@@ -99,12 +116,9 @@ async def bounceback_run(folder: Path, **env: str) -> AsyncIterator[Running]:
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
-    running = Running(process)
+    run = BouncebackRun(process)
     try:
-        await running.logged(READY)
-        yield running
+        await run.logged(READY)
+        yield run
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await running._reader
+        await run.kill()
