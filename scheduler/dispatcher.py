@@ -3,6 +3,10 @@
 Claims are sized to what the rate limits allow, so rows are never leased
 only to sit waiting; a row that finds its channel's bucket empty is handed
 back with the time it may go, not held. Failures back off in the outbox.
+
+The database work runs in a worker thread: the tick shares its event loop with
+the platforms, and a backlog of reminders must not hold Slack's acks or
+Discord's heartbeats back.
 """
 
 from __future__ import annotations
@@ -61,12 +65,12 @@ class Dispatcher:
         async with self._ticking:
             if self._stopping:
                 return tally
-            self._plan_group_posts()
+            await asyncio.to_thread(self._plan_group_posts)
             for platform, transport in self.transports.items():
                 room = min(batch, self.limits.available(platform))
-                claimed = self.outbox.claim(self.clock(), room, platform)
+                claimed = await asyncio.to_thread(self.outbox.claim, self.clock(), room, platform)
                 now, later = self._fitting(platform, claimed)
-                tally.handed_back += self.outbox.hand_back(later)
+                tally.handed_back += await asyncio.to_thread(self.outbox.hand_back, later)
                 for row in now:
                     if self._stopping:
                         break
@@ -79,7 +83,7 @@ class Dispatcher:
         be claimed as never tried, and sent again without looking first."""
         self._stopping = True
         async with self._ticking:
-            return self.outbox.release_all()
+            return await asyncio.to_thread(self.outbox.release_all)
 
     def _fitting(self, platform: str, rows: list[Claimed]) -> tuple[list[Claimed], list[Claimed]]:
         """The rows each workspace's limit lets go now, and the rest: a claim is sized by
@@ -106,36 +110,65 @@ class Dispatcher:
         self.planned_at = now
 
     async def _deliver(self, row: Claimed, transport: Transport, tally: Tally) -> None:
+        ready = await asyncio.to_thread(self._prepare, row, tally)
+        if ready is None:
+            return
+        prepared, now = ready
+        try:
+            key = row.delivery_key + (":pause-offer" if prepared.offers_pause else "")
+            await transport.send(prepared, key=key, resend=row.attempts > 1)
+        except RateLimited as limited:
+            await asyncio.to_thread(
+                self._not_sent, row, now, str(limited), tally, after=limited.retry_after
+            )
+        except Undeliverable as refused:
+            await asyncio.to_thread(self._not_sent, row, now, str(refused), tally, final=True)
+        except Exception as error:  # any platform failure is retried, never fatal
+            await asyncio.to_thread(
+                self._not_sent, row, now, f"{type(error).__name__}: {error}", tally
+            )
+        else:
+            await asyncio.to_thread(self._record, row, prepared, tally)
+
+    def _prepare(self, row: Claimed, tally: Tally) -> tuple[Outgoing, datetime] | None:
+        """The message to send now, with the time it was prepared; or None, the row
+        dropped (nobody to send to) or deferred (quiet hours, a pause, a rate limit)."""
         now = self.clock()
         prepared = self.delivery.prepare(row, now)
         if prepared is None:
             self.outbox.drop(row)
             tally.dropped += 1
-            return
+            return None
         if isinstance(prepared, Wait):
             self.outbox.defer(row, prepared.until)
             tally.waiting += 1
-            return
+            return None
         wait = self.limits.reserve(row.platform, row.workspace, prepared.route)
         if wait > 0:
             self.delivery.release(row)
             self.outbox.defer(row, now + timedelta(seconds=wait))
             tally.waiting += 1
-            return
-        try:
-            key = row.delivery_key + (":pause-offer" if prepared.offers_pause else "")
-            await transport.send(prepared, key=key, resend=row.attempts > 1)
-        except RateLimited as limited:
-            self.delivery.release(row)
-            self._retry(row, now, str(limited), tally, after=limited.retry_after)
-        except Undeliverable as refused:
-            self.delivery.release(row)
-            self._retry(row, now, str(refused), tally, final=True)
-        except Exception as error:  # any platform failure is retried, never fatal
-            self.delivery.release(row)
-            self._retry(row, now, f"{type(error).__name__}: {error}", tally)
+            return None
+        return prepared, now
+
+    def _not_sent(
+        self,
+        row: Claimed,
+        now: datetime,
+        error: str,
+        tally: Tally,
+        after: float | None = None,
+        *,
+        final: bool = False,
+    ) -> None:
+        """The member's side let go, the row backed off (or failed, if `final`)."""
+        self.delivery.release(row)
+        status = self.outbox.retry(row, now, error, after, final=final)
+        log.warning("reminder %s not delivered (%s): %s", row.id, status, error)
+        if status == "failed":
+            tally.failed += 1
         else:
-            self._record(row, prepared, tally)
+            tally.retried += 1
 
     def _record(self, row: Claimed, sent: Outgoing, tally: Tally) -> None:
         """The outcome and the member's side of it, saved together: or neither, if fenced."""
@@ -151,20 +184,3 @@ class Dispatcher:
                 log.info("reminder %s delivered%s", row.id, " (late)" if sent.late else "")
             else:
                 tally.fenced += 1
-
-    def _retry(
-        self,
-        row: Claimed,
-        now: datetime,
-        error: str,
-        tally: Tally,
-        after: float | None = None,
-        *,
-        final: bool = False,
-    ) -> None:
-        status = self.outbox.retry(row, now, error, after, final=final)
-        log.warning("reminder %s not delivered (%s): %s", row.id, status, error)
-        if status == "failed":
-            tally.failed += 1
-        else:
-            tally.retried += 1

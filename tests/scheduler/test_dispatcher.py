@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -429,3 +430,27 @@ def test_stopping_mid_send_records_that_send_and_hands_back_the_rest_untried(
     # Recorded as sent, not handed back as never tried (which would resend it unchecked).
     assert sorted(outbox_statuses(core)) == [("pending", 0), ("pending", 0), ("sent", 1)]
     assert asyncio.run(dispatcher.tick()).sent == 0  # stopped: it claims nothing more
+
+
+def test_a_tick_leaves_the_event_loop_free_while_it_works_the_database(
+    chat: Chat, dispatcher, platform: FakeTransport, clock: FakeClock, monkeypatch
+) -> None:
+    """The loop also serves the platforms: a backlog must not hold Slack's acks back.
+    Preparing waits for a callback the loop can only run if the tick is not on it."""
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    loop_ran = threading.Event()
+    prepare = dispatcher.delivery.prepare
+
+    def prepare_once_the_loop_ran(row, now):
+        assert loop_ran.wait(timeout=30), "the tick held the event loop"
+        return prepare(row, now)
+
+    monkeypatch.setattr(dispatcher.delivery, "prepare", prepare_once_the_loop_ran)
+
+    async def scenario() -> Tally:
+        asyncio.get_running_loop().call_soon(loop_ran.set)
+        return await dispatcher.tick()
+
+    assert asyncio.run(scenario()).sent == 1
+    assert len(platform.sent) == 1
