@@ -9,7 +9,6 @@ records each finished tick as the worker's heartbeat.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -66,11 +65,11 @@ class Ticker:
             await asyncio.wait({self._current})
 
     async def _tick(self) -> None:
-        self._current = asyncio.create_task(self._steady.tick(), name="scheduler-tick")
-        # APScheduler cancels the jobs it runs when it shuts down: the shield keeps the
-        # tick going, and `stop` waits for it instead.
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(self._current)
+        """APScheduler's job starts a tick, unless one is under way, and returns: a long
+        tick (a backlog) is never overlapped, APScheduler does not log each run it
+        would skip, and its shutdown has no job to cancel; `stop` waits for the tick."""
+        if self._current is None or self._current.done():
+            self._current = asyncio.create_task(self._steady.tick(), name="scheduler-tick")
 
     async def _beat(self) -> None:
         await self.dispatcher.tick()

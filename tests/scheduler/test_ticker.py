@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES
 from sqlalchemy import func, select
 
 from bot.delivery import Outgoing
 from bot.store.models import Reminder
+from scheduler.dispatcher import Tally
 from scheduler.outbox import SENDING
 from scheduler.status import last_tick, outbox_status
 from scheduler.ticker import HEARTBEATS_KEPT, Ticker, record_tick
@@ -94,3 +97,40 @@ def test_a_new_worker_clears_the_heartbeats_of_workers_long_silent(engine) -> No
         "stopped-last-week",
     ]
     assert last_tick(engine, "gone-long-ago") is None
+
+
+def test_a_slow_tick_is_neither_overlapped_nor_logged_as_missed_runs(
+    chat, dispatcher, clock, caplog
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    transport = SignallingTransport("slack")  # holds the send until `go`
+    dispatcher.transports = {"slack": transport}
+    ticks = 0
+    tick = dispatcher.tick
+
+    async def counted() -> Tally:
+        nonlocal ticks
+        ticks += 1
+        return await tick()
+
+    dispatcher.tick = counted
+
+    async def run() -> None:
+        ticker = Ticker(dispatcher, every=0.01)
+        fired = asyncio.Semaphore(0)
+        ticker._scheduler.add_listener(
+            lambda _: fired.release(), EVENT_JOB_EXECUTED | EVENT_JOB_MAX_INSTANCES
+        )
+        ticker.start()
+        try:
+            await asyncio.wait_for(transport.arrived.wait(), timeout=30)
+            for _ in range(3):  # the job's time comes three more times during the send
+                await asyncio.wait_for(fired.acquire(), timeout=30)
+            assert ticks == 1
+        finally:
+            transport.go.set()
+            await ticker.stop()
+
+    asyncio.run(run())
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
