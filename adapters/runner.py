@@ -38,6 +38,9 @@ log = logging.getLogger("bounceback")
 HEALTH_PATH = "/healthz"
 READY = "bounceback: scheduler ticking as worker"  # the last line of start-up, at INFO
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# A platform that is not up by then (Discord's gateway unreachable: discord.py would
+# retry for ever) fails start-up with 1, for the supervisor to try again later.
+START_WITHIN = 60.0  # seconds
 
 
 class StartFailed(Exception):
@@ -88,8 +91,10 @@ class Runner:
         worker: str,
         *,
         tick: float = TICK_SECONDS,
+        start_within: float = START_WITHIN,
         **discord_options: Any,
     ) -> None:
+        self.start_within = start_within
         configured = adapters(settings)
         self.services: list[Service] = []
         if "slack" in configured:
@@ -141,7 +146,7 @@ class Runner:
         try:
             for service in self.services:
                 opened.append(service)  # closed if start-up fails, even half started
-                where = await _started(service)
+                where = await _started(service, self.start_within)
                 log.info("bounceback: serving %s (%s)", service.platform.capitalize(), where)
         except BaseException:
             for service in opened:
@@ -176,13 +181,16 @@ class Runner:
         stopping.set()
 
 
-async def _started(service: Service) -> str:
+async def _started(service: Service, within: float) -> str:
+    name = service.platform.capitalize()
     try:
-        return await service.start()
+        async with asyncio.timeout(within):
+            return await service.start()
     except ConfigError:
         raise
+    except TimeoutError:
+        raise StartFailed(f"{name} did not start within {within:g} s") from None
     except Exception as error:
-        name = service.platform.capitalize()
         raise StartFailed(f"{name} did not start ({type(error).__name__}: {error})") from error
 
 

@@ -87,8 +87,11 @@ class DiscordService:
 
     async def close(self) -> None:
         await self.client.close()
-        if self._connection is not None:  # how it ended, if on its own, `lost` reported
-            await asyncio.wait({self._connection})
+        if self._connection is None:
+            return
+        if not self.client.is_ready():  # start-up given up: its shards would retry for ever
+            self._connection.cancel()
+        await asyncio.wait({self._connection})  # how it ended, if on its own, `lost` said
 
 
 async def sync_commands(core: Bounceback, settings: Settings, guild: int | None) -> int:

@@ -12,10 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 from sqlalchemy import select
 
 from adapters.discord.service import DiscordService
-from adapters.runner import READY, Runner
+from adapters.runner import READY, Runner, StartFailed
 from adapters.slack.app import EVENTS_PATH
 from adapters.slack.service import SlackService
 from bot.config import Settings
@@ -206,3 +207,27 @@ def test_a_gateway_closed_for_good_stops_the_process_with_1_for_its_supervisor(
     assert asyncio.run(scenario()) == 1
     assert "the Discord gateway connection ended" in caplog.text
     assert "stopped; 0 reminder leases handed back" in caplog.text
+
+
+def test_a_platform_not_up_in_time_fails_start_up_and_is_closed(
+    core, settings, monkeypatch
+) -> None:
+    """Discord's gateway out of reach: discord.py would try again for ever, and the
+    process would neither serve nor stop. It gives up, for its supervisor to retry."""
+    nowhere = "ws://127.0.0.1:9/gateway"  # nothing listens on port 9
+    monkeypatch.setattr(FakeDiscord, "gateway_url", property(lambda _: nowhere))
+
+    async def scenario() -> None:
+        async with FakeDiscord(guilds=(GUILD_ID,)) as fake:
+            configured = replace(
+                settings, discord_token="fake-bot-token", discord_api_url=fake.api_base
+            )
+            with pointed_at(fake):
+                runner = Runner(core, configured, "late", start_within=1)
+                [service] = runner.services
+                with pytest.raises(StartFailed, match=r"^Discord did not start within 1 s$"):
+                    async with asyncio.timeout(30):  # hanging would fail, not stall the run
+                        await runner.start()
+                assert service.client.is_closed()
+
+    asyncio.run(scenario())
