@@ -73,7 +73,8 @@ class Ticker:
 
     async def _beat(self) -> None:
         await self.dispatcher.tick()
-        record_tick(self.dispatcher.outbox.engine, self.worker, self.dispatcher.clock())
+        engine, now = self.dispatcher.outbox.engine, self.dispatcher.clock()
+        await asyncio.to_thread(record_tick, engine, self.worker, now)  # off the loop, too
 
 
 def record_tick(engine: Engine, worker: str, at: datetime) -> None:
