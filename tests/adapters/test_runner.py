@@ -26,7 +26,7 @@ from bot.playbook import load_playbook
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Reminder
 from tests.adapters.held import HeldDiscord, HeldSlack
-from tests.adapters.slack.harness import SECRET, SlackHarness
+from tests.adapters.slack.harness import SECRET, SlackHarness, http_mode
 from tests.conftest import SAM
 from tests.helpers import Chat, FakeClock
 from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
@@ -152,15 +152,7 @@ def test_info_logs_say_what_happened_never_a_rejections_details_nor_a_token(
 
     async def scenario() -> None:
         async with FakeSlack() as slack:
-            configured = replace(
-                settings,
-                slack_bot_token="xoxb-test",
-                slack_signing_secret=SECRET,
-                slack_mode="http",
-                slack_api_url=slack.api_url,
-                port=0,
-            )
-            runner = Runner(core, configured, "log-test", tick=0.05)
+            runner = Runner(core, http_mode(settings, slack), "log-test", tick=0.05)
             [service] = runner.services
             assert isinstance(service, SlackService)
             await runner.start()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -18,6 +18,7 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import EVENTS_PATH, SlackBot, build_app
+from bot.config import Settings
 from bot.core import Bounceback
 from tests.support.fake_slack import (
     FakeSlack,
@@ -114,3 +115,15 @@ async def slack_app(core: Bounceback) -> AsyncIterator[SlackHarness]:
 def _shown(args: dict[str, Any]) -> str:
     """Everything a member would read in a posted message: its text and its blocks."""
     return f"{args.get('text', '')}\n{json.dumps(args.get('blocks', []), ensure_ascii=False)}"
+
+
+def http_mode(settings: Settings, slack: FakeSlack) -> Settings:
+    """One workspace over HTTP against `slack`, on a port the system picks."""
+    return replace(
+        settings,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_mode="http",
+        slack_api_url=slack.api_url,
+        port=0,
+    )

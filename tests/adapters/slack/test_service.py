@@ -4,7 +4,6 @@ and a drain that answers what was accepted before the port closed."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,23 +13,11 @@ import pytest
 from adapters.runner import HEALTH_PATH, health_route
 from adapters.slack.app import EVENTS_PATH
 from adapters.slack.service import SlackService
-from bot.config import Settings
 from bot.store.database import make_engine, sqlite_url
 from scheduler.ticker import record_tick
 from tests.adapters.held import HeldSlack
-from tests.adapters.slack.harness import SECRET
+from tests.adapters.slack.harness import SECRET, http_mode
 from tests.support.fake_slack import FakeSlack, signed_headers, slash_body
-
-
-def http_mode(settings: Settings, slack: FakeSlack) -> Settings:
-    return replace(
-        settings,
-        slack_bot_token="xoxb-test",
-        slack_signing_secret=SECRET,
-        slack_mode="http",
-        slack_api_url=slack.api_url,
-        port=0,
-    )
 
 
 async def command(service: SlackService, name: str, text: str = "") -> int:
