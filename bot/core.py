@@ -49,10 +49,12 @@ from bot.events import (
 from bot.export import member_export
 from bot.group_rhythm import find_group
 from bot.home import home
+from bot.inbox import Receipt, decoded, encoded
 from bot.journey import journey_summary
 from bot.member_settings import adopt_timezone
 from bot.playbook import Playbook
 from bot.reminders import PAUSE, parse_action, welcome_back
+from bot.store import inbox
 from bot.store.models import Conversation, MemberRow
 from bot.store.repository import CrossedAnswers, Place, Repository
 
@@ -104,11 +106,30 @@ class Bounceback:
         self.settings = settings
         self.clock = clock
 
-    def handle(self, event: Inbound, capabilities: Capabilities = PLAIN_TEXT) -> list[Reply]:
-        """Answer one event. Nothing is saved unless the whole turn succeeds."""
+    def receive(self, event: Inbound, key: str | None) -> Receipt:
+        """Write the event down under the platform's id for it, before the adapter
+        acknowledges it: a kill after the ack then loses nothing, and a redelivery is
+        known as one. Without an id, or with the database away, nothing is written."""
+        if key is None:
+            return Receipt(event, None)
+        try:
+            with self.engine.begin() as db:
+                new = inbox.write_down(db, event.member, key, encoded(event), self.clock())
+        except OperationalError as error:
+            log.warning("the database is unavailable: %s", str(error).splitlines()[0])
+            return Receipt(event, None)
+        return Receipt(event, key, repeat=not new)
+
+    def handle(
+        self, event: Inbound, capabilities: Capabilities = PLAIN_TEXT, *, key: str | None = None
+    ) -> list[Reply]:
+        """Answer one event. Nothing is saved unless the whole turn succeeds; with the
+        `key` it was received under, it is applied at most once, whoever replays it."""
         for attempt in range(2):
             try:
                 with self.engine.begin() as db:
+                    if not self._settled(db, event, key):
+                        return []  # applied already: by an earlier delivery, or a replay
                     replies = self._handle(db, event, capabilities)
                 return _placed(event, replies)
             except IntegrityError:  # two first contacts created the member at once
@@ -119,7 +140,19 @@ class Bounceback:
             except OperationalError as error:
                 log.warning("the database is unavailable: %s", str(error).splitlines()[0])
                 return [UNAVAILABLE]
-        return _placed(event, self._where_we_are(event, capabilities))
+        return _placed(event, self._where_we_are(event, capabilities, key))
+
+    def unsettled(self, platform: str, received_before: datetime) -> list[Receipt]:
+        """Events of this platform acknowledged but never applied (the process that took
+        them was killed), oldest first: each start-up replays them with their keys."""
+        with self.engine.connect() as db:
+            waiting = inbox.unsettled(db, platform, received_before)
+        return [Receipt(decoded(event), key) for key, event in waiting]
+
+    def give_up(self, platform: str, key: str) -> None:
+        """An event whose replay failed too: settled, so it is not tried at every start."""
+        with self.engine.begin() as db:
+            inbox.settle(db, platform, key, self.clock())
 
     def home(self, member: Member) -> list[Reply]:
         """The member's home (Slack's App Home tab): waiting follow-ups, wins, settings."""
@@ -329,8 +362,15 @@ class Bounceback:
             "or /cancel to set it aside."
         )
 
-    def _where_we_are(self, event: Inbound, capabilities: Capabilities) -> list[Reply]:
+    def _settled(self, db: Connection, event: Inbound, key: str | None) -> bool:
+        return key is None or inbox.settle(db, event.member.platform, key, self.clock())
+
+    def _where_we_are(
+        self, event: Inbound, capabilities: Capabilities, key: str | None
+    ) -> list[Reply]:
         with self.engine.begin() as db:
+            if not self._settled(db, event, key):
+                return []
             turn, conversation = self._turn(db, event, capabilities)
             turn.say("That crossed with another answer of yours, so I've kept the first one.")
             self._remind(turn, conversation)

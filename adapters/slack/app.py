@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -52,6 +53,7 @@ from bot.events import (
     Text,
     Visibility,
 )
+from bot.inbox import Receipt
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -59,6 +61,7 @@ WORKERS = 4  # events answered at once; the rest wait their turn, already acked
 ACKS_FIRST_FOR = 0.5  # seconds the work after an ack waits, at most, for other acks
 EVENTS_PATH = "/slack/events"  # where Slack posts everything in HTTP mode, as Bolt expects
 SLACK = Capabilities(buttons=True, forms=True, max_form_fields=10)
+ClientFor = Callable[[str], Awaitable[AsyncWebClient]]  # a workspace's own client
 _SLACK_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
 
 
@@ -125,13 +128,41 @@ class SlackBot:
             finally:
                 self._work.task_done()
 
+    async def receive(self, event: Inbound, key: str | None, ack: AsyncAck) -> Receipt:
+        """Written down, then acknowledged: Slack redelivers nothing it saw acked, so
+        what the member did must be in the database first."""
+        receipt = await asyncio.to_thread(self.core.receive, event, key)
+        await ack()
+        return receipt
+
     async def handle(
-        self, client: AsyncWebClient, event: Inbound, *, trigger_id: str | None = None
+        self,
+        client: AsyncWebClient,
+        event: Inbound,
+        *,
+        key: str | None = None,
+        trigger_id: str | None = None,
     ) -> list[Reply]:
         await self.take_profile_timezone(client, event.member)
-        replies = await asyncio.to_thread(self.core.handle, event, SLACK)
+        replies = await asyncio.to_thread(self.core.handle, event, SLACK, key=key)
         await self.deliver(client, event.member, event.origin, replies, trigger_id=trigger_id)
         return replies
+
+    def replay(self, receipts: list[Receipt], client_for: ClientFor) -> None:
+        """Events acknowledged by a process that died before applying them: answered
+        now, in the DM (their trigger ids have long expired)."""
+        for receipt in receipts:
+
+            async def answer(receipt: Receipt = receipt) -> None:
+                assert receipt.key is not None
+                try:
+                    client = await client_for(receipt.event.member.workspace)
+                    await self.handle(client, receipt.event, key=receipt.key)
+                except Exception:
+                    self.core.give_up(PLATFORM, receipt.key)
+                    raise
+
+            self.later(answer)
 
     async def take_profile_timezone(self, client: AsyncWebClient, member: Member) -> None:
         """Once per member and process: their Slack profile's zone, unless they chose one."""
@@ -238,58 +269,84 @@ def build_app(
     bot = SlackBot(core)
 
     @app.command(re.compile(r"^/[a-z-]+$"))
-    async def slash_command(ack: Any, client: AsyncWebClient, command: dict[str, Any]) -> None:
-        await ack()
+    async def slash_command(
+        ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext, command: dict[str, Any]
+    ) -> None:
         member = Member(
-            PLATFORM, command["team_id"], command["user_id"], command.get("user_name", "")
+            PLATFORM, _tenant(context), command["user_id"], command.get("user_name", "")
         )
         origin = _origin(command["channel_id"], command.get("channel_name", ""))
         name = command["command"].lstrip("/")
         event = Command(member, origin, name, command.get("text", ""))
-        bot.later(lambda: bot.handle(client, event, trigger_id=command.get("trigger_id")))
+        trigger_id = command.get("trigger_id")
+        receipt = await bot.receive(event, _key("command", trigger_id), ack)
+        if not receipt.repeat:
+            bot.later(lambda: bot.handle(client, event, key=receipt.key, trigger_id=trigger_id))
 
     @app.action(re.compile(rf"^{CHOICE_ACTION}:\d+$"))
     async def button(
-        ack: Any, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        body: dict[str, Any],
+        action: dict[str, Any],
     ) -> None:
-        await ack()
         if not isinstance(action.get("value"), str):
+            await ack()
             return  # not a button of ours: each carries its choice as text
-        member = _member(body)
+        member = _member(context, body)
         event = Choice(member, _where(body), action["value"])
+        receipt = await bot.receive(event, _key("action", body.get("trigger_id")), ack)
 
         async def answer() -> None:
-            await bot.handle(client, event)
+            await bot.handle(client, event, key=receipt.key)
             if (body.get("view") or {}).get("type") == "home":
                 await bot.publish_home(client, member)  # the tab shows what the press changed
 
-        bot.later(answer)
+        if not receipt.repeat:
+            bot.later(answer)
 
     @app.event("app_home_opened")
     async def home_opened(
-        client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any]
+        client: AsyncWebClient, context: AsyncBoltContext, event: dict[str, Any]
     ) -> None:
         if event.get("tab") == "home":
-            await bot.publish_home(client, Member(PLATFORM, body["team_id"], event["user"]))
+            await bot.publish_home(client, Member(PLATFORM, _tenant(context), event["user"]))
 
     @app.action(FORM_BUTTON)
     async def form_button(
-        ack: Any, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        body: dict[str, Any],
+        action: dict[str, Any],
     ) -> None:
-        await ack()
-        event = FormRequested(_member(body), _where(body), action["value"])
-        bot.later(lambda: bot.handle(client, event, trigger_id=body["trigger_id"]))
+        event = FormRequested(_member(context, body), _where(body), action["value"])
+        trigger_id = body["trigger_id"]
+        receipt = await bot.receive(event, _key("action", trigger_id), ack)
+        if not receipt.repeat:
+            bot.later(lambda: bot.handle(client, event, key=receipt.key, trigger_id=trigger_id))
 
     @app.view(re.compile(rf"^{FORM_VIEW}:"))
     async def form_submitted(
-        ack: Any, client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        body: dict[str, Any],
+        view: dict[str, Any],
     ) -> None:
-        member = _member(body)
+        """Answered before the ack, which carries any field errors back to the modal:
+        the turn's own commit makes it durable, and its key makes a resend a no-op."""
+        member = _member(context, body)
         origin = Origin(await bot.dm(client, member), in_dm=True)
         event = FormSubmitted(
             member, origin, form_id_of(view["callback_id"]), submitted_values(view)
         )
-        replies = await asyncio.to_thread(core.handle, event, SLACK)
+        receipt = await asyncio.to_thread(core.receive, event, _key("view", body.get("trigger_id")))
+        if receipt.repeat:
+            await ack()
+            return
+        replies = await asyncio.to_thread(core.handle, event, SLACK, key=receipt.key)
         problems = next((reply.field_errors for reply in replies if reply.field_errors), None)
         if problems is not None:
             await ack(**error_response(problems))
@@ -297,18 +354,23 @@ def build_app(
         await ack()
         await bot.deliver(client, member, origin, replies)
 
-    @app.event("message")
-    async def direct_message(
-        client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any]
+    async def written_down(
+        context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> None:
-        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
-            return  # only what a member types to the bot in their DM is an answer
-        if not (isinstance(event.get("user"), str) and isinstance(event.get("text", ""), str)):
-            return  # not a member's message, whatever it is
-        member = Member(PLATFORM, body["team_id"], event["user"])
-        text = _unescaped(event.get("text", ""))
-        said = Text(member, Origin(event["channel"], in_dm=True), text)
-        bot.later(lambda: bot.handle(client, said))
+        """Bolt acks an event before its listener runs: a member's DM is written down
+        here, in the listener's middleware, which runs before that ack."""
+        said = _typed_in_dm(context, body.get("event"))
+        if said is not None:
+            context["receipt"] = await asyncio.to_thread(
+                core.receive, said, _key("event", body.get("event_id"))
+            )
+        await next()
+
+    @app.event("message", middleware=[written_down])
+    async def direct_message(client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        receipt: Receipt | None = context.get("receipt")
+        if receipt is not None and not receipt.repeat:
+            bot.later(lambda: bot.handle(client, receipt.event, key=receipt.key))
 
     if installation_store is not None:
         _forget_departed_workspaces(app, bot, installation_store)
@@ -339,10 +401,38 @@ def _origin(channel: str, channel_name: str) -> Origin:
     return Origin(channel, in_dm=channel.startswith("D") or channel_name == "directmessage")
 
 
-def _member(body: dict[str, Any]) -> Member:
+def _tenant(context: AsyncBoltContext) -> str:
+    """The workspace whose installation Bolt authorized the request with: its token
+    answers, so its data is acted on. A member's own team (a Slack Connect guest, an
+    Enterprise Grid member) may differ, and is never the tenant."""
+    team = context.team_id
+    if not team:
+        raise ValueError("a Slack request Bolt authorized for no workspace")
+    return team
+
+
+def _member(context: AsyncBoltContext, body: dict[str, Any]) -> Member:
     user = body["user"]
-    team = user.get("team_id") or body["team"]["id"]
-    return Member(PLATFORM, team, user["id"], user.get("username") or user.get("name", ""))
+    name = user.get("username") or user.get("name", "")
+    return Member(PLATFORM, _tenant(context), user["id"], name)
+
+
+def _typed_in_dm(context: AsyncBoltContext, event: Any) -> Text | None:
+    """What a member typed to the bot in their DM; None for any other message."""
+    if not isinstance(event, dict) or event.get("type") != "message":
+        return None
+    if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+        return None  # only what a member types to the bot in their DM is an answer
+    if not (isinstance(event.get("user"), str) and isinstance(event.get("text", ""), str)):
+        return None  # not a member's message, whatever it is
+    member = Member(PLATFORM, _tenant(context), event["user"])
+    return Text(member, Origin(event["channel"], in_dm=True), _unescaped(event.get("text", "")))
+
+
+def _key(kind: str, platform_id: Any) -> str | None:
+    """The inbox key of a Slack request: an event's id, or an interaction's trigger id
+    (new at every press or command, the same in every redelivery)."""
+    return f"{kind}:{platform_id}" if isinstance(platform_id, str) and platform_id else None
 
 
 def _where(body: dict[str, Any]) -> Origin:

@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import EVENTS_PATH, build_app
+from adapters.slack.app import EVENTS_PATH, PLATFORM, build_app
 from adapters.slack.install import WEB_API_LOG, oauth_settings
 from adapters.slack.transport import SlackTransport
 from bot.config import ConfigError, Settings
@@ -64,6 +64,7 @@ class SlackService:
     def __init__(
         self, core: Bounceback, settings: Settings, *, routes: Iterable[web.RouteDef] = ()
     ) -> None:
+        self.core = core
         self.settings = settings
         self.routes = list(routes)
         oauth = oauth_settings(settings, core.engine) if settings.slack_oauth else None
@@ -96,6 +97,14 @@ class SlackService:
         for client in (self.app.client, self.transport.client):
             client.session = self._session
         await self._warm_up()
+        started_at = self.core.clock()
+        where = await self._serve()
+        # What a process killed before it could apply them had acknowledged: answered now.
+        waiting = await asyncio.to_thread(self.core.unsettled, PLATFORM, started_at)
+        self.bot.replay(waiting, self.transport.client_for)
+        return where
+
+    async def _serve(self) -> str:
         if self.settings.slack_mode == "socket":
             self._socket = AsyncSocketModeHandler(
                 self.app, self.settings.slack_app_token, web_client=self.app.client

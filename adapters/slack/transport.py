@@ -46,7 +46,7 @@ class SlackTransport:
         self._direct = DirectMessages()
 
     async def send(self, message_: Outgoing, *, key: str, resend: bool) -> None:
-        client = await self._client_for(message_.workspace)
+        client = await self.client_for(message_.workspace)
         try:
             if message_.channel is not None:
                 channel = message_.channel
@@ -69,7 +69,8 @@ class SlackTransport:
                 ) from error
             raise
 
-    async def _client_for(self, workspace: str) -> AsyncWebClient:
+    async def client_for(self, workspace: str) -> AsyncWebClient:
+        """The workspace's own bot: its token, over this client's session."""
         if self.bots is None:
             return self.client
         bot = await self.bots.async_find_bot(enterprise_id=None, team_id=workspace)

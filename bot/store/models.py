@@ -160,3 +160,22 @@ class SchedulerHeartbeat(Base):
 
     worker: Mapped[str] = mapped_column(String(64), primary_key=True)  # the outbox lease owner
     last_tick_at: Mapped[datetime]  # UTC, naive
+
+
+class InboxEvent(TenantScoped, Base):
+    """An inbound event, written down before the platform is told we have it.
+
+    The platform's own id for it (`key`) makes a redelivery a no-op: the turn that
+    applies it sets `settled_at` in its own transaction. A row still unsettled at
+    start-up was acknowledged but never applied (a kill, a crash): it is replayed.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("platform", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))  # e.g. "event:Ev123", "interaction:98765"
+    user_id: Mapped[str] = mapped_column(String(64))
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)  # the neutral event; {} once forgotten
+    received_at: Mapped[datetime] = mapped_column(index=True)  # UTC, naive
+    settled_at: Mapped[datetime | None]

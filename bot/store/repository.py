@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.events import Member
+from bot.store import inbox
 from bot.store.driver import OnDriver
 from bot.store.models import Conversation, MemberRow, Rejection, Reminder, Win
 
@@ -464,6 +465,9 @@ class Repository:
                 MemberRow.workspace == self.member.workspace,
                 MemberRow.id == self.member.id,
             )
+        )
+        inbox.forget(
+            self.db, Member(self.member.platform, self.member.workspace, self.member.user_id)
         )
         self.place = None
         self.forgotten = True

@@ -731,7 +731,7 @@ def slash_payload(
     team_domain: str = TEAM_DOMAIN,
     channel_id: str = CHANNEL_ID,
     channel_name: str = CHANNEL_NAME,
-    trigger_id: str = "1.1.fake-trigger",
+    trigger_id: str | None = None,
     response_url: str = "",
     api_app_id: str = APP_ID,
 ) -> dict[str, str]:
@@ -749,7 +749,7 @@ def slash_payload(
         "api_app_id": api_app_id,
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or _new_id("trigger"),
     }
 
 
@@ -769,7 +769,7 @@ def block_action_payload(
     channel_id: str = CHANNEL_ID,
     message_ts: str = "1700000000.000100",
     view: Args | None = None,
-    trigger_id: str = "1.1.fake-trigger",
+    trigger_id: str | None = None,
     response_url: str = "",
     api_app_id: str = APP_ID,
 ) -> Args:
@@ -779,7 +779,7 @@ def block_action_payload(
         "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
         "api_app_id": api_app_id,
         "token": "fake-verification-token",
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or _new_id("trigger"),
         "team": {"id": team_id, "domain": TEAM_DOMAIN},
         "enterprise": None,
         "is_enterprise_install": False,
@@ -824,7 +824,7 @@ def view_submission_payload(
     user_id: str = USER_ID,
     user_name: str = USER_NAME,
     team_id: str = TEAM_ID,
-    trigger_id: str = "1.1.fake-trigger",
+    trigger_id: str | None = None,
     api_app_id: str = APP_ID,
 ) -> Args:
     """A modal submitted with `values` as ``{block_id: {action_id: value}}``.
@@ -847,7 +847,7 @@ def view_submission_payload(
         "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
         "api_app_id": api_app_id,
         "token": "fake-verification-token",
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or _new_id("trigger"),
         "view": {
             "id": view_id,
             "team_id": team_id,
@@ -876,7 +876,11 @@ def view_submission_body(
 
 
 def event_payload(
-    event: Args, *, team_id: str = TEAM_ID, api_app_id: str = APP_ID, event_id: str = "Ev1"
+    event: Args,
+    *,
+    team_id: str = TEAM_ID,
+    api_app_id: str = APP_ID,
+    event_id: str | None = None,
 ) -> Args:
     """An Events API callback around `event` (e.g. ``{"type": "app_home_opened", ...}``)."""
     return {
@@ -885,13 +889,18 @@ def event_payload(
         "api_app_id": api_app_id,
         "event": event,
         "type": "event_callback",
-        "event_id": event_id,
+        "event_id": event_id or _new_id("Ev"),
         "event_time": int(time.time()),
         "authorizations": [
             {"team_id": team_id, "user_id": BOT_USER_ID, "is_bot": True, "enterprise_id": None}
         ],
         "is_ext_shared_channel": False,
     }
+
+
+def _new_id(prefix: str) -> str:
+    """Slack gives every command, press and event an id of its own; redeliveries repeat it."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def _interactive_body(payload: Args) -> bytes:

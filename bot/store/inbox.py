@@ -1,0 +1,82 @@
+"""The inbox's queries: write an event down once, settle it once, find what was never
+settled. Plain Core statements on the caller's connection."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.events import Member
+from bot.store.models import InboxEvent
+
+# Slack redelivers within the hour, Discord never after a restart: a day of keys is
+# ample, and the member's words are not kept longer than that.
+KEPT = timedelta(days=1)
+
+_inbox = InboxEvent.__table__
+_INSERT_ONCE = {
+    "sqlite": sqlite.insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.id),
+    "postgresql": postgresql.insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.id),
+}
+
+
+def write_down(
+    db: Connection, member: Member, key: str, event: dict[str, Any], now: datetime
+) -> bool:
+    """True if the event is new; False if this key was written down before. Rows older
+    than KEPT go in the same transaction, so the table holds about a day of events."""
+    db.execute(delete(_inbox).where(_inbox.c.received_at < now - KEPT))
+    written = db.execute(
+        _INSERT_ONCE[db.dialect.name].values(
+            platform=member.platform,
+            workspace=member.workspace,
+            user_id=member.user,
+            key=key,
+            event=event,
+            received_at=now,
+        )
+    )
+    return written.scalar() is not None
+
+
+def settle(db: Connection, platform: str, key: str, now: datetime) -> bool:
+    """Mark the event applied, in the transaction that applies it; False if it already
+    was (a redelivery, or another process's replay): then nothing may be applied.
+    On PostgreSQL a second transaction waits here for the first, then sees it settled."""
+    settled = db.execute(
+        update(_inbox)
+        .where(_inbox.c.platform == platform, _inbox.c.key == key, _inbox.c.settled_at.is_(None))
+        .values(settled_at=now)
+    )
+    return settled.rowcount == 1
+
+
+def unsettled(db: Connection, platform: str, received_before: datetime) -> list[tuple[str, dict]]:
+    """Events acknowledged but never applied, oldest first, as (key, event)."""
+    waiting = (
+        select(_inbox.c.key, _inbox.c.event)
+        .where(
+            _inbox.c.platform == platform,
+            _inbox.c.settled_at.is_(None),
+            _inbox.c.received_at < received_before,
+        )
+        .order_by(_inbox.c.received_at, _inbox.c.id)
+    )
+    return [(key, event) for key, event in db.execute(waiting)]
+
+
+def forget(db: Connection, member: Member) -> None:
+    """A member who asked to be forgotten: their words go, their keys stay (so a
+    redelivered event is still known as one) and count as settled."""
+    db.execute(
+        update(_inbox)
+        .where(
+            _inbox.c.platform == member.platform,
+            _inbox.c.workspace == member.workspace,
+            _inbox.c.user_id == member.user,
+        )
+        .values(event={}, settled_at=_inbox.c.received_at)
+    )
