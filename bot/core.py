@@ -187,6 +187,17 @@ class Bounceback:
         with self.engine.connect() as db:
             return db.scalar(latest)
 
+    def is_member(self, member: Member) -> bool:
+        """Whether this user already belongs to this tenant: a button or form from a DM
+        names its group, and a user may act only in a group they are in."""
+        known = select(MemberRow.id).where(
+            MemberRow.platform == member.platform,
+            MemberRow.workspace == member.workspace,
+            MemberRow.user_id == member.user,
+        )
+        with self.engine.connect() as db:
+            return db.scalar(known) is not None
+
     def recent_companies(self, member: Member) -> list[str]:
         """The companies of the member's recent rejections, newest first (autocomplete)."""
         with self.engine.begin() as db:

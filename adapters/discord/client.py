@@ -44,6 +44,7 @@ from bot.events import (
     Text,
     Visibility,
 )
+from bot.inbox import Receipt
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
@@ -55,6 +56,10 @@ DMS_CLOSED_NOTE = (
 NO_GROUP_YET = (
     "I don't know which group you're in yet. Run any of my commands in your group's "
     "server first, and we can carry on here."
+)
+FOREIGN_BUTTON = (
+    "That button belongs to a group you're not part of here, so I've left it alone. "
+    "Run one of my commands in your own group's server to carry on there."
 )
 TROUBLE = "Something went wrong on my side. Nothing was lost: please try that again."
 # discord.py holds `ready` back until no GUILD_CREATE has come for this long (2 s by
@@ -138,12 +143,15 @@ class DiscordBot:
 
     @_answering
     async def command(self, interaction: discord.Interaction, name: str, args: str) -> None:
-        await interaction.response.defer(ephemeral=_in_server(interaction), thinking=True)
         member = await self._member(interaction, None)
         if member is None:
-            await interaction.followup.send(NO_GROUP_YET)
+            await interaction.response.send_message(NO_GROUP_YET, ephemeral=True)
             return
-        await self._answer(interaction, Command(member, _origin(interaction), name, args))
+        receipt = await self._received(
+            interaction, Command(member, _origin(interaction), name, args)
+        )
+        await interaction.response.defer(ephemeral=_in_server(interaction), thinking=True)
+        await self._answer(interaction, receipt)
 
     @_answering
     async def companies(self, interaction: discord.Interaction) -> list[str]:
@@ -152,18 +160,25 @@ class DiscordBot:
 
     @_answering
     async def choose(self, interaction: discord.Interaction, tenant: str, value: str) -> None:
-        await interaction.response.defer()
         member = await self._member(interaction, tenant)
-        assert member is not None
-        await self._answer(interaction, Choice(member, _origin(interaction), value))
+        if member is None:
+            await interaction.response.send_message(FOREIGN_BUTTON, ephemeral=True)
+            return
+        receipt = await self._received(interaction, Choice(member, _origin(interaction), value))
+        await interaction.response.defer()
+        await self._answer(interaction, receipt)
 
     @_answering
     async def open_form(self, interaction: discord.Interaction, tenant: str, form: str) -> None:
         """Straight to the modal if the form is still the question; else where we are."""
         member = await self._member(interaction, tenant)
-        assert member is not None
-        event = FormRequested(member, _origin(interaction), form)
-        replies = await asyncio.to_thread(self.core.handle, event, DISCORD)
+        if member is None:
+            await interaction.response.send_message(FOREIGN_BUTTON, ephemeral=True)
+            return
+        receipt = await self._received(
+            interaction, FormRequested(member, _origin(interaction), form)
+        )
+        replies = await asyncio.to_thread(self.core.handle, receipt.event, DISCORD, key=receipt.key)
         asking = next((reply for reply in replies if reply.form is not None), None)
         if asking is None or asking.form is None:
             await interaction.response.defer()
@@ -175,6 +190,9 @@ class DiscordBot:
 
     @_answering
     async def open_answer(self, interaction: discord.Interaction, tenant: str) -> None:
+        if await self._member(interaction, tenant) is None:
+            await interaction.response.send_message(FOREIGN_BUTTON, ephemeral=True)
+            return
         await _show_modal(interaction, answer_modal(tenant))
 
     @_answering
@@ -184,18 +202,20 @@ class DiscordBot:
         form, answer = FORM_MODAL.fullmatch(custom_id), ANSWER_MODAL.fullmatch(custom_id)
         if form is None and answer is None:
             return  # not one of ours
-        tenant = (form or answer)["tenant"]  # type: ignore[index]
-        await interaction.response.defer(ephemeral=_in_server(interaction), thinking=True)
-        member = await self._member(interaction, tenant)
-        assert member is not None
+        member = await self._member(interaction, (form or answer)["tenant"])  # type: ignore[index]
+        if member is None:
+            await interaction.response.send_message(FOREIGN_BUTTON, ephemeral=True)
+            return
         values, origin = submitted(data), _origin(interaction)
         event: Inbound
         if form is not None:
             event = FormSubmitted(member, origin, form["form"], values)
         else:
             event = Text(member, origin, values.get(ANSWER_FIELD, ""))
-        replies = await self._answer(interaction, event)
-        if form is not None:
+        receipt = await self._received(interaction, event)
+        await interaction.response.defer(ephemeral=_in_server(interaction), thinking=True)
+        replies = await self._answer(interaction, receipt)
+        if form is not None and not receipt.repeat:
             key = (member.user, form["form"])
             if any(reply.field_errors for reply in replies):
                 self._typed[key] = values  # kept for "Try again", in this process only
@@ -212,20 +232,49 @@ class DiscordBot:
             await said.channel.send(NO_GROUP_YET)
             return
         member = Member(PLATFORM, tenant, user, said.author.display_name)
-        origin = Origin(str(said.channel.id), in_dm=True)
+        event = Text(member, Origin(str(said.channel.id), in_dm=True), said.content)
+        receipt = await asyncio.to_thread(self.core.receive, event, f"message:{said.id}")
+        if receipt.repeat:
+            return
         try:
-            replies = await asyncio.to_thread(
-                self.core.handle, Text(member, origin, said.content), DISCORD
-            )
-            for reply in replies:
-                await self._post(None, member, origin, reply, said.channel)
+            await self._in_dm(receipt, said.channel)
         except Exception:
             log.exception("a Discord DM could not be answered")
             await said.channel.send(TROUBLE)
 
-    async def _answer(self, interaction: discord.Interaction, event: Inbound) -> list[Reply]:
+    @_answering
+    async def replay(self, receipt: Receipt) -> None:
+        """An event a killed process received but never applied: answered in the DM."""
+        assert receipt.key is not None
         try:
-            replies = await asyncio.to_thread(self.core.handle, event, DISCORD)
+            dm = await self.client.create_dm(discord.Object(int(receipt.event.member.user)))
+            await self._in_dm(receipt, dm)
+        except Exception:  # given up, or it would fail again at every start
+            log.exception("a Discord event received before a restart could not be answered")
+            await asyncio.to_thread(self.core.give_up, PLATFORM, receipt.key)
+
+    async def _in_dm(self, receipt: Receipt, dm: discord.abc.Messageable) -> None:
+        event = receipt.event
+        replies = await asyncio.to_thread(self.core.handle, event, DISCORD, key=receipt.key)
+        for reply in replies:
+            await self._post(None, event.member, event.origin, reply, dm)
+
+    async def _received(self, interaction: discord.Interaction, event: Inbound) -> Receipt:
+        """Written down before the interaction is answered, under its id: a kill after
+        that loses nothing, and the same interaction never applies twice."""
+        return await asyncio.to_thread(self.core.receive, event, f"interaction:{interaction.id}")
+
+    async def _answer(self, interaction: discord.Interaction, receipt: Receipt) -> list[Reply]:
+        event = receipt.event
+        if receipt.repeat:
+            if (
+                interaction.response.type
+                is discord.InteractionResponseType.deferred_channel_message
+            ):
+                await interaction.delete_original_response()  # its "thinking..."
+            return []
+        try:
+            replies = await asyncio.to_thread(self.core.handle, event, DISCORD, key=receipt.key)
             await self._deliver(interaction, event.member, event.origin, replies)
             return replies
         except Exception:
@@ -287,16 +336,19 @@ class DiscordBot:
                 raise
 
     async def _member(self, interaction: discord.Interaction, tenant: str | None) -> Member | None:
-        """Who, in which group: the server, a button's own tenant, or where they last were."""
-        user = str(interaction.user.id)
-        if tenant is None and interaction.guild_id is not None:
-            tenant = str(interaction.guild_id)
-        if tenant is None:
-            tenant = await asyncio.to_thread(self.core.workspace_of, PLATFORM, user)
+        """Who, in which group: the server the interaction came from, whose id Discord
+        vouches for; from a DM, the group a button names if the user is a member there,
+        else where they last were. None for a button of another group (refused)."""
+        user, name = str(interaction.user.id), interaction.user.display_name
+        if interaction.guild_id is not None:
+            server = str(interaction.guild_id)
+            return Member(PLATFORM, server, user, name) if tenant in (None, server) else None
+        if tenant is not None:
+            named = Member(PLATFORM, tenant, user, name)
+            return named if await asyncio.to_thread(self.core.is_member, named) else None
+        tenant = await asyncio.to_thread(self.core.workspace_of, PLATFORM, user)
         tenant = tenant or self._only_server()
-        if tenant is None:
-            return None
-        return Member(PLATFORM, tenant, user, interaction.user.display_name)
+        return None if tenant is None else Member(PLATFORM, tenant, user, name)
 
     def _only_server(self) -> str | None:
         """A bot in one server serves one group: a newcomer's DM belongs to it. Known only

@@ -9,13 +9,14 @@ member of any shard may go out from any process: sending needs only REST.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord.client import BouncebackClient
+from adapters.discord.client import PLATFORM, BouncebackClient
 from adapters.discord.transport import DiscordTransport
 from bot.config import ConfigError, Settings
 from bot.core import Bounceback
@@ -39,7 +40,9 @@ class DiscordService:
     platform = "discord"
 
     def __init__(self, core: Bounceback, settings: Settings, **client_options: Any) -> None:
+        self.core = core
         self.settings = settings
+        self._replays: set[asyncio.Task[None]] = set()
         self.client = make_client(core, settings, **client_options)
         self.transport = DiscordTransport(self.client)
         self._connection: asyncio.Task[None] | None = None
@@ -59,14 +62,25 @@ class DiscordService:
             guild = discord.Object(self.settings.discord_dev_guild)
             self.client.tree.copy_global_to(guild=guild)
             await self.client.tree.sync(guild=guild)
+        started_at = self.core.clock()
         self._connection = asyncio.create_task(self.client.connect())
         ready = asyncio.create_task(self.client.wait_until_ready())
         await asyncio.wait({self._connection, ready}, return_when=asyncio.FIRST_COMPLETED)
         if not ready.done():  # the connection ended first: its error says why
             ready.cancel()
             await self._connection
+        await self._replay(started_at)
         ids, count = ",".join(map(str, self.settings.discord_shard_ids)), self.client.shard_count
         return f"shards {ids} of {count}" if ids else f"every shard ({count})"
+
+    async def _replay(self, received_before: datetime) -> None:
+        """What a killed process received but never applied, answered in the members'
+        DMs (interaction tokens die with the process that held them)."""
+        waiting = await asyncio.to_thread(self.core.unsettled, PLATFORM, received_before)
+        for receipt in waiting:
+            replay = asyncio.create_task(self.client.bounceback.replay(receipt))
+            self._replays.add(replay)
+            replay.add_done_callback(self._replays.discard)
 
     async def lost(self) -> str:
         """Returns if the gateway connection ends on its own: discord.py reconnects what

@@ -158,8 +158,8 @@ class SlackBot:
                 try:
                     client = await client_for(receipt.event.member.workspace)
                     await self.handle(client, receipt.event, key=receipt.key)
-                except Exception:
-                    self.core.give_up(PLATFORM, receipt.key)
+                except Exception:  # given up, or it would fail again at every start
+                    await asyncio.to_thread(self.core.give_up, PLATFORM, receipt.key)
                     raise
 
             self.later(answer)

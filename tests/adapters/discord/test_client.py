@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 
-from adapters.discord.client import DMS_CLOSED_NOTE, NO_GROUP_YET
+from adapters.discord.client import DMS_CLOSED_NOTE, FOREIGN_BUTTON, NO_GROUP_YET
+from bot.events import Member
 from tests.adapters.discord.harness import (
     custom_id,
     discord_bot,
@@ -17,6 +18,7 @@ from tests.support.fake_discord import (
     MEMBER_ID,
     OTHER_GUILD_ID,
     FakeDiscord,
+    InteractionType,
     ResponseType,
     pointed_at,
     started,
@@ -89,5 +91,37 @@ def test_a_process_running_some_shards_cannot_tell_a_newcomers_server(core) -> N
                     await fake.message_from(MEMBER_ID, "/help")
                     await bots_answer(fake)
                     assert fake.dms_to(MEMBER_ID)[-1]["content"] == NO_GROUP_YET
+
+    asyncio.run(scenario())
+
+
+def forged(message: dict, custom_id: str) -> dict:
+    """The member's own message, its first button's id rewritten by a modified client."""
+    row = message["components"][0]
+    button = {**row["components"][0], "custom_id": custom_id}
+    return {**message, "components": [{**row, "components": [button]}]}
+
+
+def test_a_button_naming_another_server_is_refused_and_changes_nothing(core) -> None:
+    """Discord vouches for the server an interaction comes from, not for the ids a
+    button carries: a custom_id rewritten to name another server acts nowhere."""
+    other = Member("discord", str(OTHER_GUILD_ID), str(MEMBER_ID))
+
+    async def scenario() -> None:
+        async with discord_bot(core, guilds=(GUILD_ID, OTHER_GUILD_ID)) as bot:
+            await bot.fake.slash("rejected", {"company": "Acme"}, guild_id=GUILD_ID)
+            mood = await bot.said_in(bot.fake.dm_channel_of(MEMBER_ID), "How are you feeling")
+            forgery = f"bb:c:{OTHER_GUILD_ID}:disappointed"
+            mood["components"] = forged(mood, forgery)["components"]  # as the client shows it
+            from_dm = await bot.fake.click(forgery, message=mood)
+            data = {"custom_id": forgery, "component_type": 2}
+            kind = InteractionType.COMPONENT
+            in_server = await bot.fake.raw_interaction(kind, data, message=mood, guild_id=GUILD_ID)
+            for pressed in (from_dm, in_server):
+                answer = await pressed.response()
+                assert answer["data"]["content"] == FOREIGN_BUTTON
+                assert answer["data"]["flags"] & 64
+            assert not core.is_member(other)
+            assert "how far did you get" not in str(bot.fake.dms_to(MEMBER_ID))
 
     asyncio.run(scenario())

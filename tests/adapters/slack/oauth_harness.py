@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
@@ -112,6 +113,12 @@ class Served:
         answer = await self._post(
             json.dumps(event_payload(event, team_id=team_id)).encode(), "application/json"
         )
+        await self.service.bot.settled()
+        return answer
+
+    async def press(self, payload: Args) -> tuple[int, str]:
+        """A button press as `payload` has it; its listener's work is done on return."""
+        answer = await self._post(urlencode({"payload": json.dumps(payload)}).encode())
         await self.service.bot.settled()
         return answer
 

@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from adapters.slack.blocks import CHOICE_ACTION
 from bot.events import Member
 from bot.store.models import Reminder
 from tests.adapters.slack.oauth_harness import OAUTH_ACCESS, served
 from tests.conftest import SAM
 from tests.helpers import Chat
 from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
+from tests.support.fake_slack import block_action_payload
 
 KIM = Member("slack", "T2", "U-kim", display_name="Kim")
 BOT_REVOKED = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U-bounceback"]}}
@@ -88,3 +90,31 @@ def test_a_workspace_that_left_has_its_token_deleted_and_its_reminders_fail_at_o
             "again, `bounceback reminders --retry` sends this",
         ),
     }
+
+
+@OAUTH_ACCESS
+def test_a_home_press_through_another_workspace_never_touches_the_members_own(
+    core, settings, clock
+) -> None:
+    """Sam belongs to T1 and is a Slack Connect guest in T2: a press that T2's
+    installation answers acts on T2's data, with T2's token, and shows nothing of T1."""
+    Chat(core, SAM).steps(*PLAN)
+    done = next(o for r in core.home(SAM) for o in r.options if o.label == "Done")  # in T1
+    press = block_action_payload(
+        f"{CHOICE_ACTION}:0", done.value, team_id="T2", view={"type": "home", "id": "V1"}
+    )
+    press["user"]["team_id"] = "T1"  # the member's own team; T2 is who installed it there
+
+    async def scenario() -> None:
+        async with served(core, settings) as app:
+            await app.install("T1", "abc")
+            await app.install("T2", "xyz")
+            assert (await app.press(press))[0] == 200
+            published = app.slack.calls_to("views.publish")
+            assert published and {call.token for call in published} == {"xoxb-T2-xyz"}
+            assert "Acme" not in str([call.args for call in app.slack.calls])
+
+    asyncio.run(scenario())
+    with Session(core.engine) as session:
+        statuses = session.scalars(select(Reminder.status).where(Reminder.workspace == "T1"))
+        assert "done" not in set(statuses)
