@@ -47,9 +47,14 @@ class SlackHttp:
             "PORT": str(self.port),
         }
 
-    async def signed(self, body: bytes, content_type: str | None = None) -> tuple[int, str]:
-        """POST `body` signed with the secret (a form unless told); the ack's status and body."""
+    async def signed(
+        self, body: bytes, content_type: str | None = None, *, retry: int = 0
+    ) -> tuple[int, str]:
+        """POST `body` signed with the secret (a form unless told); the ack's status and body.
+        With `retry`, as Slack redelivers a request whose ack it did not get in time."""
         headers = signed_headers(self.secret, body, content_type=content_type or FORM_CONTENT_TYPE)
+        if retry:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         data = io.BytesIO(body)  # aiohttp warns of large bodies given as bytes
         async with (
             aiohttp.ClientSession() as session,
@@ -64,5 +69,9 @@ class SlackHttp:
         return await self.signed(block_action_body(action_id, value, **fields))
 
     async def event(self, event: dict[str, Any]) -> tuple[int, str]:
-        body = json.dumps(event_payload(event)).encode()
-        return await self.signed(body, content_type="application/json")
+        return await self.callback(event_payload(event))
+
+    async def callback(self, payload: dict[str, Any], *, retry: int = 0) -> tuple[int, str]:
+        """An Events API callback as `payload` has it (its event_id and all)."""
+        body = json.dumps(payload).encode()
+        return await self.signed(body, content_type="application/json", retry=retry)
