@@ -37,7 +37,7 @@ from adapters.slack.blocks import (
     submitted_values,
 )
 from adapters.slack.direct import DirectMessages
-from bot.catalogue import NO_GROUP_CHANNEL
+from bot.catalogue import NO_GROUP_CHANNEL, slash_to_command
 from bot.core import Bounceback
 from bot.events import (
     Capabilities,
@@ -244,8 +244,8 @@ def build_app(
             PLATFORM, command["team_id"], command["user_id"], command.get("user_name", "")
         )
         origin = _origin(command["channel_id"], command.get("channel_name", ""))
-        name = command["command"].lstrip("/")
-        event = Command(member, origin, name, command.get("text", ""))
+        name, text = slash_to_command(command["command"], command.get("text", ""))
+        event = Command(member, origin, name, text)
         bot.later(lambda: bot.handle(client, event, trigger_id=command.get("trigger_id")))
 
     @app.action(re.compile(rf"^{CHOICE_ACTION}:\d+$"))
