@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from bot.catalogue import slash_to_command
 from bot.core import Bounceback, utc_now
 from bot.delivery import Outgoing
 from bot.events import PLAIN_TEXT, Command, Inbound, Member, Origin, Reply, Text, Visibility
@@ -59,7 +60,7 @@ def read_line(member: Member, line: str) -> Inbound:
     text = line.rstrip("\r\n")
     if text.startswith("/") and len(text) > 1:
         name, _, args = text[1:].partition(" ")
-        return Command(member, CONSOLE, name, args.strip())
+        return Command(member, CONSOLE, *slash_to_command(name, args.strip()))
     return Text(member, CONSOLE, text)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.answers import InvalidAnswer
 from bot.care import crisis_response, sounds_like_crisis
-from bot.catalogue import help_text
+from bot.catalogue import help_text, typed
 from bot.config import Settings
 from bot.dialogues.engine import Dialogue, Fill, Turn, advance, ask
 from bot.dialogues.feedback import FeedbackDialogue
@@ -217,7 +217,8 @@ class Bounceback:
         elif isinstance(event, FormRequested):
             self._reopen_form(turn, conversation, event.form_id)
         elif conversation is None:
-            turn.say("We're not in the middle of anything. /help shows what I can do.")
+            help_command = typed("help", event.member.platform)
+            turn.say(f"We're not in the middle of anything. {help_command} shows what I can do.")
         elif turn.data.get(PAUSED):
             self._resume(turn, conversation, event)
         else:
@@ -262,7 +263,7 @@ class Bounceback:
             turn.say(f"Okay, I've set that conversation aside.{saved}")
             return
         if name == "help":
-            turn.say(help_text())
+            turn.say(help_text(turn.member.platform))
         elif name == "stats":
             turn.say(journey_summary(turn.repo, self.playbook))
         elif name == "export":
@@ -272,8 +273,9 @@ class Bounceback:
                 attachments=files,
             )
         else:
-            shown = f"/{name}" if _COMMAND_NAME.match(name) else "that command"
-            turn.say(f"I don't know {shown}. /help lists what I can do.")
+            where = turn.member.platform
+            shown = typed(name, where) if _COMMAND_NAME.match(name) else "that command"
+            turn.say(f"I don't know {shown}. {typed('help', where)} lists what I can do.")
         self._remind(turn, conversation)
 
     def _start(self, turn: Turn, conversation: Place | None, dialogue: Dialogue, args: str) -> None:

@@ -38,7 +38,7 @@ from adapters.slack.blocks import (
     submitted_values,
 )
 from adapters.slack.direct import DirectMessages
-from bot.catalogue import NO_GROUP_CHANNEL
+from bot.catalogue import NO_GROUP_CHANNEL, slash_to_command
 from bot.core import Bounceback
 from bot.events import (
     Capabilities,
@@ -276,8 +276,8 @@ def build_app(
             PLATFORM, _tenant(context), command["user_id"], command.get("user_name", "")
         )
         origin = _origin(command["channel_id"], command.get("channel_name", ""))
-        name = command["command"].lstrip("/")
-        event = Command(member, origin, name, command.get("text", ""))
+        name, text = slash_to_command(command["command"], command.get("text", ""))
+        event = Command(member, origin, name, text)
         trigger_id = command.get("trigger_id")
         receipt = await bot.receive(event, _key("command", trigger_id), ack)
         if not receipt.repeat:

@@ -1,5 +1,8 @@
 """The Slack app manifest, made from the one list of commands so it never drifts.
 
+Slash commands are global to a workspace: only /rejected and /win are
+commands of their own, and /bounceback holds the rest (`/bounceback settings`).
+
 `bounceback slack-manifest` prints it (Socket Mode by default; `--url` for
 HTTP mode), and adapters/slack/manifest.json is the Socket Mode one, ready to
 paste into api.slack.com/apps > Create New App > From a manifest.
@@ -12,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.slack.app import EVENTS_PATH
-from bot.catalogue import COMMANDS
+from bot.catalogue import HOME, SLACK_COMMANDS, UNDER_HOME
 
 MANIFEST = Path(__file__).with_name("manifest.json")
 # What the adapter uses, and nothing more: no channel history, no chat:write.public,
@@ -25,18 +28,11 @@ BOT_EVENTS = ("app_home_opened", "message.im", "app_uninstalled", "tokens_revoke
 def manifest(url: str | None = None) -> dict[str, Any]:
     """Socket Mode without a URL; HTTP mode with the public base URL Slack should call."""
     events = f"{url.rstrip('/')}{EVENTS_PATH}" if url else None
-    commands = []
-    for spec in COMMANDS:
-        command: dict[str, Any] = {
-            "command": f"/{spec.name}",
-            "description": spec.description[:100],
-            "should_escape": False,
-        }
-        if spec.options:
-            command["usage_hint"] = spec.usage.removeprefix(f"/{spec.name} ")
-        if events:
+    commands = [_slash(spec.name, spec.description, spec.options_usage) for spec in SLACK_COMMANDS]
+    commands.append(_slash(HOME, HOME_DESCRIPTION, " | ".join(s.name for s in UNDER_HOME)))
+    if events:
+        for command in commands:
             command["url"] = events
-        commands.append(command)
     settings: dict[str, Any] = {
         "event_subscriptions": {"bot_events": list(BOT_EVENTS)},
         "interactivity": {"is_enabled": True},
@@ -65,6 +61,20 @@ def manifest(url: str | None = None) -> dict[str, Any]:
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
         "settings": settings,
     }
+
+
+HOME_DESCRIPTION = "Help, settings, follow-ups, stats and the rest: /bounceback help lists them."
+
+
+def _slash(name: str, description: str, usage_hint: str) -> dict[str, Any]:
+    command: dict[str, Any] = {
+        "command": f"/{name}",
+        "description": description[:100],
+        "should_escape": False,
+    }
+    if usage_hint:
+        command["usage_hint"] = usage_hint
+    return command
 
 
 def as_text(url: str | None = None) -> str:

@@ -2,9 +2,12 @@
 
 This client has no rate-limit retry handler on purpose: a 429 goes back to
 the dispatcher as RateLimited, which reschedules the row after Retry-After
-instead of sleeping with its lease held. A row sent again after a crash
-first looks for its own key in the channel's recent history (message
-metadata), so the member never gets the same reminder twice.
+instead of sleeping with its lease held. A reminder sent again after a crash
+first looks for its own key in the DM's recent history (message metadata,
+read with im:history), so the member never gets the same reminder twice. A
+group post is not looked for: the app has no scope to read channels, and
+asks for none, so a crash between Slack's answer and the commit can post it
+twice, which beats never posting it.
 
 Installed by many workspaces, each message goes out with the bot token of its
 member's workspace, found in the installation store. A workspace that has
@@ -53,8 +56,8 @@ class SlackTransport:
             else:
                 assert message_.member is not None
                 channel = await self._direct.channel(client, message_.member)
-            if resend and await self._already_posted(client, channel, key):
-                return
+                if resend and await self._already_posted(client, channel, key):
+                    return
             metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
             for reply in message_.replies:
                 await client.chat_postMessage(channel=channel, metadata=metadata, **message(reply))
@@ -87,6 +90,7 @@ class SlackTransport:
         )
 
     async def _already_posted(self, client: AsyncWebClient, channel: str, key: str) -> bool:
+        """Only for the member's DM: im:history is the one history scope granted."""
         history = await client.conversations_history(
             channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
         )

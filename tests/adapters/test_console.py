@@ -30,6 +30,13 @@ def test_a_slash_makes_a_command_and_anything_else_an_answer() -> None:
     assert read_line(sam, "  2 \n").text == "  2 "
 
 
+def test_the_slack_forms_work_in_the_console_too_and_help_shows_its_own(core, tmp_path) -> None:
+    """What a member learnt on Slack (`/bounceback settings`) works here as well."""
+    output = run_console(core, tmp_path, "/bounceback settings quiet 22:00-07:00\n/bounceback\n")
+    assert "22:00" in output
+    assert "\n/settings [change]: " in output and "/bounceback settings" not in output
+
+
 def test_choices_are_numbered_and_taken_by_number_or_label(core, tmp_path) -> None:
     output = run_console(core, tmp_path, "/rejected Acme\nsteady enough\n2\n")
     assert "  1. Pretty low" in output

@@ -13,7 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import core as core_module
-from bot.catalogue import BY_NAME, COMMANDS, CommandOption, CommandSpec, help_text
+from bot.catalogue import (
+    BY_NAME,
+    COMMANDS,
+    SLACK,
+    SLACK_COMMANDS,
+    UNDER_HOME,
+    CommandOption,
+    CommandSpec,
+    help_text,
+    slash_to_command,
+    typed,
+)
 from bot.core import _COMMAND_NAME, ANSWERED_IN_PLACE, DIALOGUES, Bounceback
 from bot.store.models import Conversation
 from tests.helpers import Chat
@@ -108,3 +119,50 @@ def test_usage_marks_required_and_optional_options() -> None:
     assert spec.usage == "/demo <first> [then]"
     assert BY_NAME["rejected"].usage == "/rejected [company]"
     assert BY_NAME["help"].usage == "/help"
+
+
+def test_on_slack_only_rejected_and_win_are_commands_of_their_own() -> None:
+    """Slack's commands are global to a workspace: generic names clash with other apps."""
+    assert [spec.name for spec in SLACK_COMMANDS] == ["rejected", "win"]
+    assert set(UNDER_HOME) | set(SLACK_COMMANDS) == set(COMMANDS)
+
+
+def test_help_on_slack_writes_the_rest_under_bounceback() -> None:
+    lines = help_text(SLACK).splitlines()
+    assert lines[0] == help_text().splitlines()[0]
+    for spec in COMMANDS:
+        shown = spec.usage if spec.own_slack_command else f"/bounceback {spec.usage[1:]}"
+        assert f"{shown}: {spec.description}" in lines
+    assert "/bounceback settings [change]" in help_text(SLACK)
+
+
+@pytest.mark.parametrize("platform", ["discord", "console"])
+def test_help_elsewhere_keeps_every_command_at_the_top(platform: str) -> None:
+    assert help_text(platform) == help_text()
+    assert typed("settings", platform) == "/settings"
+
+
+def test_typed_names_a_command_as_the_member_would_type_it() -> None:
+    assert typed("win", SLACK) == "/win"
+    assert typed("help", SLACK) == "/bounceback help"
+    assert typed("frobnicate", SLACK) == "/bounceback frobnicate"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "command"),
+    [
+        ("/bounceback", "settings pause 3 days", ("settings", "pause 3 days")),
+        ("/bounceback", "  Settings\tquiet 22:00-07:00 ", ("settings", "quiet 22:00-07:00")),
+        ("/bounceback", "", ("help", "")),
+        ("/bounceback", "   ", ("help", "")),
+        ("/bounceback", "stats", ("stats", "")),
+        ("/bounceback", "frobnicate now", ("frobnicate", "now")),
+        ("bounceback", "win Coffee chat", ("win", "Coffee chat")),
+        ("/rejected", "Acme Corp", ("rejected", "Acme Corp")),
+        ("/settings", "resume", ("settings", "resume")),
+    ],
+)
+def test_slash_to_command_finds_the_command_under_bounceback(
+    name: str, text: str, command: tuple[str, str]
+) -> None:
+    assert slash_to_command(name, text) == command

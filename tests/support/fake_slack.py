@@ -12,9 +12,12 @@ request signing and the bodies Slack posts for slash commands and interactions.
     async with FakeSlack() as slack:
         client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
 
-Behaviours copied from Slack because code can get them wrong: ``conversations.history``
-returns message metadata only with ``include_all_metadata``; ``apps.connections.open``
-wants the app-level ``xapp-`` token and other methods refuse it. Any other path
+Behaviours copied from Slack because code can get them wrong: every method wants
+the bot scope Slack documents for it, and a token granted less (by default, just
+the manifest's BOT_SCOPES) gets ``missing_scope`` naming what was ``needed`` and
+what was ``provided``; ``conversations.history`` returns message metadata only with
+``include_all_metadata``; ``apps.connections.open`` wants the app-level ``xapp-``
+token and other methods refuse it. Any other path
 answers a 404 naming the problem (a ``base_url`` without ``/api/``). Stop Socket
 Mode clients before leaving the ``async with``, or they keep trying to reconnect.
 """
@@ -30,13 +33,15 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlencode
 
 from aiohttp import WSCloseCode, WSMsgType, web
+
+from adapters.slack.manifest import BOT_SCOPES
 
 HOST = "127.0.0.1"
 TEAM_ID = "T1"
@@ -55,6 +60,25 @@ DEFAULT_TIMEOUT = 5.0
 JSON_ARGS = frozenset({"attachments", "blocks", "metadata", "view"})
 
 Args = dict[str, Any]
+
+# The bot scope each served method needs (None: any token of the app will do).
+METHOD_SCOPES: dict[str, str | None] = {
+    "auth.test": None,
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "chat.update": "chat:write",
+    "conversations.open": "im:write",
+    "views.open": None,
+    "views.update": None,
+    "views.publish": None,
+    "users.info": "users:read",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+    "apps.connections.open": None,  # connections:write, on the app-level token itself
+    "oauth.v2.access": None,  # the client id and secret, no token
+}
+# conversations.history needs the scope of the conversation's kind, read from its id.
+HISTORY_SCOPES = {"C": "channels:history", "G": "groups:history", "D": "im:history"}
 
 
 @dataclass(frozen=True)
@@ -87,9 +111,10 @@ class _Failure:
 class SlackError(Exception):
     """Raised by a method handler to answer ``{"ok": false, "error": ...}``."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, **details: str) -> None:
         super().__init__(error)
         self.error = error
+        self.details = details  # further fields of the answer, e.g. missing_scope's
 
 
 class FakeSlack:
@@ -108,8 +133,10 @@ class FakeSlack:
         app_id: str = APP_ID,
         bot_id: str = BOT_ID,
         bot_user_id: str = BOT_USER_ID,
+        scopes: Iterable[str] = BOT_SCOPES,
     ) -> None:
         self.team_id = team_id
+        self.scopes = frozenset(scopes)  # granted to every bot and user token
         self.team_name = team_name
         self.app_id = app_id
         self.bot_id = bot_id
@@ -370,10 +397,11 @@ class FakeSlack:
             if handler is None:
                 raise SlackError("unknown_method")
             _check_token(method, token)
+            self._check_scope(method, args, token)
             answer = {"ok": True, **handler(args, token)}
         except SlackError as problem:
             await self._record(Call(method, args, token, error=problem.error))
-            return web.json_response({"ok": False, "error": problem.error})
+            return web.json_response({"ok": False, "error": problem.error, **problem.details})
         await self._record(Call(method, args, token))
         return web.json_response(answer)
 
@@ -394,6 +422,21 @@ class FakeSlack:
     async def _misrouted(self, request: web.Request) -> web.Response:
         error = f"fake_slack_no_such_path {request.path} (pass the fake's api_url as base_url)"
         return web.json_response({"ok": False, "error": error}, status=404)
+
+    def _check_scope(self, method: str, args: Args, token: str | None) -> None:
+        """Slack's missing_scope; app-level tokens carry their own, not the manifest's."""
+        if token is None or token.startswith("xapp-"):
+            return
+        needed = self._needed_scope(method, args)
+        if needed is not None and needed not in self.scopes:
+            provided = ",".join(sorted(self.scopes))
+            raise SlackError("missing_scope", needed=needed, provided=provided)
+
+    def _needed_scope(self, method: str, args: Args) -> str | None:
+        if method == "conversations.history":
+            channel = self._channel(args)
+            return HISTORY_SCOPES.get(channel[0], "channels:history")
+        return METHOD_SCOPES.get(method)
 
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
@@ -581,7 +624,7 @@ class FakeSlack:
         return {
             "app_id": self.app_id,
             "authed_user": {"id": USER_ID},
-            "scope": "commands,chat:write,im:write,users:read",
+            "scope": ",".join(sorted(self.scopes)),
             "token_type": "bot",
             "access_token": f"xoxb-{self.team_id}-{code}",
             "bot_user_id": self.bot_user_id,

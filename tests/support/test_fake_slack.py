@@ -23,7 +23,10 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.manifest import BOT_SCOPES
+
 from .fake_slack import (
+    METHOD_SCOPES,
     FakeSlack,
     block_action_body,
     event_payload,
@@ -176,23 +179,69 @@ def test_history_shows_a_posted_messages_metadata_only_when_asked_for() -> None:
     async def scenario(slack: FakeSlack) -> None:
         client = web_client(slack)
         metadata = {"event_type": "bounceback_reminder", "event_payload": {"key": "r:42"}}
-        await client.chat_postMessage(channel="C1", text="older", metadata=metadata)
-        await client.chat_postMessage(channel="C1", text="newer")
-        await client.chat_postMessage(channel="C2", text="elsewhere")
+        await client.chat_postMessage(channel="D1", text="older", metadata=metadata)
+        await client.chat_postMessage(channel="D1", text="newer")
+        await client.chat_postMessage(channel="D2", text="elsewhere")
 
-        history = await client.conversations_history(channel="C1", include_all_metadata=True)
+        history = await client.conversations_history(channel="D1", include_all_metadata=True)
         assert [m["text"] for m in history["messages"]] == ["newer", "older"]
         assert history["messages"][1]["metadata"] == metadata
         assert "metadata" not in history["messages"][0]
 
-        plain = await client.conversations_history(channel="C1")
+        plain = await client.conversations_history(channel="D1")
         assert all("metadata" not in message for message in plain["messages"])
-        limited = await client.conversations_history(channel="C1", limit=1)
+        limited = await client.conversations_history(channel="D1", limit=1)
         assert [m["text"] for m in limited["messages"]] == ["newer"]
         assert limited["has_more"] is True
         older_ts = history["messages"][1]["ts"]
-        after = await client.conversations_history(channel="C1", oldest=older_ts)
+        after = await client.conversations_history(channel="D1", oldest=older_ts)
         assert [m["text"] for m in after["messages"]] == ["newer"]
+
+    run_with_slack(scenario)
+
+
+def test_every_method_served_knows_the_scope_slack_requires_for_it() -> None:
+    async def scenario(slack: FakeSlack) -> None:
+        assert set(slack._methods) == set(METHOD_SCOPES) | {"conversations.history"}
+        assert slack.scopes == set(BOT_SCOPES)
+
+    run_with_slack(scenario)
+
+
+def test_a_method_without_its_scope_answers_missing_scope_as_slack_does() -> None:
+    async def main() -> None:
+        async with FakeSlack(scopes=["chat:write"]) as slack:
+            client = web_client(slack)
+            await client.chat_postMessage(channel="C1", text="allowed")
+            with pytest.raises(SlackApiError) as raised:
+                await client.users_info(user="U-sam")
+            answer = raised.value.response.data
+            assert answer == {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": "users:read",
+                "provided": "chat:write",
+            }
+            assert [call.error for call in slack.calls] == [None, "missing_scope"]
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize(
+    ("channel", "needed"), [("C1", "channels:history"), ("G1", "groups:history")]
+)
+def test_history_needs_the_scope_of_the_conversations_kind(channel: str, needed: str) -> None:
+    """The manifest grants im:history only: DMs can be read, channels cannot."""
+
+    async def scenario(slack: FakeSlack) -> None:
+        client = web_client(slack)
+        assert (await client.conversations_history(channel="DU-sam"))["ok"]
+        with pytest.raises(SlackApiError) as raised:
+            await client.conversations_history(channel=channel)
+        assert (raised.value.response["error"], raised.value.response["needed"]) == (
+            "missing_scope",
+            needed,
+        )
 
     run_with_slack(scenario)
 

@@ -18,6 +18,7 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import EVENTS_PATH, SlackBot, build_app
+from bot.catalogue import SLACK, typed
 from bot.config import Settings
 from bot.core import Bounceback
 from tests.support.fake_slack import (
@@ -52,7 +53,14 @@ class SlackHarness:
         return await self.post(body, headers)
 
     async def command(self, name: str, text: str = "", **fields: str) -> tuple[int, str]:
-        return await self.signed(slash_body(f"/{name}", text, **fields))
+        """As a member types it in Slack: `/win ...`, or `/bounceback settings ...`."""
+        typed_ = f"{typed(name, SLACK)} {text}".strip()
+        command, _, text = typed_.partition(" ")
+        return await self.slash(command, text, **fields)
+
+    async def slash(self, command: str, text: str = "", **fields: str) -> tuple[int, str]:
+        """Exactly the slash command given, e.g. "/bounceback" with no text."""
+        return await self.signed(slash_body(command, text, **fields))
 
     async def press(self, action_id: str, value: str, **fields: Any) -> tuple[int, str]:
         return await self.signed(block_action_body(action_id, value, **fields))

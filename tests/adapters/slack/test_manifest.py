@@ -1,20 +1,28 @@
-"""The manifest in the repo is the one the code makes: every command, no more scopes."""
+"""The manifest in the repo is the one the code makes: three commands, no more scopes."""
 
 from __future__ import annotations
 
 import json
 
 from adapters.slack.manifest import MANIFEST, as_text, manifest
-from bot.catalogue import COMMANDS
+from bot.catalogue import UNDER_HOME
 
 
 def test_the_manifest_in_the_repo_is_current() -> None:
     assert MANIFEST.read_text() == as_text()
 
 
-def test_every_command_is_declared_and_none_other() -> None:
+def test_slack_has_rejected_win_and_bounceback_for_the_rest() -> None:
+    """Slack's commands are global to a workspace: no generic /help or /settings."""
     declared = [command["command"] for command in manifest()["features"]["slash_commands"]]
-    assert declared == [f"/{spec.name}" for spec in COMMANDS]
+    assert declared == ["/rejected", "/win", "/bounceback"]
+
+
+def test_the_bounceback_hint_lists_every_other_command() -> None:
+    home = manifest()["features"]["slash_commands"][-1]
+    hinted = home["usage_hint"].split(" | ")
+    assert hinted == [spec.name for spec in UNDER_HOME]
+    assert {"help", "settings", "feedback", "stats", "export"} <= set(hinted)
 
 
 def test_http_mode_sends_every_request_to_the_events_path() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
@@ -130,5 +131,42 @@ def test_member_text_cannot_ping_the_channel_or_disguise_a_link(core, clock) -> 
             await harness.command("win", "Thanks <!channel> for the tips")
             refused = await harness.said("Please leave out @everyone")
             assert refused["channel"] == "DU-sam"
+
+    asyncio.run(scenario())
+
+
+def test_a_group_post_retried_after_a_429_goes_out_without_reading_the_channel(core, clock) -> None:
+    """The app may not read channels (no channels:history), so a retry must not try."""
+    with core.engine.begin() as db:
+        create_group(db, "slack", "T1", timezone="UTC", facilitators=[], now=clock.now)
+        update_group(db, "slack", "T1", channel="C-group")
+    clock.now = datetime(2026, 11, 27, 16, 0)  # Friday's digest is due
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            dispatcher = dispatcher_for(core, client, clock)
+            harness.slack.fail_next("chat.postMessage", status=429, retry_after=20)
+            assert (await dispatcher.tick()).retried == 1
+            clock.advance(minutes=1)
+            assert (await dispatcher.tick()).sent == 1
+            assert harness.slack.calls_to("conversations.history") == []
+            assert len(harness.slack.messages["C-group"]) == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_reminder_resent_to_a_dm_still_looks_for_itself_first(core) -> None:
+    """im:history is granted: in the member's own DM a resend can still be checked."""
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            transport = SlackTransport(
+                AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            )
+            message = Outgoing("slack", "T1", [Reply("Time for a keep-in-touch note.")], SAM)
+            await transport.send(message, key="plan:7:keep_in_touch@2027-01-10T09:30", resend=True)
+            [looked] = harness.slack.calls_to("conversations.history")
+            assert (looked.args["channel"], looked.error) == ("DU-sam", None)
 
     asyncio.run(scenario())
