@@ -254,7 +254,7 @@ def build(engine: Engine, who: Member, state: dict[str, Any], now: datetime) -> 
         set_timezone(repo, state["zone"], chosen=state["chosen"])
         set_quiet_hours(repo, state["quiet"])
         if state["paused_until"] is not None:
-            pause(repo, state["paused_until"])
+            pause(repo, state["paused_until"], now)
         rejection_ids = [repo.add_rejection(**facts) for facts in state["rejections"]]
         for win in state["wins"]:
             repo.add_win(**win, rejection_id=rejection_ids[0] if rejection_ids else None)
