@@ -15,11 +15,12 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from bot.dialogues.reminder import ReminderDialogue
+from bot.dialogues.settings import FirstZone, SettingsDialogue
 from bot.events import Member, Reply
 from bot.group_rhythm import group_post
 from bot.playbook import Playbook
 from bot.reminders import DueRow, Send, Wait, decide
-from bot.store.repository import Repository
+from bot.store.repository import Place, Repository
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Delivery:
             return
         if sent.offers_pause:
             repo.forget_nudge(row.id)  # the offer went out; the reminder itself waits
-        if repo.place is not None and repo.place.dialogue != ReminderDialogue.name:
+        if repo.place is not None and not gives_way_to_a_reminder(repo.place):
             return  # mid-dialogue: the reminder's buttons still work on their own
         step = "pause" if sent.offers_pause else "action"
         # The newest reminder is the open question, replacing an older one; if the member
@@ -96,6 +97,15 @@ class Delivery:
             repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
             if repo is not None:
                 repo.release_nudge(row.id)
+
+
+def gives_way_to_a_reminder(place: Place) -> bool:
+    """An older reminder, or the once-only zone question, is no dialogue to keep: a
+    newly arrived reminder becomes the question, so a typed `1` answers it."""
+    return place.dialogue == ReminderDialogue.name or (place.dialogue, place.step) == (
+        SettingsDialogue.name,
+        FirstZone.name,
+    )
 
 
 def _to_member(row: DueRow, repo: Repository, send: Send) -> Outgoing:

@@ -9,7 +9,7 @@ import csv
 import io
 import json
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,37 +21,40 @@ from bot.store.repository import Repository
 
 
 def member_export(repo: Repository, playbook: Playbook, now: datetime) -> tuple[Attachment, ...]:
-    stamp = f"{now:%Y-%m-%d}"
+    stamp = export_stamp(now)
     return (
         Attachment(f"bounceback-{stamp}.json", _json(repo, now), "application/json"),
         Attachment(f"bounceback-activity-{stamp}.csv", _activity_csv(repo, playbook), "text/csv"),
     )
 
 
+def export_stamp(now: datetime) -> str:
+    """The export's moment in UTC to the second, so a later export never overwrites an
+    earlier one (one made just before /forget-me, say); no colons, for every file system."""
+    return f"{now:%Y-%m-%d-%H%M%S}Z"
+
+
 def _json(repo: Repository, now: datetime) -> bytes:
     data = {
         "exported_at": now.isoformat(),
-        "member": _plain_dict(asdict(repo.member)),
+        "member": asdict(repo.member),
         "rejections": [_row(r) for r in repo.rejections()],
         "wins": [_row(w) for w in repo.wins()],
         "reminders": [_row(r) for r in repo.reminders()],
-        "conversation": _plain_dict(asdict(repo.place)) if repo.place else None,
+        "conversation": asdict(repo.place) if repo.place else None,
     }
-    return json.dumps(data, indent=2, ensure_ascii=False).encode()
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_iso).encode()
 
 
 def _row(model: Any) -> dict[str, Any]:
-    return _plain_dict(
-        {column.key: getattr(model, column.key) for column in inspect(model).mapper.column_attrs}
-    )
+    return {column.key: getattr(model, column.key) for column in inspect(model).mapper.column_attrs}
 
 
-def _plain_dict(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: _plain(value) for key, value in values.items()}
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date | datetime) else value
+def _iso(value: Any) -> str:
+    """Dates, times of day (quiet hours) and moments as ISO 8601, which parse back."""
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no place in an export")
 
 
 def _activity_csv(repo: Repository, playbook: Playbook) -> bytes:

@@ -219,30 +219,37 @@ _WORDS = {
     "eleven": 11,
     "twelve": 12,
 }
-_WEEKS = re.compile(r"^(\d{1,4}|[a-z]+)\s*(?:weeks?|wks?|w)?$")
+_LENGTH = re.compile(r"^(\d{1,4}|[a-z]+)\s*(weeks?|wks?|w|days?|d)?$")
+LONGEST_PAUSE = timedelta(weeks=MAX_PAUSE_WEEKS)
+PAUSE_HINT = (
+    f"a number of weeks from {MIN_PAUSE_WEEKS} to {MAX_PAUSE_WEEKS}, like `2`, "
+    "or of days, like `3 days`"
+)
 
 
-def pause_weeks(raw: str) -> int:
-    """How many weeks to hold reminders: 1 to 12."""
+def pause_length(raw: str) -> timedelta:
+    """How long to hold reminders: weeks (a bare number, as the buttons offer) or days,
+    from a day to 12 weeks."""
     text = clean_text(raw, max_length=40).lower().rstrip(".")
-    match = _WEEKS.match(text)
+    match = _LENGTH.match(text)
     amount = None
     if match:
         word = match[1]
         amount = int(word) if word.isascii() and word.isdigit() else _WORDS.get(word)
-    if amount is None:
+    if match is None or amount is None:
+        raise InvalidAnswer(f"I couldn't read that. Give {PAUSE_HINT}.")
+    length = (
+        timedelta(days=amount) if (match[2] or "w").startswith("d") else timedelta(weeks=amount)
+    )
+    if length < timedelta(days=1):
         raise InvalidAnswer(
-            f"How many weeks? A number from {MIN_PAUSE_WEEKS} to {MAX_PAUSE_WEEKS}, like `2`."
+            "The shortest pause is 1 day. If you'd rather keep them coming, that's fine too."
         )
-    if amount < MIN_PAUSE_WEEKS:
-        raise InvalidAnswer(
-            "The shortest pause is 1 week. If you'd rather keep them coming, that's fine too."
-        )
-    if amount > MAX_PAUSE_WEEKS:
+    if length > LONGEST_PAUSE:
         raise InvalidAnswer(
             f"I can pause for up to {MAX_PAUSE_WEEKS} weeks at a time; you can pause again after."
         )
-    return amount
+    return length
 
 
 # When a delivery may happen
@@ -387,18 +394,57 @@ def adopt_timezone(repo: Repository, zone: str) -> bool:
     return True
 
 
+# Platforms that tell us a member's zone (Slack's profile, taken before their first turn).
+ZONE_GIVING_PLATFORMS = frozenset({"slack"})
+COMMON_ZONES = (
+    ("America/Los_Angeles", "Los Angeles"),
+    ("America/New_York", "New York"),
+    ("Europe/London", "London"),
+    ("Europe/Berlin", "Berlin"),
+    ("Asia/Kolkata", "India"),
+)
+
+
+def zone_question_due(repo: Repository) -> bool:
+    """Ask for the zone once, of a member who never chose one and whose platform never
+    tells us (Discord, the console): otherwise their reminders keep UTC's hours."""
+    member = repo.member
+    return not (
+        member.timezone_chosen or member.timezone_asked or member.platform in ZONE_GIVING_PLATFORMS
+    )
+
+
+def zone_asked(repo: Repository) -> None:
+    """Remembered as soon as the question is put, answered or not, so it comes once."""
+    _change_member(repo, timezone_asked=True)
+
+
 def set_quiet_hours(repo: Repository, window: QuietHours | None) -> None:
     start, end = window if window is not None else (None, None)
     _change_member(repo, quiet_from=start, quiet_until=end)
 
 
-def pause(repo: Repository, until: datetime) -> None:
-    """Hold reminders until `until` (naive UTC, the store's convention)."""
+def pause(repo: Repository, until: datetime, now: datetime) -> None:
+    """Hold reminders until `until` (naive UTC, the store's convention).
+
+    A new pause replaces the old one, so what the old one held is released and met
+    afresh by the new pause's end, not the old one's.
+    """
     _change_member(repo, paused_until=until)
+    release_held(repo, now)
 
 
-def resume(repo: Repository) -> None:
+def resume(repo: Repository, now: datetime) -> int:
+    """Reminders on again; those the pause held come at once. How many it held."""
     _change_member(repo, paused_until=None)
+    return release_held(repo, now)
+
+
+def release_held(repo: Repository, now: datetime) -> int:
+    """Waiting reminders whose own time has passed but that were held back (a pause, the
+    silence rule): due now. Those whose time is still ahead keep it."""
+    local_now = now.replace(tzinfo=UTC).astimezone(ZoneInfo(repo.member.timezone))
+    return repo.release_held(now, local_now.replace(tzinfo=None))
 
 
 def _change_member(repo: Repository, **values: object) -> None:

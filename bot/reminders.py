@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from bot.events import Option, Reply
 from bot.followup_plan import FEEDBACK_NUDGES
-from bot.member_settings import next_allowed
+from bot.member_settings import next_allowed, release_held
 from bot.playbook import Playbook
 from bot.store.models import Rejection
 from bot.store.repository import Repository
@@ -92,8 +91,7 @@ def welcome_back(repo: Repository, now: datetime) -> None:
     if not repo.member.unanswered:
         return
     if repo.member.unanswered > SILENCE:
-        local_now = now.replace(tzinfo=UTC).astimezone(ZoneInfo(repo.member.timezone))
-        repo.release_held(now, local_now.replace(tzinfo=None))
+        release_held(repo, now)
     repo.set_unanswered(0)
 
 

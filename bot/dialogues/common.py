@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
 
 from bot.dialogues.engine import Pick, Turn
 from bot.events import Option
@@ -76,9 +77,13 @@ def rejection_label(rejection: Rejection) -> str:
 
 
 def describe_followup(repo: Repository, playbook: Playbook, reminder: Reminder, today: date) -> str:
-    """`Tue 24 Nov at 09:00: Send your thank-you and feedback request (Acme)`."""
+    """`Tue 24 Nov at 09:00: Send your thank-you and feedback request (Acme)`.
+
+    The time is when it is due now, on its own zone's clock: the time chosen, unless a
+    pause, quiet hours or a resume moved it.
+    """
     label = playbook.text(f"plan.reminders.{reminder.kind}.label")
     rejection = repo.rejection(reminder.rejection_id) if reminder.rejection_id else None
     company = f" ({rejection.company})" if rejection else ""
-    when = f"{describe_day(reminder.local_due.date(), today)} at {reminder.local_due:%H:%M}"
-    return f"{when}: {label}{company}"
+    due = reminder.due_at.replace(tzinfo=UTC).astimezone(ZoneInfo(reminder.zone))
+    return f"{describe_day(due.date(), today)} at {due:%H:%M}: {label}{company}"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 from bot.answers import InvalidAnswer, numbers
-from bot.dialogues.common import describe_followup
+from bot.dialogues.common import describe_day, describe_followup
 from bot.dialogues.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.events import Option
 
@@ -31,13 +33,26 @@ class FollowupsDialogue(Dialogue):
             number = numbers(match[2], upper=len(waiting))[0]
             _close(turn, match[1].lower(), number)
             return None
-        lines = ["Your follow-ups:"]
+        lines = ["Your follow-ups:", *_paused_note(turn)]
         for number, reminder in enumerate(waiting, start=1):
             lines.append(
                 f"{number}. {describe_followup(turn.repo, turn.playbook, reminder, turn.today)}"
             )
         turn.say("\n".join(lines))
         return "action"
+
+
+def _paused_note(turn: Turn) -> list[str]:
+    """While paused, the dates shown are not when they come: say so."""
+    until = turn.repo.member.paused_until
+    if until is None or until <= turn.now:
+        return []
+    local = until.replace(tzinfo=UTC).astimezone(ZoneInfo(turn.repo.member.timezone))
+    day = describe_day(local.date(), turn.today)
+    return [
+        f"(Paused until {day} at {local:%H:%M}: anything due before then waits for it. "
+        "/settings resume brings them back now.)"
+    ]
 
 
 class Action(Step):

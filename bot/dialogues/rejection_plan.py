@@ -13,6 +13,7 @@ from datetime import date
 from bot.answers import InvalidAnswer, future_date, numbers
 from bot.dialogues.common import describe_day
 from bot.dialogues.engine import Ask, Pick, Question, Step, Turn
+from bot.dialogues.settings import ask_zone_once
 from bot.events import Option
 from bot.followup_plan import PlannedReminder, propose, reminder_rows
 
@@ -124,6 +125,7 @@ def _finish(turn: Turn, *, saved: int) -> None:
             f"Saved {saved} follow-up{'s' if saved != 1 else ''}. /followups shows them "
             "any time, and each one comes with done, snooze and skip."
         )
+        ask_zone_once(turn)
     turn.say(turn.playbook.text("comfort.keep_going"))
     return None
 

@@ -111,7 +111,7 @@ def answer_pause_offer(turn: Turn, value: str) -> None:
     if weeks is None:
         raise InvalidAnswer("Pick one of the options: pause for 2 weeks, 4 weeks, or keep going.")
     if weeks:
-        pause(turn.repo, turn.now + timedelta(weeks=weeks))
+        pause(turn.repo, turn.now + timedelta(weeks=weeks), turn.now)
         turn.say(f"Paused for {weeks} weeks. Everything waits for you; /settings resumes sooner.")
     else:
         turn.say("Glad to hear from you. They'll keep coming.")

@@ -16,20 +16,24 @@ from bot.dialogues.common import describe_day
 from bot.dialogues.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.events import Option
 from bot.member_settings import (
+    COMMON_ZONES,
     MAX_PAUSE_WEEKS,
     QUIET_HINT,
     ZONE_HINT,
     QuietHours,
     pause,
-    pause_weeks,
+    pause_length,
     quiet_hours,
     resume,
     set_quiet_hours,
     set_timezone,
     timezone_name,
+    zone_asked,
+    zone_question_due,
 )
 
 KEEP = Option("keep", "Leave it as it is")
+SKIP_ZONE = Option("skip", "Skip for now")
 ASK_FOR_ZONE = "Tell me your own time zone, so reminders arrive at the right hour for you."
 USAGE = (
     "Try `/settings`, `/settings timezone Europe/Berlin`, `/settings quiet 22:00-07:00`, "
@@ -47,6 +51,10 @@ class SettingsDialogue(Dialogue):
 
     def begin(self, turn: Turn, args: str) -> str | None:
         text = args.strip()
+        if turn.handover == self.name:  # handed over by ask_zone_once, after a plan
+            zone_asked(turn.repo)
+            turn.data["direct"] = True
+            return "first_zone"
         if not text:
             turn.say(summary(turn))
             return "menu"
@@ -113,6 +121,40 @@ class TimeZone(Step):
         return _after(turn)
 
 
+class FirstZone(Step):
+    """Once, after a member's first plan: the zone their follow-ups' hours are read in."""
+
+    name = "first_zone"
+
+    def question(self, turn: Turn) -> Question:
+        zone = turn.repo.member.timezone
+        return Ask(
+            f"One more thing: your follow-ups come at the hours shown on {zone} time. "
+            f"Which time zone are you in? Pick one, or type {ZONE_HINT}.",
+            lambda raw, _t: raw if raw == SKIP_ZONE.value else timezone_name(raw),
+            options=(*(Option(name, label) for name, label in COMMON_ZONES), SKIP_ZONE),
+        )
+
+    def answered(self, turn: Turn, value: str) -> None:
+        if value == SKIP_ZONE.value:
+            turn.say(
+                f"Okay, they stay on {turn.repo.member.timezone} time. "
+                "`/settings timezone` changes it whenever you like."
+            )
+            return
+        _change_timezone(turn, value)
+
+
+def ask_zone_once(turn: Turn) -> None:
+    """After a dialogue that planned reminders: their zone, if nobody knows it yet.
+
+    Asked once, as its own short dialogue once the plan is saved, so it never holds
+    up the plan; skipping it keeps the group's zone.
+    """
+    if zone_question_due(turn.repo):
+        turn.handover = SettingsDialogue.name
+
+
 class Quiet(Step):
     name = "quiet"
 
@@ -137,12 +179,13 @@ class Pause(Step):
         # Option n is n weeks, so a typed number means the same either way.
         weeks = tuple(Option(str(n), f"{n} week{'s' if n > 1 else ''}") for n in range(1, 5))
         return Ask(
-            f"For how many weeks? Anything due meanwhile waits. Up to {MAX_PAUSE_WEEKS}.",
-            lambda raw, _t: pause_weeks(raw),
+            f"For how many weeks? Anything due meanwhile waits. Up to {MAX_PAUSE_WEEKS}, "
+            "or a few days, like `3 days`.",
+            lambda raw, _t: pause_length(raw),
             options=weeks,
         )
 
-    def answered(self, turn: Turn, value: int) -> str | None:
+    def answered(self, turn: Turn, value: timedelta) -> str | None:
         _pause(turn, value)
         return _after(turn)
 
@@ -188,9 +231,9 @@ def _change_quiet(turn: Turn, window: QuietHours | None) -> None:
     )
 
 
-def _pause(turn: Turn, weeks: int) -> None:
-    until = turn.now + timedelta(weeks=weeks)
-    pause(turn.repo, until)
+def _pause(turn: Turn, length: timedelta) -> None:
+    until = turn.now + length
+    pause(turn.repo, until, turn.now)
     turn.data["changed"] = True
     turn.say(
         f"Reminders are paused until {_when(turn, until)}. Take the time you need; "
@@ -202,12 +245,19 @@ def _resume(turn: Turn) -> None:
     if not _paused(turn):
         turn.say("Your reminders aren't paused, so there's nothing to resume.")
         return
-    resume(turn.repo)
+    held = resume(turn.repo, turn.now)
     turn.data["changed"] = True
-    turn.say("Welcome back: reminders are on again.")
+    line = "Welcome back: reminders are on again."
+    if held:
+        line += (
+            " The follow-up that waited for you comes now."
+            if held == 1
+            else f" The {held} follow-ups that waited for you come now."
+        )
+    turn.say(line)
 
 
-READERS = {"timezone": timezone_name, "quiet": quiet_hours, "pause": pause_weeks}
+READERS = {"timezone": timezone_name, "quiet": quiet_hours, "pause": pause_length}
 CHANGES = {"timezone": _change_timezone, "quiet": _change_quiet, "pause": _pause}
 
 
@@ -253,4 +303,4 @@ def _when(turn: Turn, moment: datetime) -> str:
     return f"{'tomorrow' if day == 'Tomorrow' else day} at {local:%H:%M}"
 
 
-SettingsDialogue.steps = steps(Menu, TimeZone, Quiet, Pause)
+SettingsDialogue.steps = steps(Menu, TimeZone, FirstZone, Quiet, Pause)

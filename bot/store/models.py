@@ -36,6 +36,7 @@ class MemberRow(TenantScoped, Base):
     display_name: Mapped[str] = mapped_column(String(120), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     timezone_chosen: Mapped[bool] = mapped_column(default=False)  # else a platform may fill it
+    timezone_asked: Mapped[bool] = mapped_column(default=False)  # asked once; never again
     quiet_from: Mapped[time | None]  # local wall-clock; nothing is delivered inside
     quiet_until: Mapped[time | None]
     paused_until: Mapped[datetime | None]  # UTC, naive

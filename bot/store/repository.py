@@ -51,6 +51,7 @@ class MemberRecord:
     display_name: str
     timezone: str
     timezone_chosen: bool
+    timezone_asked: bool
     quiet_from: time | None
     quiet_until: time | None
     paused_until: datetime | None

@@ -6,18 +6,26 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, insert, inspect, select
+from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.core import Bounceback
 from bot.events import Attachment, Member
+from bot.group_rhythm import create_group
+from bot.member_settings import pause, set_quiet_hours, set_timezone
 from bot.playbook import Playbook
+from bot.store.models import MemberRow, Rejection, Reminder, Win
+from bot.store.repository import Repository
 from tests.conftest import SAM
 from tests.helpers import Chat, FakeClock
 
@@ -158,3 +166,197 @@ def test_the_activity_log_dates_are_the_members_own_days(
     chat.steps("/win Met the team lead", "Made a new contact", "1", "Keep it private")
     _, rows, _ = exported(chat)
     assert {entry[0] for entry in rows[1:]} == {"2026-11-23"}
+
+
+# Every member state: the export never fails, and its JSON reads back as what was kept
+
+TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=40)
+NAME = TEXT.map(lambda text: text[:120])
+MOMENT = st.datetimes(datetime(2020, 1, 1), datetime(2035, 12, 31))
+ZONES = st.sampled_from(("UTC", "America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata"))
+STATUSES = ("pending", "sending", "sent", "done", "skipped", "cancelled", "failed")
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**31), 2**31) | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+_members = itertools.count(1)
+
+
+@st.composite
+def member_states(draw: st.DrawFn, playbook: Playbook) -> dict[str, Any]:
+    """Settings, a pause, quiet hours, rejections with and without feedback, shared and
+    private wins, reminders in every status, and perhaps a dialogue under way."""
+    quiet = draw(st.none() | st.tuples(st.times(), st.times()).filter(lambda w: w[0] != w[1]))
+    rejection = st.fixed_dictionaries(
+        {
+            "company": NAME.filter(str.strip),
+            "role": NAME,
+            "stage": st.sampled_from(("applied", "screen", "interview", "final", "runner_up")),
+            "contact_name": NAME,
+            "heard_on": st.dates(date(2020, 1, 1), date(2035, 12, 31)),
+            "reason": TEXT,
+            "category": st.sampled_from(tuple(playbook.table("feedback.categories"))),
+            "mood": st.sampled_from(tuple(playbook.table("moods.moods"))),
+            "note": TEXT,
+            "opening_shared": st.booleans(),
+            "feedback": TEXT,
+            "feedback_at": st.none() | MOMENT,
+            "created_at": MOMENT,
+        }
+    )
+    win = st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(tuple(playbook.table("wins.kinds"))),
+            "description": TEXT,
+            "shared": st.booleans(),
+            "created_at": MOMENT,
+        }
+    )
+    reminder = st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(tuple(playbook.table("plan.reminders"))),
+            "status": st.sampled_from(STATUSES),
+            "due_at": MOMENT,
+            "local_due": MOMENT,
+            "zone": ZONES,
+            "attempts": st.integers(0, 5),
+            "lease_owner": st.none() | st.just("worker-1"),
+            "lease_expires_at": st.none() | MOMENT,
+            "last_error": TEXT,
+            "late": st.booleans(),
+            "nudge": st.none() | st.integers(1, 4),
+            "created_at": MOMENT,
+            "sent_at": st.none() | MOMENT,
+            "closed_at": st.none() | MOMENT,
+        }
+    )
+    return {
+        "zone": draw(ZONES),
+        "chosen": draw(st.booleans()),
+        "quiet": quiet,
+        "paused_until": draw(st.none() | MOMENT),
+        "rejections": draw(st.lists(rejection, max_size=3)),
+        "wins": draw(st.lists(win, max_size=3)),
+        "reminders": draw(st.lists(reminder, max_size=len(STATUSES) + 1)),
+        "dialogue": draw(
+            st.none()
+            | st.dictionaries(TEXT.filter(lambda key: not key.startswith("_")), JSON_VALUES)
+        ),
+    }
+
+
+def build(engine: Engine, who: Member, state: dict[str, Any], now: datetime) -> None:
+    """The member's state, stored as the core stores it; and their group's own rows beside."""
+    with engine.begin() as db:
+        create_group(db, who.platform, who.workspace, timezone="UTC", facilitators=(), now=now)
+        repo = Repository.open(db, who, now)
+        set_timezone(repo, state["zone"], chosen=state["chosen"])
+        set_quiet_hours(repo, state["quiet"])
+        if state["paused_until"] is not None:
+            pause(repo, state["paused_until"], now)
+        rejection_ids = [repo.add_rejection(**facts) for facts in state["rejections"]]
+        for win in state["wins"]:
+            repo.add_win(**win, rejection_id=rejection_ids[0] if rejection_ids else None)
+        repo.add_reminders(
+            {**fields, "idempotency_key": f"{who.workspace}:{n}", "rejection_id": None}
+            for n, fields in enumerate(state["reminders"])
+        )
+        if state["dialogue"] is not None:
+            repo.save_place("settings", "menu", state["dialogue"], now)
+        group_post = {**state["reminders"][0], "kind": "digest"} if state["reminders"] else None
+        if group_post is not None:
+            db.execute(
+                insert(Reminder),
+                {
+                    **group_post,
+                    "platform": who.platform,
+                    "workspace": who.workspace,
+                    "member_id": None,
+                    "idempotency_key": f"digest:{who.workspace}",
+                },
+            )
+
+
+def read_back(model: Any, exported: dict[str, Any]) -> dict[str, Any]:
+    """An exported row with its ISO strings parsed back to what the column holds."""
+    types = {column.key: column.type.python_type for column in inspect(model).columns}
+    return {key: _parsed(types[key], value) for key, value in exported.items()}
+
+
+def _parsed(kind: type, value: Any) -> Any:
+    if value is None or kind not in (date, datetime, time):
+        return value
+    assert isinstance(value, str)
+    return kind.fromisoformat(value)
+
+
+def stored(engine: Engine, model: Any, member_id: int) -> list[dict[str, Any]]:
+    with Session(engine) as session:
+        rows = session.scalars(select(model).where(model.member_id == member_id))
+        keys = [column.key for column in inspect(model).columns]
+        return sorted(({key: getattr(row, key) for key in keys} for row in rows), key=by_id)
+
+
+def by_id(row: dict[str, Any]) -> Any:
+    return row.get("id", row.get("member_id"))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_member_state_exports_and_reads_back(
+    engine: Engine, playbook: Playbook, tmp_path: Path, data: st.DataObject
+) -> None:
+    clock = FakeClock()
+    state = data.draw(member_states(playbook))
+    who = Member("discord", f"G{next(_members)}", "U-sam", display_name="Sam")
+    build(engine, who, state, clock.now)
+    chat = Chat(Bounceback(engine, playbook, Settings(data_dir=tmp_path), clock), who)
+    exported_data, rows, _ = exported(chat)
+    member = read_back(MemberRow, exported_data["member"])
+    assert member["id"] and (member["timezone"], member["timezone_chosen"]) == (
+        state["zone"],
+        state["chosen"],
+    )
+    assert (member["quiet_from"], member["quiet_until"]) == (state["quiet"] or (None, None))
+    assert member["paused_until"] == state["paused_until"]
+    for table, model in (("rejections", Rejection), ("wins", Win), ("reminders", Reminder)):
+        back = sorted((read_back(model, row) for row in exported_data[table]), key=by_id)
+        assert back == stored(engine, model, member["id"])
+        assert len(back) == len(state[table])  # the group's digest row is not theirs
+    place = exported_data["conversation"]
+    if state["dialogue"] is None:
+        assert place is None
+    else:
+        assert (place["dialogue"], place["step"], place["data"]) == (
+            "settings",
+            "menu",
+            state["dialogue"],
+        )
+        assert datetime.fromisoformat(place["updated_at"]) == clock.now
+    assert rows[0] == ["date", "activity", "company", "role", "detail"]
+    assert all(len(row) == 5 for row in rows)
+
+
+def test_a_member_with_quiet_hours_gets_their_export(chat: Chat) -> None:
+    """The crash reported in issue 11: `time` was not JSON serialisable."""
+    chat.say("/settings quiet 22:00-07:00")
+    data, _, _ = exported(chat)
+    assert (data["member"]["quiet_from"], data["member"]["quiet_until"]) == ("22:00:00", "07:00:00")
+
+
+def test_each_export_has_its_own_file_names(chat: Chat, clock: FakeClock) -> None:
+    """An export just before /forget-me is not overwritten by one made after it."""
+    before = next(r.attachments for r in chat.say("/export") if r.attachments)
+    assert "everything I kept about you is deleted" in chat.steps("/forget-me", "1")
+    clock.advance(seconds=1)
+    after = next(r.attachments for r in chat.say("/export") if r.attachments)
+    assert [file.filename for file in before] == [
+        "bounceback-2026-11-23-140000Z.json",
+        "bounceback-activity-2026-11-23-140000Z.csv",
+    ]
+    assert not {file.filename for file in before} & {file.filename for file in after}

@@ -188,9 +188,9 @@ def test_a_typed_number_of_weeks_beyond_the_buttons(chat: Chat, core) -> None:
 @pytest.mark.parametrize(
     ("bad", "says"),
     [
-        ("0", "The shortest pause is 1 week"),
+        ("0", "The shortest pause is 1 day"),
         ("13", "up to 12 weeks"),
-        ("lots", "A number from 1 to 12"),
+        ("lots", "a number of weeks from 1 to 12"),
     ],
 )
 def test_a_pause_outside_1_to_12_weeks_is_explained_and_changes_nothing(
@@ -250,9 +250,9 @@ def test_other_spellings_of_the_arguments(chat: Chat, core) -> None:
         ("/settings timezone UTC+2", "An offset like UTC+2"),
         ("/settings timezone Europe/Berlim", "Did you mean Europe/Berlin"),
         ("/settings quiet nonsense", "I couldn't read those hours"),
-        ("/settings pause 0", "The shortest pause is 1 week"),
+        ("/settings pause 0", "The shortest pause is 1 day"),
         ("/settings pause 13", "up to 12 weeks"),
-        ("/settings pause lots", "A number from 1 to 12"),
+        ("/settings pause lots", "a number of weeks from 1 to 12"),
         ("/settings bedtime", "Try `/settings`, `/settings timezone Europe/Berlin`"),
     ],
 )
@@ -281,7 +281,7 @@ def test_a_setting_named_without_a_value_is_asked_then_done(chat: Chat, core) ->
 def test_an_argument_mid_dialogue_leaves_the_dialogue_where_it_was(chat: Chat, core) -> None:
     chat.steps("/rejected Acme", "2")
     bad = chat.say("/settings pause lots")
-    assert "A number from 1 to 12" in bad
+    assert "a number of weeks from 1 to 12" in bad
     assert "how far did you get" in bad
     good = chat.say("/settings quiet off")
     assert "Quiet hours are off" in good
