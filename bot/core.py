@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import marshal
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -106,19 +106,23 @@ class Bounceback:
         self.settings = settings
         self.clock = clock
 
-    def receive(self, event: Inbound, key: str | None) -> Receipt:
-        """Write the event down under the platform's id for it, before the adapter
-        acknowledges it: a kill after the ack then loses nothing, and a redelivery is
-        known as one. Without an id, or with the database away, nothing is written."""
-        if key is None:
-            return Receipt(event, None)
-        try:
-            with self.engine.begin() as db:
-                new = inbox.write_down(db, event.member, key, encoded(event), self.clock())
-        except OperationalError as error:
-            log.warning("the database is unavailable: %s", str(error).splitlines()[0])
-            return Receipt(event, None)
-        return Receipt(event, key, repeat=not new)
+    def receive(self, arrived: Sequence[tuple[Inbound, str | None]]) -> list[Receipt]:
+        """Write events down under the platforms' ids for them, in one transaction, before
+        the adapter acknowledges them: a kill after the ack then loses nothing, and a
+        redelivery is known as one. Without an id, or with the database away, nothing
+        is written (the turn then applies the event, or says it could not be saved)."""
+        entries = [(event.member, key, encoded(event)) for event, key in arrived if key]
+        new: set[str] = set()
+        if entries:
+            try:
+                with self.engine.begin() as db:
+                    new = inbox.write_down(db, entries, self.clock())
+            except OperationalError as error:
+                log.warning("the database is unavailable: %s", str(error).splitlines()[0])
+                return [Receipt(event, None) for event, _ in arrived]
+        return [
+            Receipt(event, key, repeat=key is not None and key not in new) for event, key in arrived
+        ]
 
     def handle(
         self, event: Inbound, capabilities: Capabilities = PLAIN_TEXT, *, key: str | None = None

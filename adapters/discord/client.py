@@ -44,7 +44,7 @@ from bot.events import (
     Text,
     Visibility,
 )
-from bot.inbox import Receipt
+from bot.inbox import Intake, Receipt
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
@@ -131,6 +131,7 @@ class DiscordBot:
 
     def __init__(self, core: Bounceback, client: discord.Client) -> None:
         self.core = core
+        self.intake = Intake(core.receive)
         self.client = client
         self._typed: dict[tuple[str, str], dict[str, str]] = {}  # a form to try again
         self._under_way = 0
@@ -233,7 +234,7 @@ class DiscordBot:
             return
         member = Member(PLATFORM, tenant, user, said.author.display_name)
         event = Text(member, Origin(str(said.channel.id), in_dm=True), said.content)
-        receipt = await asyncio.to_thread(self.core.receive, event, f"message:{said.id}")
+        receipt = await self.intake.receive(event, f"message:{said.id}")
         if receipt.repeat:
             return
         try:
@@ -262,7 +263,7 @@ class DiscordBot:
     async def _received(self, interaction: discord.Interaction, event: Inbound) -> Receipt:
         """Written down before the interaction is answered, under its id: a kill after
         that loses nothing, and the same interaction never applies twice."""
-        return await asyncio.to_thread(self.core.receive, event, f"interaction:{interaction.id}")
+        return await self.intake.receive(event, f"interaction:{interaction.id}")
 
     async def _answer(self, interaction: discord.Interaction, receipt: Receipt) -> list[Reply]:
         event = receipt.event

@@ -53,7 +53,7 @@ from bot.events import (
     Text,
     Visibility,
 )
-from bot.inbox import Receipt
+from bot.inbox import Intake, Receipt
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -74,6 +74,7 @@ class SlackBot:
 
     def __init__(self, core: Bounceback) -> None:
         self.core = core
+        self.intake = Intake(core.receive)
         self._direct = DirectMessages()
         self._zones_checked: set[Member] = set()
         self._work: asyncio.Queue[Callable[[], Awaitable[object]]] | None = None
@@ -131,7 +132,7 @@ class SlackBot:
     async def receive(self, event: Inbound, key: str | None, ack: AsyncAck) -> Receipt:
         """Written down, then acknowledged: Slack redelivers nothing it saw acked, so
         what the member did must be in the database first."""
-        receipt = await asyncio.to_thread(self.core.receive, event, key)
+        receipt = await self.intake.receive(event, key)
         await ack()
         return receipt
 
@@ -342,7 +343,7 @@ def build_app(
         event = FormSubmitted(
             member, origin, form_id_of(view["callback_id"]), submitted_values(view)
         )
-        receipt = await asyncio.to_thread(core.receive, event, _key("view", body.get("trigger_id")))
+        receipt = await bot.intake.receive(event, _key("view", body.get("trigger_id")))
         if receipt.repeat:
             await ack()
             return
@@ -361,9 +362,7 @@ def build_app(
         here, in the listener's middleware, which runs before that ack."""
         said = _typed_in_dm(context, body.get("event"))
         if said is not None:
-            context["receipt"] = await asyncio.to_thread(
-                core.receive, said, _key("event", body.get("event_id"))
-            )
+            context["receipt"] = await bot.intake.receive(said, _key("event", body.get("event_id")))
         await next()
 
     @app.event("message", middleware=[written_down])

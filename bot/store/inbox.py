@@ -3,6 +3,7 @@ settled. Plain Core statements on the caller's connection."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,28 +19,30 @@ KEPT = timedelta(days=1)
 
 _inbox = InboxEvent.__table__
 _INSERT_ONCE = {
-    "sqlite": sqlite.insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.id),
-    "postgresql": postgresql.insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.id),
+    "sqlite": sqlite.insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.key),
+    "postgresql": postgresql.insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.key),
 }
 
 
 def write_down(
-    db: Connection, member: Member, key: str, event: dict[str, Any], now: datetime
-) -> bool:
-    """True if the event is new; False if this key was written down before. Rows older
-    than KEPT go in the same transaction, so the table holds about a day of events."""
+    db: Connection, entries: Sequence[tuple[Member, str, dict[str, Any]]], now: datetime
+) -> set[str]:
+    """Write each (member, key, event) down once, in one statement; the keys that were
+    new (a key written before is a redelivery). Rows older than KEPT go in the same
+    transaction, so the table holds about a day of events."""
     db.execute(delete(_inbox).where(_inbox.c.received_at < now - KEPT))
-    written = db.execute(
-        _INSERT_ONCE[db.dialect.name].values(
-            platform=member.platform,
-            workspace=member.workspace,
-            user_id=member.user,
-            key=key,
-            event=event,
-            received_at=now,
-        )
-    )
-    return written.scalar() is not None
+    rows = [
+        {
+            "platform": member.platform,
+            "workspace": member.workspace,
+            "user_id": member.user,
+            "key": key,
+            "event": event,
+            "received_at": now,
+        }
+        for member, key, event in entries
+    ]
+    return set(db.scalars(_INSERT_ONCE[db.dialect.name].values(rows)))
 
 
 def settle(db: Connection, platform: str, key: str, now: datetime) -> bool:
