@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Connection, String, cast, func, select, update
 
-from bot.events import Reply, Visibility
+from bot.events import Origin, Reply, Visibility
 from bot.playbook import Playbook
 from bot.safety import inert_name
 from bot.store.models import Group, MemberRow, Rejection, Reminder, Win
@@ -111,6 +111,15 @@ def _tenant(table: Any, platform: str, workspace: str) -> list[Any]:
 def find_group(db: Connection, platform: str, workspace: str) -> Rhythm | None:
     row = db.execute(select(_groups).where(*_tenant(_groups, platform, workspace))).first()
     return Rhythm.from_row(row) if row is not None else None
+
+
+def channel_for(db: Connection, platform: str, workspace: str, origin: Origin) -> str | None:
+    """Where a member's post for the group goes: the group's channel, else the channel they
+    spoke in; None from a DM when the group has none."""
+    group = find_group(db, platform, workspace)
+    if group is not None and group.channel:
+        return group.channel
+    return None if origin.in_dm else origin.channel
 
 
 def create_group(
