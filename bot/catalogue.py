@@ -118,9 +118,3 @@ def help_text(platform: str = "") -> str:
     lines = ["Here is what I can do. Everything stays between us unless you choose to share."]
     lines += [f"{spec.usage_on(platform)}: {spec.description}" for spec in COMMANDS]
     return "\n".join(lines)
-
-
-NO_GROUP_CHANNEL = (
-    "I couldn't post that to the group: no group channel is set yet. A facilitator can "
-    "choose one by running /group in the group's channel."
-)

@@ -59,11 +59,14 @@ class Delivery:
                     workspace=row.workspace,
                     kind=row.kind,
                     local_due=row.local_due,
+                    due_at=row.due_at,
                     now=now,
                 )
                 if post is None:
                     return None
-                return Outgoing(row.platform, row.workspace, [post.reply], channel=post.channel)
+                return Outgoing(
+                    row.platform, row.workspace, [post.reply], channel=post.channel, late=post.late
+                )
             repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
             if repo is None:
                 return None

@@ -7,10 +7,13 @@ post once. Fire times come from APScheduler's CronTrigger in the group's own
 zone: a Monday 09:00 check-in stays at 09:00 local across daylight-saving
 changes while its UTC time moves, and one local date never gets two.
 
-The words are written when the post is sent (`group_post`), so a digest counts
-the week that has just passed and a post follows the channel the group uses
-now. A digest holds counts and the names of members who chose to share a win:
-never a company, never a rejection's details, never who was rejected.
+The words are written when the post is sent (`group_post`), so a post follows
+the channel the group uses now. A digest counts the week it is for, the seven
+days up to its due time, so one sent late counts nothing twice, and says it is
+late. It holds counts and the names of members who chose to share a win: never
+a company, never a rejection's details, never who was rejected; and a count of
+private activity only when enough members are behind it that it points at
+nobody.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Connection, String, cast, func, select, update
+from sqlalchemy import Connection, String, cast, distinct, func, select, update
 
-from bot.events import Reply, Visibility
+from bot.events import Origin, Reply, Visibility
 from bot.playbook import Playbook
+from bot.reminders import LATE_AFTER
 from bot.safety import inert_name
 from bot.store.models import Group, MemberRow, Rejection, Reminder, Win
 
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 CHECKIN, DIGEST = "group_checkin", "group_digest"
 KINDS = (CHECKIN, DIGEST)
 KEY_PREFIX = {CHECKIN: "checkin", DIGEST: "digest"}
+POST_NAMES = {CHECKIN: "check-in", DIGEST: "digest"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
     "mon": "Monday",
@@ -46,6 +51,7 @@ DAY_NAMES = {
     "sun": "Sunday",
 }
 DIGEST_WEEK = timedelta(days=7)
+PRIVATE_MINIMUM = 3  # members behind a count of rejections or follow-ups before it is shown
 PENDING, CANCELLED = "pending", "cancelled"
 
 _groups, _reminders = Group.__table__, Reminder.__table__
@@ -99,6 +105,7 @@ class GroupPost:
 
     channel: str
     reply: Reply
+    late: bool = False
 
 
 # The group's row
@@ -111,6 +118,15 @@ def _tenant(table: Any, platform: str, workspace: str) -> list[Any]:
 def find_group(db: Connection, platform: str, workspace: str) -> Rhythm | None:
     row = db.execute(select(_groups).where(*_tenant(_groups, platform, workspace))).first()
     return Rhythm.from_row(row) if row is not None else None
+
+
+def channel_for(db: Connection, platform: str, workspace: str, origin: Origin) -> str | None:
+    """Where a member's post for the group goes: the group's channel, else the channel they
+    spoke in; None from a DM when the group has none."""
+    group = find_group(db, platform, workspace)
+    if group is not None and group.channel:
+        return group.channel
+    return None if origin.in_dm else origin.channel
 
 
 def create_group(
@@ -290,35 +306,35 @@ def checkin_text(local_due: datetime) -> str:
 
 @dataclass(frozen=True)
 class WeekCounts:
-    rejections: int
-    followups_done: int
+    rejections: int  # 0 unless PRIVATE_MINIMUM members logged one
+    followups_done: int  # likewise: a follow-up is done after a rejection
     wins_shared: int
     win_kinds: tuple[str, ...]  # the kinds of the shared wins, most frequent first
     sharers: tuple[str, ...]  # names made inert, sorted
 
 
-def week_counts(db: Connection, platform: str, workspace: str, now: datetime) -> WeekCounts:
-    """The tenant's activity in the 7 days up to `now`."""
-    end = _naive_utc(now)
+def week_counts(db: Connection, platform: str, workspace: str, end: datetime) -> WeekCounts:
+    """The tenant's activity in the 7 days up to `end`, the time the digest is due."""
+    end = _naive_utc(end)
     start = end - DIGEST_WEEK
 
     def within(column: Any) -> list[Any]:
         return [column > start, column <= end]
 
-    rejections = db.scalar(
-        select(func.count())
-        .select_from(_rejections)
-        .where(*_tenant(_rejections, platform, workspace), *within(_rejections.c.created_at))
+    rejections = _private_count(
+        db,
+        _rejections,
+        [*_tenant(_rejections, platform, workspace), *within(_rejections.c.created_at)],
     )
-    followups = db.scalar(
-        select(func.count())
-        .select_from(_reminders)
-        .where(
+    followups = _private_count(
+        db,
+        _reminders,
+        [
             *_tenant(_reminders, platform, workspace),
             _reminders.c.member_id.is_not(None),
             _reminders.c.status == "done",
             *within(_reminders.c.closed_at),
-        )
+        ],
     )
     shared = [*_tenant(_wins, platform, workspace), _wins.c.shared.is_(True)]
     shared += within(_wins.c.created_at)
@@ -337,7 +353,16 @@ def week_counts(db: Connection, platform: str, workspace: str, now: datetime) ->
     sharers = tuple(sorted({inert_name(name or "") for name in names}, key=str.casefold))
     wins = sum(count for _, count in by_kind)
     kinds = tuple(kind for kind, _ in by_kind)
-    return WeekCounts(rejections or 0, followups or 0, wins, kinds, sharers)
+    return WeekCounts(rejections, followups, wins, kinds, sharers)
+
+
+def _private_count(db: Connection, table: Any, where: list[Any]) -> int:
+    """How many rows match; 0 when fewer than PRIVATE_MINIMUM members made them, since
+    "1 rejection logged" beside "Thank you, Sam" in a small group says who it was."""
+    count, members = db.execute(
+        select(func.count(), func.count(distinct(table.c.member_id))).where(*where)
+    ).one()
+    return int(count) if members >= PRIVATE_MINIMUM else 0
 
 
 def _count(number: int, one: str, many: str) -> str:
@@ -355,7 +380,7 @@ def digest_text(playbook: Playbook, counts: WeekCounts, last: datetime) -> str:
     span = f"The group's week to {last:%a %-d %b}"
     if not (counts.rejections or counts.followups_done or counts.wins_shared):
         return (
-            f"{span}: a quiet one on the log. Searches have slow weeks "
+            f"{span}: no wins shared this time. Searches have slow weeks "
             "too. When something moves, /win shares it, and after a no, /rejected helps "
             "you plan the next step, privately."
         )
@@ -381,8 +406,9 @@ def digest_text(playbook: Playbook, counts: WeekCounts, last: datetime) -> str:
             "following up can lead to."
         )
     lines.append(
-        "Rejections are only ever counted here, never named. "
-        "Got something good this week? /win shares it."
+        "Rejections are never named here, and counted only when "
+        f"{PRIVATE_MINIMUM} or more of you logged one. Got something good this week? "
+        "/win shares it."
     )
     return "\n".join(lines)
 
@@ -395,10 +421,11 @@ def group_post(
     workspace: str,
     kind: str,
     local_due: datetime,
+    due_at: datetime,
     now: datetime,
 ) -> GroupPost | None:
-    """The check-in or digest to send now; None when the group is gone, has no channel,
-    or has paused its rhythm (the scheduler then drops the row)."""
+    """The check-in or digest to send now, for the week it was due; None when the group
+    is gone, has no channel, or has paused its rhythm (the scheduler then drops the row)."""
     if kind not in KINDS:
         raise ValueError(f"not a group post: {kind!r}")
     group = find_group(db, platform, workspace)
@@ -407,10 +434,17 @@ def group_post(
     if kind == CHECKIN:
         text = checkin_text(local_due)
     else:
-        try:
-            zone = ZoneInfo(group.timezone)
-        except (KeyError, ValueError, OSError):
-            zone = ZoneInfo("UTC")
-        counts = week_counts(db, platform, workspace, now)
-        text = digest_text(playbook, counts, _aware_utc(now).astimezone(zone))
-    return GroupPost(group.channel, Reply(text, visibility=Visibility.GROUP))
+        counts = week_counts(db, platform, workspace, due_at)
+        text = digest_text(playbook, counts, local_due)
+    late = _naive_utc(now) - _naive_utc(due_at) > LATE_AFTER
+    if late:
+        text = f"{late_note(kind, local_due)}\n{text}"
+    return GroupPost(group.channel, Reply(text, visibility=Visibility.GROUP), late=late)
+
+
+def late_note(kind: str, local_due: datetime) -> str:
+    """The line a late post opens with, so nobody reads Saturday's digest as Friday's."""
+    return (
+        f"This week's {POST_NAMES[kind]} is late: it was due {local_due:%A at %H:%M}, "
+        "and I was offline for a while."
+    )

@@ -1,4 +1,5 @@
-"""Keeping names we did not write from pinging anyone when they are posted."""
+"""Keeping words we did not write from pinging anyone, or passing as the bot's own lines,
+when they are posted."""
 
 from __future__ import annotations
 
@@ -9,5 +10,11 @@ _MENTION_MARKS = re.compile(r"[@<>!#&]")
 
 def inert_name(display_name: str) -> str:
     """A platform display name with every mention-making character taken out."""
-    cleaned = " ".join(_MENTION_MARKS.sub("", display_name).split())
+    cleaned = one_line(_MENTION_MARKS.sub("", display_name))
     return cleaned[:80] or "A member"
+
+
+def one_line(text: str) -> str:
+    """Text with every line break (and run of spaces) made one space: member words in a
+    group post cannot start a line that reads as another post of the bot's."""
+    return " ".join(text.split())

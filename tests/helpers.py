@@ -106,6 +106,11 @@ class Chat:
             yield from replies.seen_by(Visibility.GROUP)
 
 
+def give_group_channel(core: Bounceback, member: Member, channel: str = CHANNEL.channel) -> None:
+    """The member's group posts in `channel`, as after their `/group channel` there."""
+    Chat(core, member, origin=Origin(channel, in_dm=False)).say("/group channel")
+
+
 def plan_for(chat: Chat, company: str) -> Replies:
     """The shortest /rejected from an interview to an accepted plan of follow-ups."""
     return chat.steps(

@@ -30,7 +30,6 @@ from adapters.discord.render import (
     submitted,
 )
 from adapters.discord.transport import DMS_CLOSED, RATE_LIMIT_WAIT
-from bot.catalogue import NO_GROUP_CHANNEL
 from bot.core import DM_POINTER, Bounceback
 from bot.events import (
     Choice,
@@ -313,12 +312,10 @@ class DiscordBot:
         *,
         answerable: bool = False,
     ) -> None:
-        if reply.visibility is Visibility.GROUP:
-            if reply.channel is not None:
-                channel = self.client.get_partial_messageable(int(reply.channel))
-                await channel.send(**message(reply, member.workspace).kwargs())
-                return
-            reply = Reply(NO_GROUP_CHANNEL, visibility=Visibility.ONLY_MEMBER)
+        if reply.visibility is Visibility.GROUP and reply.channel is not None:
+            channel = self.client.get_partial_messageable(int(reply.channel))
+            await channel.send(**message(reply, member.workspace).kwargs())
+            return
         shown = message(reply, member.workspace, answerable=answerable).kwargs()
         if interaction is None:
             assert dm is not None

@@ -38,7 +38,7 @@ from adapters.slack.blocks import (
     submitted_values,
 )
 from adapters.slack.direct import DirectMessages
-from bot.catalogue import NO_GROUP_CHANNEL, slash_to_command
+from bot.catalogue import slash_to_command
 from bot.core import Bounceback
 from bot.events import (
     Capabilities,
@@ -202,11 +202,9 @@ class SlackBot:
     async def post(
         self, client: AsyncWebClient, member: Member, origin: Origin, reply: Reply
     ) -> None:
-        if reply.visibility is Visibility.GROUP:
-            if reply.channel is not None:
-                await client.chat_postMessage(channel=reply.channel, **message(reply))
-                return
-            reply = Reply(NO_GROUP_CHANNEL, visibility=Visibility.ONLY_MEMBER)
+        if reply.visibility is Visibility.GROUP and reply.channel is not None:
+            await client.chat_postMessage(channel=reply.channel, **message(reply))
+            return
         if reply.visibility is Visibility.ONLY_MEMBER and not origin.in_dm:
             await client.chat_postEphemeral(
                 channel=origin.channel, user=member.user, **message(reply)

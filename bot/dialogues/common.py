@@ -1,4 +1,5 @@
-"""Pieces more than one dialogue says: reading a reason, the member's evidence, dates."""
+"""Pieces more than one dialogue says: reading a reason, the member's evidence, dates,
+posting to the group."""
 
 from __future__ import annotations
 
@@ -6,10 +7,26 @@ from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from bot.dialogues.engine import Pick, Turn
-from bot.events import Option
+from bot.events import Option, Visibility
+from bot.group_rhythm import channel_for
 from bot.playbook import Playbook
+from bot.safety import one_line
 from bot.store.models import Rejection, Reminder
 from bot.store.repository import Repository
+
+CHOOSE_A_CHANNEL = "A facilitator can choose one by running /group in the group's channel."
+
+
+def post_to_group(turn: Turn, text: str) -> bool:
+    """Say `text` in the group's channel, on one line so no member words in it can pass
+    as a post of the bot's own; False, with nothing said, when there is no channel to
+    say it in, so the caller answers the member once, truthfully."""
+    platform, workspace = turn.member.tenant
+    channel = channel_for(turn.repo.db, platform, workspace, turn.origin)
+    if channel is None:
+        return False
+    turn.say(one_line(text), visibility=Visibility.GROUP, channel=channel)
+    return True
 
 
 def member_name(turn: Turn) -> str:

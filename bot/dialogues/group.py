@@ -27,6 +27,7 @@ from bot.group_rhythm import (
     DAY_NAMES,
     DIGEST,
     KINDS,
+    POST_NAMES,
     Rhythm,
     cancel_planned,
     create_group,
@@ -48,7 +49,6 @@ RUN_IN_CHANNEL = (
     "To choose the group's channel, run /group in that channel: I'll pick it up from there."
 )
 DAY_TIME_HINT = "a day and a time, like `mon 09:00` or `fri 4pm`"
-_POST_NAMES = {CHECKIN: "check-in", DIGEST: "digest"}
 
 Action = Callable[[Turn], None]
 
@@ -187,7 +187,7 @@ def _next_posts(turn: Turn, group: Rhythm) -> str:
         if fire is not None:
             today = turn.now.replace(tzinfo=UTC).astimezone(fire.tzinfo).date()
             day = "Today" if fire.date() == today else describe_day(fire.date(), today)
-            parts.append(f"next {_POST_NAMES[kind]} {day} at {fire:%H:%M}")
+            parts.append(f"next {POST_NAMES[kind]} {day} at {fire:%H:%M}")
     return f" ({', '.join(parts)})" if parts else ""
 
 
@@ -318,11 +318,11 @@ def set_zone(turn: Turn, zone: str) -> None:
 def set_schedule(turn: Turn, kind: str, day: str, at: time) -> None:
     group = _group(turn)
     if group.when(kind) == (day, at):
-        turn.say(f"The {_POST_NAMES[kind]} is already on {_when(day, at)}.")
+        turn.say(f"The {POST_NAMES[kind]} is already on {_when(day, at)}.")
         return
     prefix = "checkin" if kind == CHECKIN else "digest"
     group = _change(turn, (kind,), **{f"{prefix}_day": day, f"{prefix}_at": at})
-    turn.say(f"Done: the {_POST_NAMES[kind]} now goes out on {_when(day, at)} ({group.timezone}).")
+    turn.say(f"Done: the {POST_NAMES[kind]} now goes out on {_when(day, at)} ({group.timezone}).")
 
 
 def set_rhythm(turn: Turn, on: bool) -> None:
@@ -451,7 +451,7 @@ class _Schedule(Step):
 
     def question(self, turn: Turn) -> Question:
         return Ask(
-            f"Which day and time for the weekly {_POST_NAMES[self.kind]}? "
+            f"Which day and time for the weekly {POST_NAMES[self.kind]}? "
             "For example `mon 09:00` or `fri 4pm`, in the group's time zone.",
             _or_back(day_and_time),
             options=(BACK,),

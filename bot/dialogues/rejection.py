@@ -20,10 +20,12 @@ from bot.answers import (
     past_date,
 )
 from bot.dialogues.common import (
+    CHOOSE_A_CHANNEL,
     category_advice,
     category_question,
     evidence,
     member_name,
+    post_to_group,
 )
 from bot.dialogues.engine import (
     Ask,
@@ -37,7 +39,7 @@ from bot.dialogues.engine import (
     steps,
 )
 from bot.dialogues.rejection_plan import Move, Plan, Trim, offer_plan
-from bot.events import FormField, Option, Visibility
+from bot.events import FormField, Option
 from bot.feedback_reading import NO_FEEDBACK, classify_reason
 from bot.followup_plan import CAME_CLOSE
 from bot.notes import drafted_note, follow_up_note
@@ -313,9 +315,14 @@ class PassOn(Step):
             post = turn.playbook.text(
                 "comfort.pass_on_post", role=role, company=turn.data["company"]
             )
-            turn.say(post, visibility=Visibility.GROUP)
-            _update(turn, opening_shared=True)
-            turn.say("Passed on to the group, without your name.")
+            if post_to_group(turn, post):
+                _update(turn, opening_shared=True)
+                turn.say("Passed on to the group, without your name.")
+            else:
+                turn.say(
+                    "I haven't passed it on: the group has no channel yet, so there was "
+                    f"nowhere to post it. {CHOOSE_A_CHANNEL}"
+                )
         return offer_plan(turn)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.answers import free_text, optional
-from bot.dialogues.common import rejection_label
+from bot.dialogues.common import CHOOSE_A_CHANNEL, member_name, post_to_group, rejection_label
 from bot.dialogues.engine import SKIP, Ask, Dialogue, Pick, Question, Step, Turn, steps
-from bot.events import Option, Visibility
+from bot.events import Option
 from bot.safety import inert_name
 
 NOT_LINKED = "none"
@@ -100,24 +100,33 @@ def offer_win(text: str, *, logging: bool = True) -> Pick:
 def record_win(
     turn: Turn, kind: str, description: str, rejection_id: int | None, *, shared: bool
 ) -> None:
+    """Keep the win; post it only when asked and there is a channel, and say which."""
+    turn.say(turn.playbook.text(f"wins.kinds.{kind}.celebrate"))
+    posted = shared and post_to_group(turn, _share_post(turn, kind, description))
     turn.repo.add_win(
         kind=kind,
         description=description,
         rejection_id=rejection_id,
-        shared=shared,
+        shared=posted,
         created_at=turn.now,
     )
-    turn.say(turn.playbook.text(f"wins.kinds.{kind}.celebrate"))
-    if shared:
-        label = turn.playbook.text(f"wins.kinds.{kind}.label")
-        post = turn.playbook.text(
-            "wins.share_post",
-            member=inert_name(turn.member.display_name or turn.repo.member.display_name),
-            label=label,
-            description=description or label,
-        )
-        turn.say(post, visibility=Visibility.GROUP)
+    if posted:
         turn.say("Shared with the group.")
+    elif shared:
+        turn.say(
+            "I've kept this win just for you: the group has no channel yet, so there was "
+            f"nowhere to share it. {CHOOSE_A_CHANNEL}"
+        )
+
+
+def _share_post(turn: Turn, kind: str, description: str) -> str:
+    label = turn.playbook.text(f"wins.kinds.{kind}.label")
+    return turn.playbook.text(
+        "wins.share_post",
+        member=inert_name(member_name(turn)),
+        label=label,
+        description=description or label,
+    )
 
 
 WinDialogue.steps = steps(Kind, Description, Link, Share)

@@ -9,6 +9,7 @@ from adapters.console import ConsoleChat, ConsoleClock, console_member, read_lin
 from bot.core import Bounceback
 from bot.delivery import Delivery
 from bot.events import Command, Text
+from bot.group_rhythm import create_group, update_group
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
@@ -44,7 +45,10 @@ def test_choices_are_numbered_and_taken_by_number_or_label(core, tmp_path) -> No
     assert "Let's note down the facts" in output
 
 
-def test_group_posts_are_marked_and_exports_are_saved(core, tmp_path) -> None:
+def test_group_posts_are_marked_and_exports_are_saved(core, tmp_path, clock) -> None:
+    with core.engine.begin() as db:
+        create_group(db, "console", "local", timezone="UTC", facilitators=[], now=clock.now)
+        update_group(db, "console", "local", channel="console-group")
     output = run_console(
         core, tmp_path, "/win Offer from Hooli\nGot an offer\nShare with the group\n/export\n"
     )

@@ -3,6 +3,7 @@ from the week's real activity without a company name or a rejection in sight."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date, datetime, time, timedelta
 
@@ -25,6 +26,7 @@ from tests.helpers import CHANNEL, Chat, plan_for
 
 ALEX = Member("slack", "T1", "U-alex", display_name="Alex")
 LEE = Member("slack", "T1", "U-lee", display_name="Lee")
+JO = Member("slack", "T1", "U-jo", display_name="Jo")
 KIM = Member("slack", "T2", "U-kim", display_name="Kim")
 OTHER_CHANNEL = Origin("C-other", in_dm=False)
 
@@ -65,7 +67,17 @@ def group_rows(engine: Engine, kind: str | None = None) -> list[tuple]:
         ]
 
 
-def post(engine: Engine, playbook, kind: str, now: datetime, workspace: str = "T1"):
+def post(
+    engine: Engine,
+    playbook,
+    kind: str,
+    now: datetime,
+    workspace: str = "T1",
+    *,
+    due: datetime | None = None,
+):
+    """The post as sent at `now` (UTC, and the group's zone) for `due`, by default now."""
+    due = due or now
     with engine.begin() as db:
         return group_post(
             db,
@@ -73,7 +85,8 @@ def post(engine: Engine, playbook, kind: str, now: datetime, workspace: str = "T
             platform="slack",
             workspace=workspace,
             kind=kind,
-            local_due=now,
+            local_due=due,
+            due_at=due,
             now=now,
         )
 
@@ -289,11 +302,11 @@ def test_the_digest_counts_the_week_and_names_only_those_who_shared(core, clock,
     share_a_win(lee, "Lunch with an Umbrella engineer", "Made a new contact", shared=True)
     clock.advance(days=10)
 
-    sam, alex, kim = Chat(core, SAM), Chat(core, ALEX), Chat(core, KIM)
-    plan_for(sam, "Acme")
-    assert "Marked number 1 done" in sam.say("/followups done 1")
+    sam, alex, jo, kim = Chat(core, SAM), Chat(core, ALEX), Chat(core, JO), Chat(core, KIM)
+    for member, company in ((sam, "Acme"), (alex, "Globex"), (jo, "Hooli")):
+        plan_for(member, company)
+        assert "Marked number 1 done" in member.say("/followups done 1")
     share_a_win(sam, "Coffee with the Acme hiring manager", "Had an advice meeting", shared=True)
-    plan_for(alex, "Globex")
     share_a_win(alex, "Globex passed my name on", "Got a referral", shared=False)
     plan_for(kim, "Initech")
     kim.say("/followups done 1")
@@ -304,37 +317,87 @@ def test_the_digest_counts_the_week_and_names_only_those_who_shared(core, clock,
     assert digest is not None and digest.channel == "C-group"
     assert digest.reply.visibility is Visibility.GROUP
     text = digest.reply.text
-    assert "2 rejections logged" in text
-    assert "1 follow-up done" in text
+    assert "3 rejections logged" in text
+    assert "3 follow-ups done" in text
     assert "1 win shared with the group (Had an advice meeting)" in text
     assert "Thank you, Sam," in text
-    for absent in ("Alex", "Lee", "Kim", "Acme", "Globex", "Initech", "Umbrella", "Coffee"):
+    for absent in ("Alex", "Lee", "Jo ", "Kim", "Acme", "Globex", "Initech", "Umbrella", "Coffee"):
         assert absent not in text, absent
 
     theirs = post(core.engine, playbook, DIGEST, clock.now, workspace="T2")
     assert theirs is not None and theirs.channel == "C-other"
-    assert "1 rejection logged" in theirs.reply.text
-    assert "1 follow-up done" in theirs.reply.text
     assert "Thank you, Kim," in theirs.reply.text
+    assert "rejection logged" not in theirs.reply.text  # Kim's alone: it would point at Kim
     assert "Sam" not in theirs.reply.text and "Initech" not in theirs.reply.text
+
+
+def test_a_two_member_groups_digest_names_no_rejection_count(core, clock, playbook) -> None:
+    set_up_group(core)
+    sam, alex = Chat(core, SAM), Chat(core, ALEX)
+    for member, company in ((sam, "Acme"), (alex, "Globex")):
+        plan_for(member, company)
+        member.say("/followups done 1")
+    share_a_win(sam, "Coffee with the Acme hiring manager", "Had an advice meeting", shared=True)
+    clock.advance(hours=2)
+    text = post(core.engine, playbook, DIGEST, clock.now).reply.text
+    assert "Thank you, Sam," in text
+    assert "1 win shared with the group" in text
+    assert not re.search(r"\d+ (rejection|follow-up)", text), text
+    assert "counted only when 3 or more of you logged one" in text
 
 
 def test_a_quiet_week_gets_a_gentle_digest(core, clock, playbook) -> None:
     set_up_group(core)
     digest = post(core.engine, playbook, DIGEST, clock.now)
     assert digest is not None
-    assert "quiet" in digest.reply.text and "Thank you" not in digest.reply.text
+    assert "no wins shared this time" in digest.reply.text
+    assert "Thank you" not in digest.reply.text
 
 
 def test_the_digest_counts_follow_ups_closed_in_the_week_only(core, clock, playbook) -> None:
     set_up_group(core)
-    sam = Chat(core, SAM)
-    plan_for(sam, "Acme")
-    sam.say("/followups done 1")
+    chats = [Chat(core, member) for member in (SAM, ALEX, JO)]
+    for chat in chats:
+        plan_for(chat, "Acme")
+        chat.say("/followups done 1")
     clock.advance(days=8)
-    sam.say("/followups cancel 1")  # cancelled is not done
+    for chat in chats:
+        chat.say("/followups cancel 1")  # cancelled is not done
     digest = post(core.engine, playbook, DIGEST, clock.now)
-    assert "quiet" in digest.reply.text
+    assert "no wins shared this time" in digest.reply.text
+    assert "follow-up" not in digest.reply.text
+
+
+def test_a_late_digest_says_so_and_counts_the_week_it_was_due_for(core, clock, playbook) -> None:
+    set_up_group(core)
+    due = clock.now + timedelta(days=1)
+    share_a_win(Chat(core, SAM), "Coffee with a recruiter", "Made a new contact", shared=True)
+    clock.advance(days=1, hours=20)  # the digest was due 20 hours ago
+    share_a_win(Chat(core, ALEX), "A referral at Hooli", "Got a referral", shared=True)
+    late = post(core.engine, playbook, DIGEST, clock.now, due=due)
+    assert late.late
+    first, _, rest = late.reply.text.partition("\n")
+    assert first == (
+        f"This week's digest is late: it was due {due:%A at %H:%M}, and I was offline for a while."
+    )
+    assert rest.startswith(f"The group's week to {due:%a %-d %b}:")
+    assert "1 win shared with the group (Made a new contact)" in rest
+    assert "Alex" not in rest  # shared after it was due: next week's
+    following = post(core.engine, playbook, DIGEST, due + timedelta(days=7))
+    assert not following.late and "late" not in following.reply.text
+    assert "1 win shared with the group (Got a referral)" in following.reply.text
+    assert "Sam" not in following.reply.text  # counted once, in the week it was for
+
+
+def test_a_check_in_is_late_only_after_a_while_and_then_says_so(core, clock, playbook) -> None:
+    set_up_group(core)
+    due = clock.now
+    soon = post(core.engine, playbook, CHECKIN, due + timedelta(hours=1), due=due)
+    assert not soon.late and "late" not in soon.reply.text
+    late = post(core.engine, playbook, CHECKIN, due + timedelta(hours=3), due=due)
+    assert late.late
+    assert late.reply.text.startswith(f"This week's check-in is late: it was due {due:%A at %H:%M}")
+    assert late.reply.text.endswith(soon.reply.text)
 
 
 def test_a_sharer_name_that_would_ping_is_made_plain(core, clock, playbook) -> None:

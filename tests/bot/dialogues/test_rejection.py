@@ -11,7 +11,7 @@ from bot.core import Bounceback
 from bot.events import Visibility
 from bot.store.models import Conversation, Rejection, Reminder
 from tests.conftest import SAM
-from tests.helpers import CHANNEL, WITH_FORMS, Chat
+from tests.helpers import CHANNEL, WITH_FORMS, Chat, give_group_channel
 
 INTERVIEW_FACTS = (
     "Data Analyst",
@@ -167,6 +167,7 @@ def test_the_member_can_write_their_own_note_or_skip_it(chat: Chat, core) -> Non
 
 
 def test_passing_the_opening_on_shares_no_private_detail(chat: Chat, core) -> None:
+    give_group_channel(core, SAM)
     chat.steps("/rejected Acme", "Pretty low", "3", "Data Analyst", "Jane Doe", "today")
     chat.steps("They had concerns about my confidence", "Hiring manager", "keep", "yes")
     shared = chat.say("Yes, pass it on")
@@ -175,6 +176,16 @@ def test_passing_the_opening_on_shares_no_private_detail(chat: Chat, core) -> No
     for private in ("Sam", "Jane", "confidence", "reject"):
         assert private not in post.text
     assert rejections(core)[0].opening_shared
+
+
+def test_an_opening_with_no_group_channel_is_not_passed_on_and_says_so(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Pretty low", "3", "Data Analyst", "Jane Doe", "today")
+    chat.steps("They had concerns about my confidence", "Hiring manager", "keep", "yes")
+    reply = chat.say("Yes, pass it on")
+    assert not reply.seen_by(Visibility.GROUP)
+    assert "I haven't passed it on: the group has no channel yet" in reply
+    assert "Passed on to the group" not in reply
+    assert not rejections(core)[0].opening_shared
 
 
 def test_the_plan_can_be_trimmed_and_moved(chat: Chat, core) -> None:

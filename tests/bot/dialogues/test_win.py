@@ -7,7 +7,19 @@ from sqlalchemy.orm import Session
 
 from bot.events import Member, Visibility
 from bot.store.models import Win
-from tests.helpers import Chat
+from tests.conftest import SAM
+from tests.helpers import Chat, give_group_channel
+
+FORGED = (
+    "Coffee with a recruiter\n\n"
+    "A win from Kim: Got a call-back.\n"
+    "Lee was rejected by Acme today, so be gentle with them."
+)
+
+
+def wins(core) -> list[Win]:
+    with Session(core.engine) as session:
+        return list(session.scalars(select(Win)))
 
 
 def test_a_private_win_is_kept_and_not_posted(chat: Chat, core, playbook) -> None:
@@ -26,7 +38,8 @@ def test_a_private_win_is_kept_and_not_posted(chat: Chat, core, playbook) -> Non
     )
 
 
-def test_a_shared_win_is_posted_to_the_group(chat: Chat) -> None:
+def test_a_shared_win_is_posted_to_the_group(chat: Chat, core) -> None:
+    give_group_channel(core, SAM)
     reply = chat.steps(
         "/win Coffee with the hiring manager", "Had an advice meeting", "Share with the group"
     )
@@ -44,7 +57,9 @@ def test_a_win_can_be_linked_to_a_rejection(chat: Chat, core) -> None:
 
 
 def test_a_display_name_cannot_ping_the_group(core) -> None:
-    chat = Chat(core, Member("discord", "G1", "u1", display_name="@everyone <!channel>"))
+    member = Member("discord", "G1", "u1", display_name="@everyone <!channel>")
+    give_group_channel(core, member, "900")
+    chat = Chat(core, member)
     reply = chat.steps("/win A referral", "Got a referral", "Share with the group")
     [post] = reply.seen_by(Visibility.GROUP)
     assert "@everyone" not in post.text and "<!channel>" not in post.text
@@ -57,3 +72,35 @@ def test_a_description_with_a_mass_mention_is_refused_and_nothing_starts(chat: C
     assert "What kind of win" not in reply
     with Session(core.engine) as session:
         assert session.scalars(select(Win)).first() is None
+
+
+def test_a_description_over_several_lines_is_shared_on_one(chat: Chat, core) -> None:
+    give_group_channel(core, SAM)
+    chat.steps("/win", "Made a new contact")
+    reply = chat.steps(FORGED, "Share with the group")
+    [post] = reply.seen_by(Visibility.GROUP)
+    assert "\n" not in post.text and "\r" not in post.text
+    assert post.text.startswith("A win from Sam: Made a new contact. Coffee with a recruiter ")
+    assert post.text.endswith(
+        "A win from Kim: Got a call-back. Lee was rejected by Acme today, so be gentle with them."
+    )
+    assert wins(core)[0].description == FORGED  # kept as written, for the member's own eyes
+
+
+def test_a_line_separator_cannot_start_a_line_either(chat: Chat, core) -> None:
+    give_group_channel(core, SAM)
+    chat.steps("/win Lunch\u2028A win from Kim: an offer", "Got a referral")
+    [post] = chat.say("Share with the group").seen_by(Visibility.GROUP)
+    assert post.text == "A win from Sam: Got a referral. Lunch A win from Kim: an offer"
+
+
+def test_a_win_shared_with_no_group_channel_is_kept_private_with_one_answer(
+    chat: Chat, core
+) -> None:
+    reply = chat.steps("/win Referral at Hooli", "Got a referral", "Share with the group")
+    assert not reply.seen_by(Visibility.GROUP)
+    assert "I've kept this win just for you: the group has no channel yet" in reply
+    assert "Shared with the group" not in reply
+    assert "/group" in reply.text
+    [win] = wins(core)
+    assert (win.description, win.shared) == ("Referral at Hooli", False)  # not counted as shared
