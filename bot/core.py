@@ -47,7 +47,6 @@ from bot.events import (
     Visibility,
 )
 from bot.export import member_export
-from bot.group_rhythm import find_group
 from bot.home import home
 from bot.inbox import Receipt, decoded, encoded
 from bot.journey import journey_summary
@@ -230,7 +229,7 @@ class Bounceback:
             step = advance(turn, dialogue, conversation.step, event)
             self._save(turn, dialogue, step)
             self._hand_over(turn)
-        return _addressed(db, event, turn.replies)
+        return turn.replies
 
     def _turn(
         self, db: Connection, event: Inbound, capabilities: Capabilities
@@ -402,21 +401,6 @@ def _detached(data: dict[str, Any]) -> dict[str, Any]:
 def local_today(now: datetime, zone: str) -> date:
     """The member's own date at this UTC moment."""
     return now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
-
-
-def _addressed(db: Connection, event: Inbound, replies: list[Reply]) -> list[Reply]:
-    """Group posts carry their channel: the group's own, else the channel the member
-    spoke in; None from a DM when the group has none (the adapter then says so)."""
-    if all(reply.visibility is not Visibility.GROUP for reply in replies):
-        return replies
-    group = find_group(db, event.member.platform, event.member.workspace)
-    channel = group.channel if group is not None and group.channel else None
-    if channel is None and not event.origin.in_dm:
-        channel = event.origin.channel
-    return [
-        replace(reply, channel=channel) if reply.visibility is Visibility.GROUP else reply
-        for reply in replies
-    ]
 
 
 def _answers_a_reminder(value: str) -> bool:
