@@ -248,7 +248,9 @@ class DiscordBot:
         assert receipt.key is not None
         try:
             dm = await self.client.create_dm(discord.Object(int(receipt.event.member.user)))
-            await self._in_dm(receipt, dm)
+            # Its interaction died with that process: all of the answer goes to the DM.
+            event = replace(receipt.event, origin=Origin(str(dm.id), in_dm=True))
+            await self._in_dm(Receipt(event, receipt.key), dm)
         except Exception:  # given up, or it would fail again at every start
             log.exception("a Discord event received before a restart could not be answered")
             await asyncio.to_thread(self.core.give_up, PLATFORM, receipt.key)

@@ -20,6 +20,8 @@ from sqlalchemy import Engine
 
 from tests.reliability.support import IN_DM, on_slack, said, shown
 from tests.support.bounceback_run import bounceback_run, free_port
+from tests.support.fake_discord import MEMBER_ID, FakeDiscord, ResponseType
+from tests.support.fake_discord import Call as DiscordCall
 from tests.support.fake_slack import Call, FakeSlack, event_payload, slash_payload
 from tests.support.slack_http import TOKEN, SlackHttp
 
@@ -154,5 +156,49 @@ def test_a_process_killed_between_ack_and_commit_answers_after_its_restart(
                 await said(slack, "How are you feeling")  # what it was told, taken up again
                 assert await run.stop() == 0
             assert posted(slack, "How are you feeling") == 1
+
+    asyncio.run(scenario())
+
+
+class KilledAfterTheDefer(FakeDiscord):
+    """Kills the process the moment Discord takes its answer to an interaction (the
+    defer, Discord's ack): after the process wrote the event down, before it applies it."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.pid: int | None = None
+
+    async def _record(self, call: DiscordCall) -> None:
+        await super()._record(call)
+        if self.pid is not None and call.path.endswith("/callback") and call.status < 300:
+            os.kill(self.pid, signal.SIGKILL)
+            self.pid = None
+
+
+def test_a_discord_command_killed_after_its_defer_is_answered_in_the_dm_after_restart(
+    engine: Engine, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with KilledAfterTheDefer() as discord:
+            environment = {
+                "DATABASE_URL": url_of(engine),
+                "DISCORD_TOKEN": "fake-bot-token",
+                "DISCORD_API_URL": discord.api_base,
+            }
+            async with bounceback_run(tmp_path, **environment) as run:
+                discord.pid = run.process.pid
+                asked = await discord.slash("rejected", {"company": "Acme"})
+                assert (await asked.response())["type"] == ResponseType.DEFERRED_MESSAGE
+                assert await run.ended() == -signal.SIGKILL
+            assert discord.dms_to(MEMBER_ID) == []  # deferred, never answered
+
+            async with bounceback_run(tmp_path, **environment) as run:
+                await discord.wait_until(
+                    lambda: "How are you feeling" in str(discord.dms_to(MEMBER_ID)),
+                    what="the replayed answer in the member's DM",
+                )
+                assert await run.stop() == 0
+            dms = str(discord.dms_to(MEMBER_ID))
+            assert dms.count("How are you feeling") == 1 and "direct message" not in dms
 
     asyncio.run(scenario())
