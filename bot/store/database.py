@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Each migration's file is named by its revision, "0005_heartbeats.py" for "0005".
@@ -26,7 +29,28 @@ def sqlite_url(path: Path) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine tuned for its backend: WAL and foreign keys on SQLite."""
+    """An engine tuned for its backend; a URL it cannot be made from is a ConfigError
+    naming DATABASE_URL (never showing it: it may hold a password)."""
+    scheme = url.partition("://")[0][:40]
+    try:
+        return _engine(url)
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"DATABASE_URL: SQLAlchemy knows no database {scheme!r}; "
+            "use postgresql+psycopg://... or sqlite:///..."
+        ) from None
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            "DATABASE_URL is not a database URL, e.g. postgresql+psycopg://user:password@host/db"
+        ) from None
+    except ImportError as error:
+        raise ConfigError(
+            f"DATABASE_URL: {scheme!r} needs the {error.name} driver, which is not installed"
+        ) from None
+
+
+def _engine(url: str) -> Engine:
+    """WAL and foreign keys on SQLite."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": 30})

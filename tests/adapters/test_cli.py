@@ -93,6 +93,80 @@ def test_bad_configuration_stops_with_a_clear_message(tmp_path: Path, env, messa
     assert "Traceback" not in result.stderr
 
 
+PASSWORD = "pw-" + "7" * 10
+# Each mistake and what its one line says, naming the setting (or file) at fault.
+MISTAKES: dict[str, tuple[dict[str, str], str]] = {
+    "a DATABASE_URL that is no URL": (
+        {"DATABASE_URL": "my database"},
+        "DATABASE_URL is not a database URL",
+    ),
+    "an unknown database": (
+        {"DATABASE_URL": f"postgres://u:{PASSWORD}@h/db"},
+        "knows no database 'postgres'",
+    ),
+    "a driver not installed": (
+        {"DATABASE_URL": f"postgresql+psycopg2://u:{PASSWORD}@127.0.0.1:9/db"},
+        "DATABASE_URL: 'postgresql+psycopg2' needs the psycopg2 driver",
+    ),
+    "a port that is no number": (
+        {"DATABASE_URL": f"postgresql+psycopg://u:{PASSWORD}@h:five/db"},
+        "DATABASE_URL is not a database URL",
+    ),
+    "an option the driver refuses": (
+        {"DATABASE_URL": f"postgresql+psycopg://u:{PASSWORD}@127.0.0.1:9/db?colour=blue"},
+        'DATABASE_URL: the database driver refused it (invalid connection option "colour")',
+    ),
+    "a LOG_LEVEL logging does not know": ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be DEBUG, INFO"),
+    "a data folder that is a file": (
+        {"BOUNCEBACK_DATA_DIR": "a-file"},
+        "BOUNCEBACK_DATA_DIR: a-file is a file",
+    ),
+    "a data folder under a file": (
+        {"BOUNCEBACK_DATA_DIR": "a-file/data"},
+        "BOUNCEBACK_DATA_DIR: cannot make the folder a-file/data",
+    ),
+    "a playbook folder that does not exist": (
+        {"BOUNCEBACK_PLAYBOOK_DIR": "no-such-folder"},
+        "BOUNCEBACK_PLAYBOOK_DIR: no-such-folder is not a folder",
+    ),
+    "a playbook file that is not UTF-8": (
+        {"BOUNCEBACK_PLAYBOOK_DIR": "latin1"},
+        "moods.toml: not UTF-8 text",
+    ),
+    "a playbook file that is a folder": (
+        {"BOUNCEBACK_PLAYBOOK_DIR": "folders"},
+        "moods.toml: cannot be read",
+    ),
+    "a .env that is not UTF-8": ({"BOUNCEBACK_TEST_DOTENV": "latin1"}, ".env: not UTF-8 text"),
+}
+
+
+def _lay_out_mistakes(folder: Path, env: dict[str, str]) -> dict[str, str]:
+    """The files the mistakes point at; the environment without the test's own marker."""
+    (folder / "a-file").write_text("not a folder\n")
+    (folder / "latin1").mkdir()
+    (folder / "latin1" / "moods.toml").write_bytes(
+        "[moods.low]\nlabel = 'Tr\xe8s bas'\n".encode("latin-1")
+    )
+    (folder / "folders" / "moods.toml").mkdir(parents=True)
+    if env.pop("BOUNCEBACK_TEST_DOTENV", None):
+        (folder / ".env").write_bytes("BOUNCEBACK_CRISIS_CONTACT=Sam M\xfcller\n".encode("latin-1"))
+    return env
+
+
+@pytest.mark.parametrize(("env", "said"), MISTAKES.values(), ids=MISTAKES.keys())
+def test_each_configuration_mistake_is_one_line_naming_the_setting_and_exits_2(
+    tmp_path: Path, env: dict[str, str], said: str
+) -> None:
+    result = bounceback(tmp_path, "run", **_lay_out_mistakes(tmp_path, dict(env)))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("bounceback: "), (
+        result.stderr
+    )
+    assert said in result.stderr
+    assert PASSWORD not in result.stderr
+
+
 def test_tokens_are_never_echoed(tmp_path: Path) -> None:
     secret = "xoxb-" + "1" * 12 + "-fake"
     result = bounceback(tmp_path, "run", stdin="/help\n", SLACK_BOT_TOKEN=secret, LOG_LEVEL="DEBUG")
