@@ -276,3 +276,18 @@ def test_a_discord_token_discord_refuses_is_said_in_one_line_and_exits_2(tmp_pat
     result = asyncio.run(run())
     assert result.returncode == 2
     assert result.stderr == "bounceback: Discord refused DISCORD_TOKEN (401 Unauthorized)\n"
+
+
+def test_discord_sync_with_a_token_discord_refuses_is_one_line_and_exits_2(
+    tmp_path: Path,
+) -> None:
+    async def run() -> tuple[subprocess.CompletedProcess, dict]:
+        async with FakeDiscord(token="the-real-token") as discord:
+            env = {"DISCORD_TOKEN": "a-stale-token", "DISCORD_API_URL": discord.api_base}
+            result = await asyncio.to_thread(bounceback, tmp_path, "discord", "sync", **env)
+            return result, discord.commands
+
+    result, published = asyncio.run(run())
+    assert result.returncode == 2
+    assert result.stderr == "bounceback: Discord refused DISCORD_TOKEN (401 Unauthorized)\n"
+    assert not published
