@@ -206,8 +206,12 @@ def _slack_manifest(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
-    _database(settings)
-    print("bounceback: the database is up to date.")
+    count = _migrated(_opened(settings))
+    if count:
+        plural = "s" if count != 1 else ""
+        print(f"bounceback: {count} migration{plural} applied; the database is up to date.")
+    else:
+        print("bounceback: the database was already up to date.")
     return 0
 
 
@@ -217,19 +221,30 @@ def worker_name() -> str:
 
 
 def _database(settings: Settings, db: Path | None = None) -> Engine:
-    """The engine (the SQLite file `db` if given), its migrations applied; a database out
-    of reach said in one line, one that cannot be opened a ConfigError naming the setting."""
+    """The engine (the SQLite file `db` if given), its migrations applied."""
+    engine = _opened(settings, db)
+    _migrated(engine)
+    return engine
+
+
+def _opened(settings: Settings, db: Path | None = None) -> Engine:
+    """The engine, connected to once: a database out of reach said in one line (a
+    StartFailed), one that cannot be opened a ConfigError naming the setting."""
     url = sqlite_url(db) if db else settings.database
     setting = "--db" if db else settings.database_setting
     if url.startswith("sqlite:///"):
         _folder_for(Path(url.removeprefix("sqlite:///")).parent, setting)
     engine = make_engine(url)
-    try:
-        _connect_once(engine, setting)
-        upgrade(engine)
-    except OperationalError as error:
-        raise StartFailed(f"cannot reach the database ({_first_line(error)})") from error
+    _connect_once(engine, setting)
     return engine
+
+
+def _migrated(engine: Engine) -> int:
+    """How many migrations were applied; none if the database was up to date."""
+    try:
+        return upgrade(engine)
+    except OperationalError as error:
+        raise _out_of_reach(error) from error
 
 
 def _connect_once(engine: Engine, setting: str) -> None:
@@ -237,6 +252,8 @@ def _connect_once(engine: Engine, setting: str) -> None:
     the setting, not a database out of reach or a migration's error."""
     try:
         engine.connect().close()
+    except OperationalError as error:
+        raise _out_of_reach(error) from error
     except (InterfaceError, ProgrammingError) as error:
         raise ConfigError(
             f"{setting}: the database driver refused it ({_first_line(error)})"
@@ -253,6 +270,10 @@ def _folder_for(folder: Path, setting: str) -> None:
         raise ConfigError(
             f"{setting}: cannot make the folder {folder} ({error.strerror})"
         ) from None
+
+
+def _out_of_reach(error: OperationalError) -> StartFailed:
+    return StartFailed(f"cannot reach the database ({_first_line(error)})")
 
 
 def _first_line(error: DBAPIError) -> str:

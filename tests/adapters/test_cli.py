@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.database import REVISIONS, make_engine, sqlite_url, upgrade
 from tests.support.bounceback_run import free_port
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_slack import FakeSlack
@@ -59,9 +60,22 @@ def test_console_takes_its_own_database_file(tmp_path: Path) -> None:
     assert (tmp_path / "mine.db").exists()
 
 
-def test_db_upgrade(tmp_path: Path) -> None:
+def test_db_upgrade_says_how_many_migrations_it_applied(tmp_path: Path) -> None:
+    first = bounceback(tmp_path, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == (
+        f"bounceback: {len(REVISIONS)} migrations applied; the database is up to date.\n"
+    )
+    again = bounceback(tmp_path, "db", "upgrade")
+    assert again.stdout == "bounceback: the database was already up to date.\n"
+
+
+def test_db_upgrade_from_an_older_revision_counts_only_the_new_ones(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    upgrade(make_engine(sqlite_url(tmp_path / "data" / "bounceback.db")), REVISIONS[0])
     result = bounceback(tmp_path, "db", "upgrade")
-    assert result.returncode == 0 and "up to date" in result.stdout
+    newer = len(REVISIONS) - 1
+    assert result.stdout.startswith(f"bounceback: {newer} migration{'s' if newer != 1 else ''} ")
 
 
 def test_a_dotenv_in_the_working_folder_is_read_and_the_environment_wins(tmp_path: Path) -> None:
