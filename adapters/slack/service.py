@@ -192,7 +192,7 @@ async def _malformed_is_400(error: Exception, response: BoltResponse | None) -> 
     otherwise (an event that is a string) fails there, before any code of ours: a 400 and
     one line. An error in our code keeps Bolt's answer, a 500, and logs its traceback."""
     if response is None or _raised_in_our_code(error):
-        log.error("slack: a listener failed", exc_info=error)
+        log.error("slack: our code failed on a request", exc_info=error)
         return None
     log.warning("slack: refused a request Bolt could not read (%s)", type(error).__name__)
     return BoltResponse(status=400, body={"error": "unreadable request"})
