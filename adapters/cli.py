@@ -15,13 +15,13 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 from sqlalchemy import Engine, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 
 from adapters.console import ConsoleChat, ConsoleClock, console_member
 from adapters.discord.service import sync_commands
 from adapters.runner import Runner, StartFailed, adapters
 from adapters.slack.manifest import as_text as manifest_text
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, log_level
 from bot.core import Bounceback, utc_now
 from bot.delivery import Delivery
 from bot.playbook import PlaybookError, load_playbook
@@ -36,12 +36,11 @@ from scheduler.status import outbox_status
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    load_dotenv(Path.cwd() / ".env", interpolate=False, override=False)
     try:
+        _read_dotenv(Path.cwd() / ".env")
+        logging.basicConfig(
+            level=log_level(os.environ), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         settings = load_settings(os.environ)
         return args.action(args, settings)
     except (ConfigError, PlaybookError) as problem:
@@ -50,6 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     except StartFailed as problem:  # worth trying again: a supervisor restarts on 1
         print(f"bounceback: {problem}", file=sys.stderr)
         return 1
+
+
+def _read_dotenv(path: Path) -> None:
+    """The environment wins over `.env`; a `.env` that cannot be read is a ConfigError."""
+    try:
+        load_dotenv(path, interpolate=False, override=False)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,14 +118,13 @@ def _discord_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _core(settings: Settings) -> Bounceback:
-    engine = _database(settings.database)
+    engine = _database(settings)
     return Bounceback(engine, load_playbook(settings.playbook_dir), settings)
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    url = sqlite_url(args.db) if args.db else settings.database
     playbook = load_playbook(settings.playbook_dir)
-    engine = _database(url)
+    engine = _database(settings, args.db)
     clock = ConsoleClock()
     chat = ConsoleChat(
         Bounceback(engine, playbook, settings, clock),
@@ -142,7 +150,7 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 def _status(_args: argparse.Namespace, settings: Settings) -> int:
     """The outbox and the scheduler at a glance, for an operator (no member data)."""
-    engine = _database(settings.database)
+    engine = _database(settings)
     now = utc_now()
     status = outbox_status(engine, now)
     print(
@@ -174,7 +182,7 @@ def _ago(elapsed: timedelta) -> str:
 
 def _reminders(args: argparse.Namespace, settings: Settings) -> int:
     """Failed reminders with their last error; --retry queues them again, attempts reset."""
-    engine = _database(settings.database)
+    engine = _database(settings)
     failed = select(Reminder).where(Reminder.status == FAILED).order_by(Reminder.due_at)
     with engine.begin() as db:
         rows = db.execute(failed.with_only_columns(*Reminder.__table__.c)).all()
@@ -198,8 +206,12 @@ def _slack_manifest(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
-    _database(settings.database)
-    print("bounceback: the database is up to date.")
+    count = _migrated(_opened(settings))
+    if count:
+        plural = "s" if count != 1 else ""
+        print(f"bounceback: {count} migration{plural} applied; the database is up to date.")
+    else:
+        print("bounceback: the database was already up to date.")
     return 0
 
 
@@ -208,14 +220,61 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def _database(url: str) -> Engine:
-    """The engine, its migrations applied; a database out of reach said in one line."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-    except OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0]
-        raise StartFailed(f"cannot reach the database ({reason})") from error
+def _database(settings: Settings, db: Path | None = None) -> Engine:
+    """The engine (the SQLite file `db` if given), its migrations applied."""
+    engine = _opened(settings, db)
+    _migrated(engine)
     return engine
+
+
+def _opened(settings: Settings, db: Path | None = None) -> Engine:
+    """The engine, connected to once: a database out of reach said in one line (a
+    StartFailed), one that cannot be opened a ConfigError naming the setting."""
+    url = sqlite_url(db) if db else settings.database
+    setting = "--db" if db else settings.database_setting
+    if url.startswith("sqlite:///"):
+        _folder_for(Path(url.removeprefix("sqlite:///")).parent, setting)
+    engine = make_engine(url)
+    _connect_once(engine, setting)
+    return engine
+
+
+def _migrated(engine: Engine) -> int:
+    """How many migrations were applied; none if the database was up to date."""
+    try:
+        return upgrade(engine)
+    except OperationalError as error:
+        raise _out_of_reach(error) from error
+
+
+def _connect_once(engine: Engine, setting: str) -> None:
+    """Before the migrations: a URL the driver refuses (an unknown option) is a mistake in
+    the setting, not a database out of reach or a migration's error."""
+    try:
+        engine.connect().close()
+    except OperationalError as error:
+        raise _out_of_reach(error) from error
+    except (InterfaceError, ProgrammingError) as error:
+        raise ConfigError(
+            f"{setting}: the database driver refused it ({_first_line(error)})"
+        ) from None
+
+
+def _folder_for(folder: Path, setting: str) -> None:
+    """The SQLite file's folder, made if missing."""
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{setting}: {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"{setting}: cannot make the folder {folder} ({error.strerror})"
+        ) from None
+
+
+def _out_of_reach(error: OperationalError) -> StartFailed:
+    return StartFailed(f"cannot reach the database ({_first_line(error)})")
+
+
+def _first_line(error: DBAPIError) -> str:
+    return str(error.orig).strip().splitlines()[0]

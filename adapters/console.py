@@ -31,6 +31,7 @@ CONSOLE = Origin(channel="console", in_dm=True)
 PROMPT = "you> "
 IDLE_TICK = 5.0  # seconds between checks for due reminders while nobody types
 CLOCK_STRIDE = timedelta(minutes=15)  # how finely /clock walks time
+LONGEST_MOVE = timedelta(days=366)  # a walk of 15-minute strides: a year takes minutes
 _MOVE = re.compile(r"^\+\s*(\d{1,4})\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -125,6 +126,9 @@ class ConsoleChat:
         step = self.clock.parse(spec)
         if step is None:
             self.show([Reply("Move the clock forward with `/clock +3d`, `+2h`, `+1w` or `+30m`.")])
+            return
+        if step > LONGEST_MOVE:
+            self.show([Reply("The clock moves up to a year at a time: try `/clock +52w`.")])
             return
         target = self.clock() + step
         while self.clock() < target:

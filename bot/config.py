@@ -6,6 +6,7 @@ so tests build Settings from a plain mapping and never see a developer's `.env`.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -60,6 +61,11 @@ class Settings:
         return self.database_url or f"sqlite:///{self.data_dir / 'bounceback.db'}"
 
     @property
+    def database_setting(self) -> str:
+        """The setting that names the database, for a message about it."""
+        return "DATABASE_URL" if self.database_url else "BOUNCEBACK_DATA_DIR"
+
+    @property
     def lease(self) -> timedelta:
         """The outbox lease: after a crash mid-send, a reminder waits this long to be retried."""
         return timedelta(seconds=self.lease_seconds)
@@ -68,6 +74,15 @@ class Settings:
     def slack_oauth(self) -> bool:
         """Installed by many workspaces through OAuth, rather than one workspace's token."""
         return self.slack_mode == "http" and bool(self.slack_client_id) and not self.slack_bot_token
+
+
+def log_level(env: Mapping[str, str]) -> int:
+    """LOG_LEVEL as a level number; read apart from Settings, as logging starts first."""
+    raw = env.get("LOG_LEVEL", "")
+    levels = logging.getLevelNamesMapping()
+    if (name := raw.strip().upper() or "WARNING") not in levels:
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {raw[:20]!r}")
+    return levels[name]
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:

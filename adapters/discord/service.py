@@ -49,10 +49,7 @@ class DiscordService:
 
     async def start(self) -> str:
         """Log in and connect every configured shard; say which, once they are ready."""
-        try:
-            await self.client.login(self.settings.discord_token)
-        except discord.LoginFailure:
-            raise ConfigError("Discord refused DISCORD_TOKEN (401 Unauthorized)") from None
+        await _log_in(self.client, self.settings.discord_token)
         # Given a shard count (and after an invalidated session) discord.py connects to the
         # gateway address built into it, not to the one the API names: ask the API, so that
         # DISCORD_API_URL moves the gateway along with REST.
@@ -112,8 +109,8 @@ async def sync_commands(core: Bounceback, settings: Settings, guild: int | None)
     """Publish the command tree: to one server at once, or globally (which Discord
     spreads within the hour). Needs only REST: no gateway connection."""
     client = make_client(core, settings)
-    await client.login(settings.discord_token)
     try:
+        await _log_in(client, settings.discord_token)
         if guild is None:
             return len(await client.tree.sync())
         target = discord.Object(guild)
@@ -121,3 +118,11 @@ async def sync_commands(core: Bounceback, settings: Settings, guild: int | None)
         return len(await client.tree.sync(guild=target))
     finally:
         await client.close()
+
+
+async def _log_in(client: BouncebackClient, token: str) -> None:
+    """A token Discord refuses is a ConfigError: trying again would only repeat it."""
+    try:
+        await client.login(token)
+    except discord.LoginFailure:
+        raise ConfigError("Discord refused DISCORD_TOKEN (401 Unauthorized)") from None

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import EVENTS_PATH, PLATFORM, build_app
@@ -25,6 +29,8 @@ from bot.config import ConfigError, Settings
 from bot.core import Bounceback
 
 log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 # A message in a channel: Bolt authorizes it, runs its middleware and matches it to the
 # DM listener, which ignores it. Nothing is posted or stored. Socket Mode's form, as
@@ -41,6 +47,11 @@ _WARM_UP = {
         "ts": "0.000000",
     },
 }
+
+_OURS = tuple(
+    Path(__file__).resolve().parents[2] / name for name in ("adapters", "bot", "scheduler")
+)
+_LONGEST_TIME = 12  # digits in a Unix time, for thousands of years yet
 
 # What auth.test answers for a token that will never work.
 _REFUSED_TOKEN = {
@@ -83,6 +94,7 @@ class SlackService:
             installation_store=installations,
             oauth_settings=oauth,
         )
+        self.app.error(_malformed_is_400)
         # The transport's client retries nothing itself: the outbox reschedules on a 429.
         self.transport = SlackTransport(self._client(token), bots=installations)
         self._socket: AsyncSocketModeHandler | None = None
@@ -112,7 +124,8 @@ class SlackService:
             await self._socket.connect_async()
             return "Socket Mode"
         web_app = self.app.web_app(path=EVENTS_PATH)
-        web_app.middlewares.extend((_unreadable_is_400, self.bot.acks_first))
+        signed_only = _signed_only(self.settings.slack_signing_secret)
+        web_app.middlewares.extend((signed_only, _unreadable_is_400, self.bot.acks_first))
         web_app.router.add_routes(self.routes)
         self._runner = web.AppRunner(web_app)
         await self._runner.setup()
@@ -163,10 +176,44 @@ class SlackService:
         return AsyncWebClient(token=token, base_url=self.settings.slack_api_url, logger=WEB_API_LOG)
 
 
+def _signed_only(secret: str) -> Middleware:
+    """A request to /slack/events not signed with `secret` gets 401 before Bolt sees it:
+    Bolt's own check answers a timestamp that is no number with a 500 and a traceback,
+    and logs each unsigned body whole. Anyone can send these: each costs one access line."""
+    verifier = SignatureVerifier(secret)
+
+    @web.middleware
+    async def signed_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method != "POST" or request.path != EVENTS_PATH:
+            return await handler(request)
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        readable = timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _LONGEST_TIME
+        if not (readable and verifier.is_valid(await request.read(), timestamp, signature)):
+            return web.json_response({"error": "invalid request"}, status=401)  # as Bolt's
+        return await handler(request)
+
+    return signed_only
+
+
+async def _malformed_is_400(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+    """Bolt's own middleware reads a body as Slack shapes it, and a signed one shaped
+    otherwise (an event that is a string) fails there, before any code of ours: a 400 and
+    one line. An error in our code keeps Bolt's answer, a 500, and logs its traceback."""
+    if response is None or _raised_in_our_code(error):
+        log.error("slack: our code failed on a request", exc_info=error)
+        return None
+    log.warning("slack: refused a request Bolt could not read (%s)", type(error).__name__)
+    return BoltResponse(status=400, body={"error": "unreadable request"})
+
+
+def _raised_in_our_code(error: BaseException) -> bool:
+    files = {Path(frame.filename).resolve() for frame in traceback.extract_tb(error.__traceback__)}
+    return any(file.is_relative_to(ours) for file in files for ours in _OURS)
+
+
 @web.middleware
-async def _unreadable_is_400(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
+async def _unreadable_is_400(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A body Bolt cannot even read (not JSON, a payload of the wrong shape) fails in
     Bolt's parsing, before any listener: a 400 and one line, not a 500 and a traceback.
     Slack never sends such bodies; whoever did learns only that it was refused."""

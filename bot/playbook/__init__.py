@@ -143,6 +143,8 @@ class Playbook:
 
 def load_playbook(override_dir: Path | None = None) -> Playbook:
     """Read and check every file, preferring a group's own copy where it has one."""
+    if override_dir is not None and not override_dir.is_dir():
+        raise PlaybookError(f"BOUNCEBACK_PLAYBOOK_DIR: {override_dir} is not a folder")
     files: dict[str, Mapping[str, Any]] = {}
     for name in _SCHEMA:
         path = override_dir / name if override_dir and (override_dir / name).exists() else None
@@ -157,6 +159,10 @@ def _read(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         raise PlaybookError(f"{path}: the playbook file is missing") from None
+    except OSError as error:  # a folder where the file should be, say
+        raise PlaybookError(f"{path}: cannot be read ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise PlaybookError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise PlaybookError(f"{path}: not valid TOML ({error})") from None
 

@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Each migration's file is named by its revision, "0005_heartbeats.py" for "0005".
-LATEST = max(path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+REVISIONS = sorted(path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9]" * 4 + "_*.py"))
+LATEST = REVISIONS[-1]
 # SQLite's own checkpoint runs inside whichever commit crosses the threshold and
 # fsyncs there: a 20-70 ms stall on one member's message. The Checkpointer does
 # that work off the per-message path; this larger threshold is only a backstop.
@@ -26,7 +30,28 @@ def sqlite_url(path: Path) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine tuned for its backend: WAL and foreign keys on SQLite."""
+    """An engine tuned for its backend; a URL it cannot be made from is a ConfigError
+    naming DATABASE_URL (never showing it: it may hold a password)."""
+    scheme = url.partition("://")[0][:40]
+    try:
+        return _engine(url)
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"DATABASE_URL: SQLAlchemy knows no database {scheme!r}; "
+            "use postgresql+psycopg://... or sqlite:///..."
+        ) from None
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            "DATABASE_URL is not a database URL, e.g. postgresql+psycopg://user:password@host/db"
+        ) from None
+    except ImportError as error:
+        raise ConfigError(
+            f"DATABASE_URL: {scheme!r} needs the {error.name} driver, which is not installed"
+        ) from None
+
+
+def _engine(url: str) -> Engine:
+    """WAL and foreign keys on SQLite."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": 30})
@@ -43,14 +68,16 @@ def _tune_sqlite(connection: Any, _record: object) -> None:
     cursor.close()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply the Alembic migrations not yet applied; start-up and `db upgrade` call it.
+def upgrade(engine: Engine, revision: str = "head") -> int:
+    """Apply the Alembic migrations not yet applied, and say how many; start-up and
+    `db upgrade` call it.
 
     Alembic is imported only when one is due: at an up-to-date database's every start
     it cost a quarter of a second and 11 MiB for nothing.
     """
-    if revision == "head" and applied(engine) == LATEST:
-        return
+    before = applied(engine) or ""
+    if revision == "head" and before == LATEST:
+        return 0
     from alembic import command
     from alembic.config import Config
 
@@ -59,6 +86,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    after = applied(engine) or ""
+    return sum(before < number <= after for number in REVISIONS)
 
 
 def applied(engine: Engine) -> str | None:

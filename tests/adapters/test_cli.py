@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.database import REVISIONS, make_engine, sqlite_url, upgrade
 from tests.support.bounceback_run import free_port
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_slack import FakeSlack
@@ -59,9 +60,22 @@ def test_console_takes_its_own_database_file(tmp_path: Path) -> None:
     assert (tmp_path / "mine.db").exists()
 
 
-def test_db_upgrade(tmp_path: Path) -> None:
+def test_db_upgrade_says_how_many_migrations_it_applied(tmp_path: Path) -> None:
+    first = bounceback(tmp_path, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == (
+        f"bounceback: {len(REVISIONS)} migrations applied; the database is up to date.\n"
+    )
+    again = bounceback(tmp_path, "db", "upgrade")
+    assert again.stdout == "bounceback: the database was already up to date.\n"
+
+
+def test_db_upgrade_from_an_older_revision_counts_only_the_new_ones(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    upgrade(make_engine(sqlite_url(tmp_path / "data" / "bounceback.db")), REVISIONS[0])
     result = bounceback(tmp_path, "db", "upgrade")
-    assert result.returncode == 0 and "up to date" in result.stdout
+    newer = len(REVISIONS) - 1
+    assert result.stdout.startswith(f"bounceback: {newer} migration{'s' if newer != 1 else ''} ")
 
 
 def test_a_dotenv_in_the_working_folder_is_read_and_the_environment_wins(tmp_path: Path) -> None:
@@ -91,6 +105,80 @@ def test_bad_configuration_stops_with_a_clear_message(tmp_path: Path, env, messa
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+PASSWORD = "pw-" + "7" * 10
+# Each mistake and what its one line says, naming the setting (or file) at fault.
+MISTAKES: dict[str, tuple[dict[str, str], str]] = {
+    "a DATABASE_URL that is no URL": (
+        {"DATABASE_URL": "my database"},
+        "DATABASE_URL is not a database URL",
+    ),
+    "an unknown database": (
+        {"DATABASE_URL": f"postgres://u:{PASSWORD}@h/db"},
+        "knows no database 'postgres'",
+    ),
+    "a driver not installed": (
+        {"DATABASE_URL": f"postgresql+psycopg2://u:{PASSWORD}@127.0.0.1:9/db"},
+        "DATABASE_URL: 'postgresql+psycopg2' needs the psycopg2 driver",
+    ),
+    "a port that is no number": (
+        {"DATABASE_URL": f"postgresql+psycopg://u:{PASSWORD}@h:five/db"},
+        "DATABASE_URL is not a database URL",
+    ),
+    "an option the driver refuses": (
+        {"DATABASE_URL": f"postgresql+psycopg://u:{PASSWORD}@127.0.0.1:9/db?colour=blue"},
+        'DATABASE_URL: the database driver refused it (invalid connection option "colour")',
+    ),
+    "a LOG_LEVEL logging does not know": ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be DEBUG, INFO"),
+    "a data folder that is a file": (
+        {"BOUNCEBACK_DATA_DIR": "a-file"},
+        "BOUNCEBACK_DATA_DIR: a-file is a file",
+    ),
+    "a data folder under a file": (
+        {"BOUNCEBACK_DATA_DIR": "a-file/data"},
+        "BOUNCEBACK_DATA_DIR: cannot make the folder a-file/data",
+    ),
+    "a playbook folder that does not exist": (
+        {"BOUNCEBACK_PLAYBOOK_DIR": "no-such-folder"},
+        "BOUNCEBACK_PLAYBOOK_DIR: no-such-folder is not a folder",
+    ),
+    "a playbook file that is not UTF-8": (
+        {"BOUNCEBACK_PLAYBOOK_DIR": "latin1"},
+        "moods.toml: not UTF-8 text",
+    ),
+    "a playbook file that is a folder": (
+        {"BOUNCEBACK_PLAYBOOK_DIR": "folders"},
+        "moods.toml: cannot be read",
+    ),
+    "a .env that is not UTF-8": ({"BOUNCEBACK_TEST_DOTENV": "latin1"}, ".env: not UTF-8 text"),
+}
+
+
+def _lay_out_mistakes(folder: Path, env: dict[str, str]) -> dict[str, str]:
+    """The files the mistakes point at; the environment without the test's own marker."""
+    (folder / "a-file").write_text("not a folder\n")
+    (folder / "latin1").mkdir()
+    (folder / "latin1" / "moods.toml").write_bytes(
+        "[moods.low]\nlabel = 'Tr\xe8s bas'\n".encode("latin-1")
+    )
+    (folder / "folders" / "moods.toml").mkdir(parents=True)
+    if env.pop("BOUNCEBACK_TEST_DOTENV", None):
+        (folder / ".env").write_bytes("BOUNCEBACK_CRISIS_CONTACT=Sam M\xfcller\n".encode("latin-1"))
+    return env
+
+
+@pytest.mark.parametrize(("env", "said"), MISTAKES.values(), ids=MISTAKES.keys())
+def test_each_configuration_mistake_is_one_line_naming_the_setting_and_exits_2(
+    tmp_path: Path, env: dict[str, str], said: str
+) -> None:
+    result = bounceback(tmp_path, "run", **_lay_out_mistakes(tmp_path, dict(env)))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("bounceback: "), (
+        result.stderr
+    )
+    assert said in result.stderr
+    assert PASSWORD not in result.stderr
 
 
 def test_tokens_are_never_echoed(tmp_path: Path) -> None:
@@ -202,3 +290,18 @@ def test_a_discord_token_discord_refuses_is_said_in_one_line_and_exits_2(tmp_pat
     result = asyncio.run(run())
     assert result.returncode == 2
     assert result.stderr == "bounceback: Discord refused DISCORD_TOKEN (401 Unauthorized)\n"
+
+
+def test_discord_sync_with_a_token_discord_refuses_is_one_line_and_exits_2(
+    tmp_path: Path,
+) -> None:
+    async def run() -> tuple[subprocess.CompletedProcess, dict]:
+        async with FakeDiscord(token="the-real-token") as discord:
+            env = {"DISCORD_TOKEN": "a-stale-token", "DISCORD_API_URL": discord.api_base}
+            result = await asyncio.to_thread(bounceback, tmp_path, "discord", "sync", **env)
+            return result, discord.commands
+
+    result, published = asyncio.run(run())
+    assert result.returncode == 2
+    assert result.stderr == "bounceback: Discord refused DISCORD_TOKEN (401 Unauthorized)\n"
+    assert not published

@@ -96,3 +96,10 @@ def test_moving_the_clock_plays_the_plan_out_and_reminders_take_answers(core, tm
 def test_the_clock_only_moves_forward_and_says_how(core, tmp_path) -> None:
     output = watch_console(core, tmp_path, "/clock -1d\n/clock soon\n")
     assert output.count("Move the clock forward with `/clock +3d`") == 2
+
+
+def test_a_move_beyond_a_year_is_refused_kindly_and_the_clock_stays(core, tmp_path) -> None:
+    output = watch_console(core, tmp_path, "/clock +9999w\n/clock +9999h\n/stats\n")
+    assert output.count("The clock moves up to a year at a time: try `/clock +52w`.") == 2
+    assert "clock now reads" not in output
+    assert "Nothing logged yet" in output  # the console goes on answering
