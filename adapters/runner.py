@@ -64,6 +64,8 @@ class Service(Protocol):
 
     async def lost(self) -> str: ...  # returns only if it stops serving on its own: why
 
+    async def replay(self, received_before: datetime) -> None: ...  # acked, never applied
+
 
 def adapters(settings: Settings) -> dict[str, str]:
     """The configured platforms, each with how it runs: never a token."""
@@ -110,6 +112,8 @@ class Runner:
             core.clock,
         )
         self.ticker = Ticker(self.dispatcher, every=tick)
+        self.clock, self.lease = core.clock, settings.lease
+        self._orphans: asyncio.Task[None] | None = None
         self.checkpointer = Checkpointer(core.engine)
 
     @property
@@ -154,6 +158,7 @@ class Runner:
             self.checkpointer.stop()
             raise
         self.ticker.start()
+        self._orphans = asyncio.create_task(self._take_up_orphans(), name="inbox-orphans")
         # What start-up built lives as long as the process: out of the collector's way,
         # so a full collection in a burst of events does not walk all of it again.
         gc.freeze()
@@ -161,6 +166,8 @@ class Runner:
 
     async def stop(self) -> None:
         """Intake closed and work finished first, so no lease is taken after the release."""
+        if self._orphans is not None:
+            self._orphans.cancel()
         try:
             # The dispatcher first: it stops between sends and records the one in flight.
             drained = asyncio.gather(*(service.drain() for service in self.services))
@@ -171,6 +178,22 @@ class Runner:
             for service in self.services:
                 await service.close()
             self.checkpointer.stop()
+
+    async def _take_up_orphans(self) -> None:
+        """Events a process acknowledged but never applied (it was killed): once they are
+        older than the outbox lease, its process is taken to be gone, as for a reminder
+        it held, and any process answers them; this one at once on start-up."""
+        while True:
+            received_before = self.clock() - self.lease
+            for service in self.services:
+                try:
+                    await service.replay(received_before)
+                except Exception as error:  # the database away, say: the next round tries
+                    why = type(error).__name__
+                    log.warning(
+                        "bounceback: could not take up %s events (%s)", service.platform, why
+                    )
+            await asyncio.sleep(self.lease.total_seconds() / 2)
 
     def _signalled(self, number: int, stopping: asyncio.Event) -> None:
         name = signal.Signals(number).name

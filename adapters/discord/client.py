@@ -133,6 +133,7 @@ class DiscordBot:
         self.intake = Intake(core.receive)
         self.client = client
         self._typed: dict[tuple[str, str], dict[str, str]] = {}  # a form to try again
+        self._replaying: dict[str, asyncio.Task[None]] = {}  # by inbox key
         self._under_way = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -242,9 +243,17 @@ class DiscordBot:
             log.exception("a Discord DM could not be answered")
             await said.channel.send(TROUBLE)
 
+    def replay(self, receipt: Receipt) -> None:
+        """Take up an event a killed process received but never applied, unless this
+        process is at it already: answered in the DM."""
+        key = receipt.key
+        assert key is not None
+        if key not in self._replaying:
+            self._replaying[key] = asyncio.create_task(self._replay(receipt))
+            self._replaying[key].add_done_callback(lambda _: self._replaying.pop(key, None))
+
     @_answering
-    async def replay(self, receipt: Receipt) -> None:
-        """An event a killed process received but never applied: answered in the DM."""
+    async def _replay(self, receipt: Receipt) -> None:
         assert receipt.key is not None
         try:
             dm = await self.client.create_dm(discord.Object(int(receipt.event.member.user)))

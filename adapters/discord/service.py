@@ -42,7 +42,6 @@ class DiscordService:
     def __init__(self, core: Bounceback, settings: Settings, **client_options: Any) -> None:
         self.core = core
         self.settings = settings
-        self._replays: set[asyncio.Task[None]] = set()
         self.client = make_client(core, settings, **client_options)
         self.transport = DiscordTransport(self.client)
         self._connection: asyncio.Task[None] | None = None
@@ -59,25 +58,21 @@ class DiscordService:
             guild = discord.Object(self.settings.discord_dev_guild)
             self.client.tree.copy_global_to(guild=guild)
             await self.client.tree.sync(guild=guild)
-        started_at = self.core.clock()
         self._connection = asyncio.create_task(self.client.connect())
         ready = asyncio.create_task(self.client.wait_until_ready())
         await asyncio.wait({self._connection, ready}, return_when=asyncio.FIRST_COMPLETED)
         if not ready.done():  # the connection ended first: its error says why
             ready.cancel()
             await self._connection
-        await self._replay(started_at)
         ids, count = ",".join(map(str, self.settings.discord_shard_ids)), self.client.shard_count
         return f"shards {ids} of {count}" if ids else f"every shard ({count})"
 
-    async def _replay(self, received_before: datetime) -> None:
-        """What a killed process received but never applied, answered in the members'
+    async def replay(self, received_before: datetime) -> None:
+        """Answer the events received before then and never applied, in the members'
         DMs (interaction tokens die with the process that held them)."""
         waiting = await asyncio.to_thread(self.core.unsettled, PLATFORM, received_before)
         for receipt in waiting:
-            replay = asyncio.create_task(self.client.bounceback.replay(receipt))
-            self._replays.add(replay)
-            replay.add_done_callback(self._replays.discard)
+            self.client.bounceback.replay(receipt)
 
     async def lost(self) -> str:
         """Returns if the gateway connection ends on its own: discord.py reconnects what

@@ -75,6 +75,7 @@ class SlackBot:
     def __init__(self, core: Bounceback) -> None:
         self.core = core
         self.intake = Intake(core.receive)
+        self._replaying: set[str] = set()  # inbox keys being taken up
         self._direct = DirectMessages()
         self._zones_checked: set[Member] = set()
         self._work: asyncio.Queue[Callable[[], Awaitable[object]]] | None = None
@@ -150,18 +151,24 @@ class SlackBot:
         return replies
 
     def replay(self, receipts: list[Receipt], client_for: ClientFor) -> None:
-        """Events acknowledged by a process that died before applying them: answered
-        now, in the DM (their trigger ids have long expired)."""
+        """Events acknowledged by a process that died before applying them (unless this
+        process is at them already): answered in the DM, their trigger ids long expired."""
         for receipt in receipts:
+            key = receipt.key
+            assert key is not None
+            if key in self._replaying:
+                continue
+            self._replaying.add(key)
 
-            async def answer(receipt: Receipt = receipt) -> None:
-                assert receipt.key is not None
+            async def answer(receipt: Receipt = receipt, key: str = key) -> None:
                 try:
                     client = await client_for(receipt.event.member.workspace)
-                    await self.handle(client, receipt.event, key=receipt.key)
-                except Exception:  # given up, or it would fail again at every start
-                    await asyncio.to_thread(self.core.give_up, PLATFORM, receipt.key)
+                    await self.handle(client, receipt.event, key=key)
+                except Exception:  # given up, or it would fail again at every sweep
+                    await asyncio.to_thread(self.core.give_up, PLATFORM, key)
                     raise
+                finally:
+                    self._replaying.discard(key)
 
             self.later(answer)
 

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -109,14 +110,6 @@ class SlackService:
         for client in (self.app.client, self.transport.client):
             client.session = self._session
         await self._warm_up()
-        started_at = self.core.clock()
-        where = await self._serve()
-        # What a process killed before it could apply them had acknowledged: answered now.
-        waiting = await asyncio.to_thread(self.core.unsettled, PLATFORM, started_at)
-        self.bot.replay(waiting, self.transport.client_for)
-        return where
-
-    async def _serve(self) -> str:
         if self.settings.slack_mode == "socket":
             self._socket = AsyncSocketModeHandler(
                 self.app, self.settings.slack_app_token, web_client=self.app.client
@@ -149,6 +142,11 @@ class SlackService:
             if (code := error.response.get("error")) in _REFUSED_TOKEN:
                 raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({code})") from None
             raise
+
+    async def replay(self, received_before: datetime) -> None:
+        """Answer the events acknowledged before then and never applied."""
+        waiting = await asyncio.to_thread(self.core.unsettled, PLATFORM, received_before)
+        self.bot.replay(waiting, self.transport.client_for)
 
     async def lost(self) -> str:
         """Never returns: the HTTP server does not end on its own, and Socket Mode

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from tests.reliability.support import IN_DM, on_slack, said, shown
+from tests.reliability.support import IN_DM, LEASE_SECONDS, on_slack, said, shown
 from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_discord import MEMBER_ID, FakeDiscord, ResponseType
 from tests.support.fake_discord import Call as DiscordCall
@@ -160,6 +160,32 @@ def test_a_process_killed_between_ack_and_commit_answers_after_its_restart(
     asyncio.run(scenario())
 
 
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)
+def test_what_a_killed_process_acknowledged_is_answered_by_the_one_still_running(
+    engine: Engine, tmp_path: Path
+) -> None:
+    first, second = SlackHttp(free_port()), SlackHttp(free_port())
+    folders = [tmp_path / "first", tmp_path / "second"]
+    for folder in folders:
+        folder.mkdir()
+
+    async def scenario() -> None:
+        async with KilledAfterTheAck() as slack:
+            url = url_of(engine)
+            async with (
+                bounceback_run(folders[0], **on_slack(slack, url, first)) as one,
+                bounceback_run(folders[1], **on_slack(slack, url, second)) as other,
+            ):
+                slack.pid = one.process.pid
+                assert (await first.command("rejected", "Acme", **IN_DM))[0] == 200
+                assert await one.ended() == -signal.SIGKILL
+                await said(slack, "How are you feeling")  # once its lease ran out
+                assert await other.stop() == 0
+            assert posted(slack, "How are you feeling") == 1
+
+    asyncio.run(scenario())
+
+
 class KilledAfterTheDefer(FakeDiscord):
     """Kills the process the moment Discord takes its answer to an interaction (the
     defer, Discord's ack): after the process wrote the event down, before it applies it."""
@@ -184,6 +210,7 @@ def test_a_discord_command_killed_after_its_defer_is_answered_in_the_dm_after_re
                 "DATABASE_URL": url_of(engine),
                 "DISCORD_TOKEN": "fake-bot-token",
                 "DISCORD_API_URL": discord.api_base,
+                "BOUNCEBACK_LEASE_SECONDS": str(LEASE_SECONDS),  # when a killed one's are taken up
             }
             async with bounceback_run(tmp_path, **environment) as run:
                 discord.pid = run.process.pid
