@@ -154,19 +154,3 @@ def test_a_group_post_retried_after_a_429_goes_out_without_reading_the_channel(c
             assert len(harness.slack.messages["C-group"]) == 1
 
     asyncio.run(scenario())
-
-
-def test_a_reminder_resent_to_a_dm_still_looks_for_itself_first(core) -> None:
-    """im:history is granted: in the member's own DM a resend can still be checked."""
-
-    async def scenario() -> None:
-        async with slack_app(core) as harness:
-            transport = SlackTransport(
-                AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
-            )
-            message = Outgoing("slack", "T1", [Reply("Time for a keep-in-touch note.")], SAM)
-            await transport.send(message, key="plan:7:keep_in_touch@2027-01-10T09:30", resend=True)
-            [looked] = harness.slack.calls_to("conversations.history")
-            assert (looked.args["channel"], looked.error) == ("DU-sam", None)
-
-    asyncio.run(scenario())
