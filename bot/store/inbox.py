@@ -17,10 +17,9 @@ from bot.store.models import InboxEvent
 # ample, and the member's words are not kept longer than that.
 KEPT = timedelta(days=1)
 
-_inbox = InboxEvent.__table__
 _INSERT_ONCE = {
-    "sqlite": sqlite.insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.key),
-    "postgresql": postgresql.insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.key),
+    "sqlite": sqlite.insert(InboxEvent).on_conflict_do_nothing().returning(InboxEvent.key),
+    "postgresql": postgresql.insert(InboxEvent).on_conflict_do_nothing().returning(InboxEvent.key),
 }
 
 
@@ -30,7 +29,7 @@ def write_down(
     """Write each (member, key, event) down once, in one statement; the keys that were
     new (a key written before is a redelivery). Rows older than KEPT go in the same
     transaction, so the table holds about a day of events."""
-    db.execute(delete(_inbox).where(_inbox.c.received_at < now - KEPT))
+    db.execute(delete(InboxEvent).where(InboxEvent.received_at < now - KEPT))
     rows = [
         {
             "platform": member.platform,
@@ -50,8 +49,10 @@ def settle(db: Connection, platform: str, key: str, now: datetime) -> bool:
     was (a redelivery, or another process's replay): then nothing may be applied.
     On PostgreSQL a second transaction waits here for the first, then sees it settled."""
     settled = db.execute(
-        update(_inbox)
-        .where(_inbox.c.platform == platform, _inbox.c.key == key, _inbox.c.settled_at.is_(None))
+        update(InboxEvent)
+        .where(
+            InboxEvent.platform == platform, InboxEvent.key == key, InboxEvent.settled_at.is_(None)
+        )
         .values(settled_at=now)
     )
     return settled.rowcount == 1
@@ -60,13 +61,13 @@ def settle(db: Connection, platform: str, key: str, now: datetime) -> bool:
 def unsettled(db: Connection, platform: str, received_before: datetime) -> list[tuple[str, dict]]:
     """Events acknowledged but never applied, oldest first, as (key, event)."""
     waiting = (
-        select(_inbox.c.key, _inbox.c.event)
+        select(InboxEvent.key, InboxEvent.event)
         .where(
-            _inbox.c.platform == platform,
-            _inbox.c.settled_at.is_(None),
-            _inbox.c.received_at < received_before,
+            InboxEvent.platform == platform,
+            InboxEvent.settled_at.is_(None),
+            InboxEvent.received_at < received_before,
         )
-        .order_by(_inbox.c.received_at, _inbox.c.id)
+        .order_by(InboxEvent.received_at, InboxEvent.id)
     )
     return [(key, event) for key, event in db.execute(waiting)]
 
@@ -75,11 +76,11 @@ def forget(db: Connection, member: Member) -> None:
     """A member who asked to be forgotten: their words go, their keys stay (so a
     redelivered event is still known as one) and count as settled."""
     db.execute(
-        update(_inbox)
+        update(InboxEvent)
         .where(
-            _inbox.c.platform == member.platform,
-            _inbox.c.workspace == member.workspace,
-            _inbox.c.user_id == member.user,
+            InboxEvent.platform == member.platform,
+            InboxEvent.workspace == member.workspace,
+            InboxEvent.user_id == member.user,
         )
-        .values(event={}, settled_at=_inbox.c.received_at)
+        .values(event={}, settled_at=InboxEvent.received_at)
     )
