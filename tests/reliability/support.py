@@ -27,6 +27,11 @@ LEASE_SECONDS = 2
 IN_DM = {"channel_id": "DU-sam", "channel_name": "directmessage"}
 
 
+def url_of(engine: Engine) -> str:
+    """The engine's URL as `bounceback run` is given it, password and all."""
+    return engine.url.render_as_string(hide_password=False)
+
+
 def on_slack(slack: FakeSlack, database_url: str, app: SlackHttp) -> dict[str, str]:
     """`bounceback run`'s environment: Slack's HTTP mode at `app`, and a short lease."""
     return {
