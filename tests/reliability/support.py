@@ -21,18 +21,26 @@ from bot.core import utc_now
 from bot.store.models import MemberRow, Reminder
 from tests.support.bounceback_run import WAIT
 from tests.support.fake_slack import Call, FakeSlack
-from tests.support.slack_http import SlackHttp
+from tests.support.slack_http import TOKEN, SlackHttp
 
 LEASE_SECONDS = 2
 IN_DM = {"channel_id": "DU-sam", "channel_name": "directmessage"}
 
 
-def on_slack(slack: FakeSlack, database_url: str, app: SlackHttp) -> dict[str, str]:
-    """`bounceback run`'s environment: Slack's HTTP mode at `app`, and a short lease."""
+def url_of(engine: Engine) -> str:
+    """The engine's URL as `bounceback run` is given it, password and all."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+def on_slack(
+    slack: FakeSlack, database_url: str, app: SlackHttp, token: str = TOKEN
+) -> dict[str, str]:
+    """`bounceback run`'s environment: Slack's HTTP mode at `app` (with `token`, which the
+    fake's calls record, so two processes' posts can be told apart), and a short lease."""
     return {
         "DATABASE_URL": database_url,
         "BOUNCEBACK_LEASE_SECONDS": str(LEASE_SECONDS),
-        **app.settings(slack),
+        **app.settings(slack, token),
     }
 
 

@@ -1,5 +1,6 @@
 """The gateway or the socket dropping mid-dialogue: the client reconnects on its own, and
-the dialogue goes on from where it was, its state being in the database, not the link."""
+the dialogue goes on from where it was, its state being in the database, not the link
+(a SQLite file, and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,29 +9,23 @@ from pathlib import Path
 
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine
 
 from adapters.slack.app import build_app
 from adapters.slack.blocks import CHOICE_ACTION
 from bot.config import Settings
 from bot.core import Bounceback
 from bot.playbook import Playbook
-from bot.store.database import make_engine, sqlite_url, upgrade
 from tests.adapters.discord.harness import buttons, running, shown
 from tests.reliability.support import said
 from tests.support.fake_discord import MEMBER_ID, FakeDiscord, pointed_at
 from tests.support.fake_slack import FakeSlack, block_action_payload, slash_payload
 
 
-def core_on_sqlite(folder: Path, playbook: Playbook) -> Bounceback:
-    engine = make_engine(sqlite_url(folder / "bounceback.db"))
-    upgrade(engine)
-    return Bounceback(engine, playbook, Settings(data_dir=folder))
-
-
 def test_discord_gateway_dropped_mid_dialogue_resumes_and_the_dialogue_goes_on(
-    tmp_path: Path, playbook: Playbook
+    engine: Engine, tmp_path: Path, playbook: Playbook
 ) -> None:
-    core = core_on_sqlite(tmp_path, playbook)
+    core = Bounceback(engine, playbook, Settings(data_dir=tmp_path))
 
     async def scenario() -> None:
         async with FakeDiscord() as fake:
@@ -58,13 +53,12 @@ def test_discord_gateway_dropped_mid_dialogue_resumes_and_the_dialogue_goes_on(
                     )
 
     asyncio.run(scenario())
-    core.engine.dispose()
 
 
 def test_slack_socket_dropped_mid_dialogue_reconnects_and_the_dialogue_goes_on(
-    tmp_path: Path, playbook: Playbook
+    engine: Engine, tmp_path: Path, playbook: Playbook
 ) -> None:
-    core = core_on_sqlite(tmp_path, playbook)
+    core = Bounceback(engine, playbook, Settings(data_dir=tmp_path))
 
     async def scenario() -> None:
         async with FakeSlack() as slack:
@@ -88,4 +82,3 @@ def test_slack_socket_dropped_mid_dialogue_reconnects_and_the_dialogue_goes_on(
                 await handler.close_async()
 
     asyncio.run(scenario())
-    core.engine.dispose()

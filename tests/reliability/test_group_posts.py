@@ -1,6 +1,6 @@
 """What reaches the group's channel, through the real `bounceback run` (Slack over HTTP,
-SQLite) against the fake Slack: member words cannot forge a line of the bot's, and a
-win shared with nowhere to post it gets one truthful answer.
+on a SQLite file and on PostgreSQL) against the fake Slack: member words cannot forge
+a line of the bot's, and a win shared with nowhere to post it gets one truthful answer.
 """
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from adapters.slack.blocks import CHOICE_ACTION
-from bot.store.database import make_engine, sqlite_url, upgrade
-from tests.reliability.support import IN_DM, on_slack, said
+from tests.reliability.support import IN_DM, on_slack, said, url_of
 from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_http import SlackHttp
@@ -24,14 +25,6 @@ FORGED = (
 )
 
 
-def database(folder: Path) -> str:
-    url = sqlite_url(folder / "bounceback.db")
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
-
-
 async def share_a_win(slack: FakeSlack, app: SlackHttp, description: str) -> None:
     """Sam's `/win` in a DM, a new contact, shared with the group."""
     await app.command("win", description, **IN_DM)
@@ -41,8 +34,10 @@ async def share_a_win(slack: FakeSlack, app: SlackHttp, description: str) -> Non
     await app.press(f"{CHOICE_ACTION}:1", "share", channel_id="DU-sam")
 
 
-def test_a_description_that_mimics_announcements_is_posted_as_one_line(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_a_description_that_mimics_announcements_is_posted_as_one_line(
+    engine: Engine, tmp_path: Path
+) -> None:
+    url = url_of(engine)
     app = SlackHttp(free_port())
 
     async def scenario() -> None:
@@ -65,8 +60,8 @@ def test_a_description_that_mimics_announcements_is_posted_as_one_line(tmp_path:
     asyncio.run(scenario())
 
 
-def test_a_win_shared_with_no_group_channel_gets_one_answer(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_a_win_shared_with_no_group_channel_gets_one_answer(engine: Engine, tmp_path: Path) -> None:
+    url = url_of(engine)
     app = SlackHttp(free_port())
 
     async def scenario() -> None:

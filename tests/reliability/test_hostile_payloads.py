@@ -3,8 +3,10 @@ good request is served as usual.
 
 Slack: signed requests (so they get past the signature check, as a bug or a newer
 Slack could) to `bounceback run` itself. Discord: raw INTERACTION_CREATEs through the
-fake gateway to the real discord.py client. Hostile text reaching the core (RTL
-overrides, @everyone, control characters, 10,000 characters) is tests/bot/test_bad_input.py.
+fake gateway to the real discord.py client. Each on a SQLite file and on PostgreSQL
+(which refuses the NUL character SQLite would store). Hostile text reaching the core
+(RTL overrides, @everyone, control characters, 10,000 characters) is
+tests/bot/test_bad_input.py.
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+from sqlalchemy import Engine
 
 from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON, FORM_VIEW
 from bot.config import Settings
 from bot.core import Bounceback
 from bot.playbook import Playbook
-from bot.store.database import make_engine, sqlite_url, upgrade
 from tests.adapters.discord.harness import running
-from tests.reliability.support import on_slack, said
+from tests.reliability.support import on_slack, said, url_of
 from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_discord import FakeDiscord, InteractionType, pointed_at
 from tests.support.fake_slack import (
@@ -95,9 +97,8 @@ SLACK_PAYLOADS: dict[str, tuple[bytes, str | None]] = {
 }
 
 
-def test_slack_survives_malformed_and_hostile_requests(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "bounceback.db")
-    upgrade(make_engine(url))
+def test_slack_survives_malformed_and_hostile_requests(engine: Engine, tmp_path: Path) -> None:
+    url = url_of(engine)
     app = SlackHttp(free_port())
 
     async def scenario() -> None:
@@ -143,10 +144,9 @@ def unsigned_garbage(body: bytes) -> list[dict[str, str]]:
 
 
 def test_a_flood_of_unsigned_garbage_gets_401s_and_a_log_line_each_at_most(
-    tmp_path: Path,
+    engine: Engine, tmp_path: Path
 ) -> None:
-    url = sqlite_url(tmp_path / "bounceback.db")
-    upgrade(make_engine(url))
+    url = url_of(engine)
     app = SlackHttp(free_port())
     body = slash_body("/rejected", "Acme\nTraceback (most recent call last):\n")  # newlines
 
@@ -242,10 +242,8 @@ DISCORD_INTERACTIONS: dict[str, tuple[int, dict[str, Any]]] = {
 
 
 def test_discord_survives_malformed_and_hostile_interactions(
-    tmp_path: Path, playbook: Playbook
+    engine: Engine, tmp_path: Path, playbook: Playbook
 ) -> None:
-    engine = make_engine(sqlite_url(tmp_path / "bounceback.db"))
-    upgrade(engine)
     core = Bounceback(engine, playbook, Settings(data_dir=tmp_path))
 
     async def scenario() -> None:
@@ -261,4 +259,3 @@ def test_discord_survives_malformed_and_hostile_interactions(
                     assert "Nothing logged yet" in answer["content"]
 
     asyncio.run(scenario())
-    engine.dispose()

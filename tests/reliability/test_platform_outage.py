@@ -1,8 +1,9 @@
 """Slack and Discord answering 429 and 500 for a while: every reminder and reply arrives once.
 
 The runner wires the services as `bounceback run` does (Bolt or discord.py, the
-ticker, the outbox) in the test's event loop, against the fakes, on a clock the test moves: the
-outbox's backoff after a failed send is minutes of that clock, not of the test's.
+ticker, the outbox) in the test's event loop, against the fakes, on a SQLite file and
+on PostgreSQL, on a clock the test moves: the outbox's backoff after a failed send is
+minutes of that clock, not of the test's.
 Replies to a member are retried by the platform clients themselves (briefly: the
 member is waiting); reminders are rescheduled by the outbox as often as needed.
 """
@@ -15,14 +16,13 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from adapters.runner import Runner
 from adapters.slack.service import SlackService
 from bot.config import Settings
 from bot.core import Bounceback, utc_now
 from bot.playbook import Playbook
-from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Reminder
 from scheduler.outbox import SENT
 from tests.adapters.discord.harness import READY_AFTER
@@ -38,12 +38,6 @@ LATER = 10  # minutes of the service's clock: past every backoff the outage caus
 DM_MESSAGES = re.compile(r"/channels/\d+/messages")
 
 
-def core_on_sqlite(folder: Path, playbook: Playbook, clock: FakeClock) -> Bounceback:
-    engine = make_engine(sqlite_url(folder / "bounceback.db"))
-    upgrade(engine)
-    return Bounceback(engine, playbook, Settings(data_dir=folder), clock)
-
-
 def attempts(core: Bounceback) -> Counter[tuple[str, int]]:
     with core.engine.connect() as db:
         return Counter(
@@ -52,9 +46,11 @@ def attempts(core: Bounceback) -> Counter[tuple[str, int]]:
         )
 
 
-def test_slack_answering_429_and_500_for_a_while(tmp_path: Path, playbook: Playbook) -> None:
+def test_slack_answering_429_and_500_for_a_while(
+    engine: Engine, tmp_path: Path, playbook: Playbook
+) -> None:
     clock = FakeClock(utc_now())
-    core = core_on_sqlite(tmp_path, playbook, clock)
+    core = Bounceback(engine, playbook, Settings(data_dir=tmp_path), clock)
     expected = due_reminders(core.engine, REMINDERS)
 
     async def scenario() -> FakeSlack:
@@ -94,12 +90,13 @@ def test_slack_answering_429_and_500_for_a_while(tmp_path: Path, playbook: Playb
     sends = delivered(slack)
     assert set(sends) == expected and set(sends.values()) == {1}
     assert attempts(core) == {(SENT, 1): REMINDERS - 6, (SENT, 2): 6}
-    core.engine.dispose()
 
 
-def test_discord_answering_429_and_500_for_a_while(tmp_path: Path, playbook: Playbook) -> None:
+def test_discord_answering_429_and_500_for_a_while(
+    engine: Engine, tmp_path: Path, playbook: Playbook
+) -> None:
     clock = FakeClock(utc_now())
-    core = core_on_sqlite(tmp_path, playbook, clock)
+    core = Bounceback(engine, playbook, Settings(data_dir=tmp_path), clock)
     due_reminders(core.engine, REMINDERS, platform="discord", workspaces=(str(GUILD_ID),))
     members = [1000 + number for number in range(REMINDERS)]  # their Discord user ids
 
@@ -139,4 +136,3 @@ def test_discord_answering_429_and_500_for_a_while(tmp_path: Path, playbook: Pla
     fake = asyncio.run(scenario())
     assert [len(fake.dms_to(member)) for member in members] == [1] * REMINDERS
     assert attempts(core) == {(SENT, 1): REMINDERS - 3, (SENT, 2): 3}
-    core.engine.dispose()
