@@ -54,7 +54,9 @@ def _command(spec: CommandSpec, runner: Runner) -> app_commands.Command[Any, Any
     """One catalogue entry; the callback's signature is built so discord.py sees its options."""
 
     async def callback(interaction: discord.Interaction, **options: str | None) -> None:
-        args = " ".join(value.strip() for value in options.values() if value and value.strip())
+        # str(): Discord sends the published types, but a client can send any JSON value.
+        words = (str(value).strip() for value in options.values() if value is not None)
+        args = " ".join(word for word in words if word)
         await runner.command(interaction, spec.name, args)
 
     keyword = inspect.Parameter.KEYWORD_ONLY

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from tests.reliability.support import IN_DM, LEASE_SECONDS, on_slack, said, shown
+from tests.reliability.support import IN_DM, LEASE_SECONDS, on_slack, said, shown, url_of
 from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_discord import MEMBER_ID, FakeDiscord, ResponseType
 from tests.support.fake_discord import Call as DiscordCall
@@ -35,10 +35,6 @@ TYPED_TWO = {  # Sam types "2" in their DM: "Disappointed", the mood question's 
 }
 STAGE_QUESTION = "how far did you get"
 FACTS_QUESTION = "Let's note down the facts"  # what a second "2" would have reached
-
-
-def url_of(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
 
 
 def posted(slack: FakeSlack, snippet: str) -> int:

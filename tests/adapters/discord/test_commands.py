@@ -8,6 +8,8 @@ import discord
 
 from adapters.discord.commands import build_tree
 from bot.catalogue import COMMANDS
+from tests.adapters.discord.harness import discord_bot
+from tests.support.fake_discord import MEMBER_ID, InteractionType
 
 
 class Runner:
@@ -61,3 +63,18 @@ def test_options_reach_the_core_as_the_words_a_member_would_type() -> None:
     asyncio.run(rejected.callback(None, company="  Acme Corp "))
     asyncio.run(rejected.callback(None, company=None))
     assert runner.ran == [("rejected", "Acme Corp"), ("rejected", "")]
+
+
+def test_an_option_of_the_wrong_type_is_read_as_text_not_a_crash(core) -> None:
+    """Discord sends the published types; a modified client may send a number."""
+
+    async def scenario() -> None:
+        async with discord_bot(core) as bot:
+            await bot.client.tree.sync()
+            options = [{"name": "company", "type": 4, "value": 42}]
+            data = {"id": "1", "name": "rejected", "type": 1, "options": options}
+            await bot.fake.raw_interaction(InteractionType.COMMAND, data)
+            await bot.said_in(bot.fake.dm_channel_of(MEMBER_ID), "How are you feeling")
+            assert "news from 42" in str(bot.fake.dms_to(MEMBER_ID))
+
+    asyncio.run(scenario())
