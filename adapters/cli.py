@@ -22,10 +22,10 @@ from adapters.discord.service import sync_commands
 from adapters.runner import Runner, StartFailed, adapters
 from adapters.slack.manifest import as_text as manifest_text
 from bot.config import ConfigError, Settings, load_settings, log_level
-from bot.core import Bounceback, utc_now
-from bot.delivery import Delivery
+from bot.conversation.core import Bounceback, utc_now
 from bot.playbook import PlaybookError, load_playbook
-from bot.reminders import LATE_AFTER
+from bot.reminders.arrival import LATE_AFTER
+from bot.reminders.delivery import Delivery
 from bot.store.database import Checkpointer, make_engine, sqlite_url, upgrade
 from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher

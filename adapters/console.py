@@ -20,11 +20,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.catalogue import slash_to_command
-from bot.core import Bounceback, utc_now
-from bot.delivery import Outgoing
-from bot.events import PLAIN_TEXT, Command, Inbound, Member, Origin, Reply, Text, Visibility
-from bot.plain import as_plain_text
+from bot.conversation.commands import slash_to_command
+from bot.conversation.core import Bounceback, utc_now
+from bot.conversation.events import (
+    PLAIN_TEXT,
+    Command,
+    Inbound,
+    Member,
+    Origin,
+    Reply,
+    Text,
+    Visibility,
+)
+from bot.conversation.plain_text import as_plain_text
+from bot.reminders.delivery import Outgoing
 from scheduler.dispatcher import Dispatcher
 
 CONSOLE = Origin(channel="console", in_dm=True)

@@ -24,8 +24,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from adapters.discord.service import DiscordService
 from adapters.slack.service import SlackService
 from bot.config import ConfigError, Settings
-from bot.core import Bounceback
-from bot.delivery import Delivery
+from bot.conversation.core import Bounceback
+from bot.reminders.delivery import Delivery
 from bot.store.database import Checkpointer
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox

@@ -16,8 +16,8 @@ import timeit
 from pathlib import Path
 
 from bot.config import Settings
-from bot.core import Bounceback
-from bot.events import PLAIN_TEXT, Command, Member, Origin, Text
+from bot.conversation.core import Bounceback
+from bot.conversation.events import PLAIN_TEXT, Command, Member, Origin, Text
 from bot.playbook import load_playbook
 from bot.store.database import Checkpointer, make_engine, sqlite_url, upgrade
 

@@ -52,10 +52,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
-from bot.delivery import Delivery, Outgoing
-from bot.followup_plan import PlannedReminder, reminder_rows
 from bot.playbook import load_playbook
-from bot.reminders import SILENCE
+from bot.rejection.plan import PlannedReminder, reminder_rows
+from bot.reminders.arrival import SILENCE
+from bot.reminders.delivery import Delivery, Outgoing
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Conversation, MemberRow, Rejection, Reminder
 from bot.store.repository import Repository

@@ -56,7 +56,7 @@ from adapters.runner import Runner
 from adapters.slack.app import EVENTS_PATH
 from adapters.slack.service import SlackService
 from bot.config import Settings
-from bot.core import Bounceback
+from bot.conversation.core import Bounceback
 from bot.playbook import load_playbook
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import MemberRow

@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.delivery import Delivery, Outgoing
-from bot.group_rhythm import plan_group_posts
-from bot.reminders import HELD_FOR, Wait
+from bot.group.rhythm import plan_group_posts
+from bot.reminders.arrival import HELD_FOR, Wait
+from bot.reminders.delivery import Delivery, Outgoing
 from scheduler.outbox import Claimed, Outbox
 from scheduler.rate_limit import RateLimits
 from scheduler.transport import RateLimited, Transport, Undeliverable

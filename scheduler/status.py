@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from bot.reminders import LATE_AFTER
+from bot.reminders.arrival import LATE_AFTER
 from bot.store.models import Reminder, SchedulerHeartbeat
 from scheduler.outbox import FAILED, PENDING, SENDING
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.delivery import Outgoing
+from bot.reminders.delivery import Outgoing
 
 
 class RateLimited(Exception):

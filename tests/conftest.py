@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.config import Settings
-from bot.core import Bounceback
-from bot.events import Member
+from bot.conversation.core import Bounceback
+from bot.conversation.events import Member
 from bot.playbook import Playbook, load_playbook
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Base

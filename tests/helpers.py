@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.core import Bounceback
-from bot.events import (
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.conversation.core import Bounceback
+from bot.conversation.events import (
     PLAIN_TEXT,
     Capabilities,
     Choice,
@@ -25,7 +28,8 @@ from bot.events import (
     Text,
     Visibility,
 )
-from bot.plain import as_plain_text
+from bot.conversation.plain_text import as_plain_text
+from bot.store.models import Base, Reminder
 
 DM = Origin("D1", in_dm=True)
 CHANNEL = Origin("C-group", in_dm=False)
@@ -126,3 +130,38 @@ def plan_for(chat: Chat, company: str) -> Replies:
         "no, keep it private",
         "Sounds good",
     )
+
+
+# A whole /rejected through to an accepted plan, as most reminder tests start; its
+# first follow-up is due the morning after.
+PLAN = (
+    "/rejected Acme",
+    "Disappointed",
+    "Interviews",
+    "Data Analyst",
+    "Jane Doe",
+    "yesterday",
+    "They chose someone with more experience",
+    "Hiring manager",
+    "keep",
+    "Yes, that's it",
+    "No, keep it private",
+    "Sounds good",
+)
+FIRST_DUE = datetime(2026, 11, 24, 9, 0)  # the thank-you note, the morning after
+
+
+def outbox(core: Bounceback) -> dict[str, tuple[str, datetime]]:
+    """Each reminder kind with its status and due time, soonest first."""
+    with Session(core.engine) as session:
+        rows = session.scalars(select(Reminder).order_by(Reminder.due_at))
+        return {row.kind: (row.status, row.due_at) for row in rows}
+
+
+def snapshot(core: Bounceback) -> dict[str, list[tuple]]:
+    """Every row of every table: to show a turn changed nothing."""
+    with Session(core.engine) as session:
+        return {
+            table.name: [tuple(row) for row in session.execute(select(table))]
+            for table in Base.metadata.sorted_tables
+        }

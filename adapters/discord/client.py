@@ -30,8 +30,8 @@ from adapters.discord.render import (
     submitted,
 )
 from adapters.discord.transport import DMS_CLOSED, RATE_LIMIT_WAIT
-from bot.core import DM_POINTER, Bounceback
-from bot.events import (
+from bot.conversation.core import DM_POINTER, Bounceback
+from bot.conversation.events import (
     Choice,
     Command,
     FormRequested,
@@ -43,7 +43,7 @@ from bot.events import (
     Text,
     Visibility,
 )
-from bot.inbox import Intake, Receipt
+from bot.conversation.inbox import Intake, Receipt
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"

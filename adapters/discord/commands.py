@@ -16,7 +16,7 @@ from zoneinfo import available_timezones
 import discord
 from discord import app_commands
 
-from bot.catalogue import COMMANDS, CommandSpec
+from bot.conversation.commands import COMMANDS, CommandSpec
 
 MOST_CHOICES = 25  # Discord shows at most this many suggestions
 SETTINGS_WORDS = ("timezone ", "quiet 22:00-07:00", "quiet off", "pause 2", "resume")

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import discord
 from discord import ui
 
-from bot.plain import shortened
+from bot.conversation.plain_text import shortened
 
 PREFIX = "bb"
 _TENANT = r"(?P<tenant>[^:]+)"

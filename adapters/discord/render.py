@@ -26,8 +26,8 @@ from adapters.discord.items import (
     answer_modal_id,
     form_modal_id,
 )
-from bot.events import Capabilities, Form, Reply
-from bot.plain import shortened
+from bot.conversation.events import Capabilities, Form, Reply
+from bot.conversation.plain_text import shortened
 
 DISCORD = Capabilities(buttons=True, forms=True, max_form_fields=5)
 CONTENT_LIMIT = 2000

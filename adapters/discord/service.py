@@ -19,7 +19,7 @@ from discord.gateway import DiscordWebSocket
 from adapters.discord.client import PLATFORM, BouncebackClient
 from adapters.discord.transport import DiscordTransport
 from bot.config import ConfigError, Settings
-from bot.core import Bounceback
+from bot.conversation.core import Bounceback
 
 
 def make_client(core: Bounceback, settings: Settings, **options: Any) -> BouncebackClient:

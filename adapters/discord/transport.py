@@ -23,7 +23,7 @@ import hashlib
 import discord
 
 from adapters.discord.render import message
-from bot.delivery import Outgoing
+from bot.reminders.delivery import Outgoing
 from scheduler.transport import RateLimited, Undeliverable
 
 DMS_CLOSED = 50007  # Discord's "Cannot send messages to this user"

@@ -38,9 +38,9 @@ from adapters.slack.blocks import (
     submitted_values,
 )
 from adapters.slack.direct import DirectMessages
-from bot.catalogue import slash_to_command
-from bot.core import Bounceback
-from bot.events import (
+from bot.conversation.commands import slash_to_command
+from bot.conversation.core import Bounceback
+from bot.conversation.events import (
     Capabilities,
     Choice,
     Command,
@@ -53,7 +53,7 @@ from bot.events import (
     Text,
     Visibility,
 )
-from bot.inbox import Intake, Receipt
+from bot.conversation.inbox import Intake, Receipt
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.events import FieldErrors, Form, Option, Reply
-from bot.plain import shortened
+from bot.conversation.events import FieldErrors, Form, Option, Reply
+from bot.conversation.plain_text import shortened
 
 ACTION = "bb"  # every action_id and callback_id of ours starts with it
 CHOICE_ACTION = f"{ACTION}:choice"

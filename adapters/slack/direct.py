@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.events import Member
+from bot.conversation.events import Member
 
 
 class DirectMessages:

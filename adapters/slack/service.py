@@ -27,7 +27,7 @@ from adapters.slack.app import EVENTS_PATH, PLATFORM, build_app
 from adapters.slack.install import WEB_API_LOG, oauth_settings
 from adapters.slack.transport import SlackTransport
 from bot.config import ConfigError, Settings
-from bot.core import Bounceback
+from bot.conversation.core import Bounceback
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

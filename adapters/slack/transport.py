@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message
 from adapters.slack.direct import DirectMessages
-from bot.delivery import Outgoing
+from bot.reminders.delivery import Outgoing
 from scheduler.transport import RateLimited, Undeliverable
 
 EVENT_TYPE = "bounceback_delivery"

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.events import Member
+from bot.conversation.events import Member
 from bot.store.models import InboxEvent
 
 # Slack redelivers within the hour, Discord never after a restart: a day of keys is

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.events import Member
+from bot.conversation.events import Member
 from bot.store import inbox
 from bot.store.driver import OnDriver
 from bot.store.models import Conversation, MemberRow, Rejection, Reminder, Win

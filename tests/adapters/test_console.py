@@ -6,10 +6,10 @@ import io
 import json
 
 from adapters.console import ConsoleChat, ConsoleClock, console_member, read_line
-from bot.core import Bounceback
-from bot.delivery import Delivery
-from bot.events import Command, Text
-from bot.group_rhythm import create_group, update_group
+from bot.conversation.core import Bounceback
+from bot.conversation.events import Command, Text
+from bot.group.rhythm import create_group, update_group
+from bot.reminders.delivery import Delivery
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits

@@ -20,16 +20,15 @@ from adapters.runner import READY, Runner, StartFailed
 from adapters.slack.app import EVENTS_PATH
 from adapters.slack.service import SlackService
 from bot.config import Settings
-from bot.core import Bounceback, utc_now
-from bot.events import Member
+from bot.conversation.core import Bounceback, utc_now
+from bot.conversation.events import Member
 from bot.playbook import load_playbook
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Reminder
 from tests.adapters.held import HeldDiscord, HeldSlack
 from tests.adapters.slack.harness import SECRET, SlackHarness, http_mode
 from tests.conftest import SAM
-from tests.helpers import Chat, FakeClock
-from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
+from tests.helpers import FIRST_DUE, PLAN, Chat, FakeClock
 from tests.support.bounceback_run import bounceback_run, free_port
 from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, pointed_at
 from tests.support.fake_slack import FakeSlack

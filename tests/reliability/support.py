@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from adapters.slack.transport import EVENT_TYPE
-from bot.core import utc_now
+from bot.conversation.core import utc_now
 from bot.store.models import MemberRow, Reminder
 from tests.support.bounceback_run import WAIT
 from tests.support.fake_slack import Call, FakeSlack

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from adapters.slack.app import build_app
 from adapters.slack.blocks import CHOICE_ACTION
 from bot.config import Settings
-from bot.core import Bounceback
+from bot.conversation.core import Bounceback
 from bot.playbook import Playbook
 from tests.adapters.discord.harness import buttons, running, shown
 from tests.reliability.support import said

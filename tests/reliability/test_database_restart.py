@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.config import Settings
-from bot.core import UNAVAILABLE, Bounceback
-from bot.events import Command, Member, Text
+from bot.conversation.core import UNAVAILABLE, Bounceback
+from bot.conversation.events import Command, Member, Text
 from bot.playbook import Playbook
 from bot.store.database import make_engine, upgrade
 from bot.store.models import Conversation, Reminder

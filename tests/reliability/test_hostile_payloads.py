@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 
 from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON, FORM_VIEW
 from bot.config import Settings
-from bot.core import Bounceback
+from bot.conversation.core import Bounceback
 from bot.playbook import Playbook
 from tests.adapters.discord.harness import running
 from tests.reliability.support import on_slack, said, url_of

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 from adapters.runner import Runner
 from adapters.slack.service import SlackService
 from bot.config import Settings
-from bot.core import Bounceback, utc_now
+from bot.conversation.core import Bounceback, utc_now
 from bot.playbook import Playbook
 from bot.store.models import Reminder
 from scheduler.outbox import SENT

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import Bounceback
-from bot.delivery import Delivery
+from bot.conversation.core import Bounceback
+from bot.reminders.delivery import Delivery
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core import Bounceback
-from bot.delivery import Delivery
-from bot.events import Member, Visibility
-from bot.followup_plan import PlannedReminder, reminder_rows
-from bot.group_rhythm import create_group, update_group
-from bot.member_settings import set_quiet_hours, set_timezone
+from bot.conversation.core import Bounceback
+from bot.conversation.events import Member, Visibility
+from bot.group.rhythm import create_group, update_group
+from bot.member.settings import set_quiet_hours, set_timezone
+from bot.rejection.plan import PlannedReminder, reminder_rows
+from bot.reminders.delivery import Delivery
 from bot.store.models import Conversation, Reminder
 from bot.store.repository import Repository
 from scheduler.dispatcher import Dispatcher, Tally
@@ -24,34 +24,12 @@ from scheduler.outbox import MAX_ATTEMPTS, Outbox
 from scheduler.rate_limit import SLACK_WORKSPACE, RateLimits
 from scheduler.transport import Undeliverable
 from tests.conftest import SAM
-from tests.helpers import Chat, FakeClock
+from tests.helpers import FIRST_DUE, PLAN, Chat, FakeClock, outbox
 from tests.support.transport import FakeTransport
-
-PLAN = (
-    "/rejected Acme",
-    "Disappointed",
-    "Interviews",
-    "Data Analyst",
-    "Jane Doe",
-    "yesterday",
-    "They chose someone with more experience",
-    "Hiring manager",
-    "keep",
-    "Yes, that's it",
-    "No, keep it private",
-    "Sounds good",
-)
-FIRST_DUE = datetime(2026, 11, 24, 9, 0)  # the thank-you note, the morning after
 
 
 def deliver(dispatcher: Dispatcher) -> Tally:
     return asyncio.run(dispatcher.tick())
-
-
-def outbox(core: Bounceback) -> dict[str, tuple[str, datetime]]:
-    with Session(core.engine) as session:
-        rows = session.scalars(select(Reminder).order_by(Reminder.due_at))
-        return {row.kind: (row.status, row.due_at) for row in rows}
 
 
 def place(core: Bounceback) -> tuple[str, str] | None:

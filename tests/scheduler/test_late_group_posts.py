@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core import Bounceback
-from bot.group_rhythm import DIGEST, create_group, update_group
+from bot.conversation.core import Bounceback
+from bot.group.rhythm import DIGEST, create_group, update_group
 from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher
 from tests.helpers import Chat, FakeClock

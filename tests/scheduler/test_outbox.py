@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, create_engine, insert, select
 
-from bot.events import Member
+from bot.conversation.events import Member
 from bot.store.models import Reminder
 from bot.store.repository import Repository
 from scheduler.outbox import FAILED, MAX_ATTEMPTS, PENDING, SENT, Outbox

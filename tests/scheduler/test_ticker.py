@@ -10,13 +10,13 @@ from datetime import timedelta
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES
 from sqlalchemy import func, select
 
-from bot.delivery import Outgoing
+from bot.reminders.delivery import Outgoing
 from bot.store.models import Reminder
 from scheduler.dispatcher import Tally
 from scheduler.outbox import SENDING
 from scheduler.status import last_tick, outbox_status
 from scheduler.ticker import HEARTBEATS_KEPT, Ticker, record_tick
-from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
+from tests.helpers import FIRST_DUE, PLAN
 from tests.support.transport import FakeTransport
 
 

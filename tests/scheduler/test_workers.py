@@ -28,10 +28,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, insert, select, text
 
-from bot.core import utc_now
-from bot.delivery import Delivery, Outgoing
+from bot.conversation.core import utc_now
 from bot.playbook import Playbook
-from bot.reminders import SILENCE
+from bot.reminders.arrival import SILENCE
+from bot.reminders.delivery import Delivery, Outgoing
 from bot.store.models import Base, MemberRow, Reminder
 from bot.store.repository import Repository
 from scheduler.dispatcher import Dispatcher

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.delivery import Outgoing
-from bot.events import Reply
+from bot.conversation.events import Reply
+from bot.reminders.delivery import Outgoing
 from scheduler.transport import RateLimited
 
 

@@ -29,9 +29,9 @@ import sys
 from dataclasses import asdict
 from datetime import timedelta
 
-from bot.core import utc_now
-from bot.delivery import Delivery, Outgoing
+from bot.conversation.core import utc_now
 from bot.playbook import load_playbook
+from bot.reminders.delivery import Delivery, Outgoing
 from bot.store.database import make_engine
 from scheduler.dispatcher import BATCH, Dispatcher, Tally
 from scheduler.outbox import LEASE, Outbox

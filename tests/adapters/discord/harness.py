@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.discord.client import BouncebackClient
-from bot.core import Bounceback
+from bot.conversation.core import Bounceback
 from tests.support.fake_discord import GUILD_ID, FakeDiscord, pointed_at, started
 
 READY_AFTER = 0.01  # seconds after the last GUILD_CREATE: the fake sends them at once

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable
 
 from adapters.discord.client import DMS_CLOSED_NOTE, FOREIGN_BUTTON, NO_GROUP_YET
-from bot.events import Member
+from bot.conversation.events import Member
 from tests.adapters.discord.harness import (
     custom_id,
     discord_bot,

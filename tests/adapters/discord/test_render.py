@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.discord.items import AnswerButton, ChoiceButton, FormButton
 from adapters.discord.render import DISCORD, message, modal, shown, submitted
-from bot.events import Attachment, FieldErrors, Form, FormField, Option, Reply
+from bot.conversation.events import Attachment, FieldErrors, Form, FormField, Option, Reply
 from tests.conftest import SAM
 from tests.helpers import Chat
 

@@ -8,16 +8,15 @@ import re
 from sqlalchemy import select
 
 from adapters.discord.transport import DiscordTransport, nonce_for
-from bot.delivery import Delivery, Outgoing
-from bot.events import Member, Reply
-from bot.group_rhythm import create_group, update_group
+from bot.conversation.events import Member, Reply
+from bot.group.rhythm import create_group, update_group
+from bot.reminders.delivery import Delivery, Outgoing
 from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
 from tests.adapters.discord.harness import custom_id, discord_bot, running
-from tests.helpers import Chat
-from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN, outbox
+from tests.helpers import FIRST_DUE, PLAN, Chat, outbox
 from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, FakeGuild, pointed_at
 
 POSTED = re.compile(r"/channels/\d+/messages")

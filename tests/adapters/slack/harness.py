@@ -18,9 +18,14 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import EVENTS_PATH, SlackBot, build_app
-from bot.catalogue import SLACK, typed
+from adapters.slack.transport import SlackTransport
 from bot.config import Settings
-from bot.core import Bounceback
+from bot.conversation.commands import SLACK, typed
+from bot.conversation.core import Bounceback, Clock
+from bot.reminders.delivery import Delivery
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import Outbox
+from scheduler.rate_limit import RateLimits
 from tests.support.fake_slack import (
     FakeSlack,
     block_action_body,
@@ -134,4 +139,15 @@ def http_mode(settings: Settings, slack: FakeSlack) -> Settings:
         slack_mode="http",
         slack_api_url=slack.api_url,
         port=0,
+    )
+
+
+def dispatcher_for(core: Bounceback, client: AsyncWebClient, clock: Clock) -> Dispatcher:
+    """The scheduler delivering through the Slack transport on `client`, unpaced."""
+    return Dispatcher(
+        Outbox(core.engine, "slack-test"),
+        Delivery(core.engine, core.playbook),
+        {"slack": SlackTransport(client)},
+        RateLimits.unlimited(),
+        clock,
     )

@@ -28,8 +28,8 @@ from adapters.slack.app import EVENTS_PATH
 from adapters.slack.install import INSTALL_PATH, REDIRECT_PATH
 from adapters.slack.service import SlackService
 from bot.config import Settings
-from bot.core import Bounceback
-from bot.delivery import Delivery
+from bot.conversation.core import Bounceback
+from bot.reminders.delivery import Delivery
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits

@@ -12,11 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import EVENTS_PATH, SlackBot
 from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON
-from tests.adapters.slack.harness import SECRET, slack_app
-from tests.adapters.slack.test_transport import dispatcher_for
+from tests.adapters.slack.harness import SECRET, dispatcher_for, slack_app
 from tests.conftest import SAM
-from tests.helpers import Chat
-from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
+from tests.helpers import FIRST_DUE, PLAN, Chat
 from tests.support.fake_slack import signed_headers, slash_body
 
 

@@ -40,8 +40,7 @@ from tests.adapters.slack.oauth_harness import (
     served,
 )
 from tests.conftest import SAM
-from tests.helpers import Chat
-from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
+from tests.helpers import FIRST_DUE, PLAN, Chat
 
 AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"  # never called: the browser goes there
 OAUTH_ENV = {

@@ -11,27 +11,13 @@ from sqlalchemy.orm import Session
 
 from adapters.slack.blocks import CHOICE_ACTION
 from adapters.slack.transport import SlackTransport
-from bot.delivery import Delivery, Outgoing
-from bot.events import Reply
-from bot.group_rhythm import create_group, update_group
+from bot.conversation.events import Reply
+from bot.group.rhythm import create_group, update_group
+from bot.reminders.delivery import Outgoing
 from bot.store.models import Reminder
-from scheduler.dispatcher import Dispatcher
-from scheduler.outbox import Outbox
-from scheduler.rate_limit import RateLimits
-from tests.adapters.slack.harness import slack_app
+from tests.adapters.slack.harness import dispatcher_for, slack_app
 from tests.conftest import SAM
-from tests.helpers import Chat
-from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN, outbox
-
-
-def dispatcher_for(core, client: AsyncWebClient, clock) -> Dispatcher:
-    return Dispatcher(
-        Outbox(core.engine, "slack-test"),
-        Delivery(core.engine, core.playbook),
-        {"slack": SlackTransport(client)},
-        RateLimits.unlimited(),
-        clock,
-    )
+from tests.helpers import FIRST_DUE, PLAN, Chat, outbox
 
 
 def test_a_reminder_arrives_as_a_dm_whose_buttons_work(core, clock) -> None:

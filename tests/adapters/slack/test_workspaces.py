@@ -10,12 +10,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from adapters.slack.blocks import CHOICE_ACTION
-from bot.events import Member
+from bot.conversation.events import Member
 from bot.store.models import Reminder
 from tests.adapters.slack.oauth_harness import OAUTH_ACCESS, served
 from tests.conftest import SAM
-from tests.helpers import Chat
-from tests.scheduler.test_dispatcher import FIRST_DUE, PLAN
+from tests.helpers import FIRST_DUE, PLAN, Chat
 from tests.support.fake_slack import block_action_payload
 
 KIM = Member("slack", "T2", "U-kim", display_name="Kim")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot.events import Member
+from bot.conversation.events import Member
 from bot.store.repository import CrossedAnswers, Repository
 
 NOW = datetime(2026, 11, 23, 12, 0)

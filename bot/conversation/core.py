@@ -1,0 +1,434 @@
+"""Bounceback's core: one event in, the replies out, one transaction in between.
+
+Adapters call `handle` with a neutral event and their capabilities. The
+member's place in a dialogue is read from and written to the database in the
+same transaction as anything the step saves, so a crash loses nothing that
+was acknowledged and a restart continues where the member was.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.config import Settings
+from bot.conversation.care import crisis_response, sounds_like_crisis
+from bot.conversation.commands import help_text, typed
+from bot.conversation.engine import Dialogue, Fill, Turn, advance, ask
+from bot.conversation.events import (
+    PLAIN_TEXT,
+    Capabilities,
+    Choice,
+    Command,
+    FormRequested,
+    FormSubmitted,
+    Inbound,
+    Member,
+    Reply,
+    Text,
+    Visibility,
+)
+from bot.conversation.inbox import Receipt, decoded, encoded
+from bot.group.dialogue import GroupDialogue
+from bot.member.export import member_export
+from bot.member.forget import ForgetDialogue
+from bot.member.home import home
+from bot.member.settings import adopt_timezone
+from bot.member.settings_dialogue import SettingsDialogue
+from bot.member.stats import journey_summary
+from bot.parsing import InvalidAnswer
+from bot.playbook import Playbook
+from bot.rejection.dialogue import RejectionDialogue
+from bot.rejection.feedback import FeedbackDialogue
+from bot.reminders.actions import ReminderDialogue, act, answer_pause_offer
+from bot.reminders.arrival import PAUSE, parse_action, welcome_back
+from bot.reminders.followups import FollowupsDialogue
+from bot.store import inbox
+from bot.store.models import Conversation, MemberRow
+from bot.store.repository import CrossedAnswers, Place, Repository
+from bot.wins.dialogue import WinDialogue
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+DIALOGUES: dict[str, Dialogue] = {
+    d.name: d
+    for d in (
+        RejectionDialogue(),
+        FeedbackDialogue(),
+        WinDialogue(),
+        FollowupsDialogue(),
+        ForgetDialogue(),
+        GroupDialogue(),
+        SettingsDialogue(),
+        ReminderDialogue(),
+    )
+}
+ANSWERED_IN_PLACE = frozenset({"help", "stats", "followups", "cancel"})
+_COMMAND_NAME = re.compile(r"^[a-z][a-z-]{0,20}$")
+PAUSED = "_paused"
+DM_POINTER = Reply(  # an adapter that cannot reach the DM drops it and says why
+    "I've sent you a direct message, so this stays between us.",
+    visibility=Visibility.ONLY_MEMBER,
+)
+UNAVAILABLE = Reply(  # the database is away (restarting, unreachable): nothing was saved
+    "I can't reach my notes for a moment, so I couldn't take that in. "
+    "Nothing you told me before is lost: please try again in a minute.",
+    visibility=Visibility.ONLY_MEMBER,
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Bounceback:
+    def __init__(
+        self,
+        engine: Engine,
+        playbook: Playbook,
+        settings: Settings,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.engine = engine
+        self.playbook = playbook
+        self.settings = settings
+        self.clock = clock
+
+    def receive(self, arrived: Sequence[tuple[Inbound, str | None]]) -> list[Receipt]:
+        """Write events down under the platforms' ids for them, in one transaction, before
+        the adapter acknowledges them: a kill after the ack then loses nothing, and a
+        redelivery is known as one. Without an id, or with the database away, nothing
+        is written (the turn then applies the event, or says it could not be saved)."""
+        entries = [(event.member, key, encoded(event)) for event, key in arrived if key]
+        new: set[str] = set()
+        if entries:
+            try:
+                with self.engine.begin() as db:
+                    new = inbox.write_down(db, entries, self.clock())
+            except OperationalError as error:
+                log.warning("the database is unavailable: %s", str(error).splitlines()[0])
+                return [Receipt(event, None) for event, _ in arrived]
+        return [
+            Receipt(event, key, repeat=key is not None and key not in new) for event, key in arrived
+        ]
+
+    def handle(
+        self, event: Inbound, capabilities: Capabilities = PLAIN_TEXT, *, key: str | None = None
+    ) -> list[Reply]:
+        """Answer one event. Nothing is saved unless the whole turn succeeds; with the
+        `key` it was received under, it is applied at most once, whoever replays it."""
+        for attempt in range(2):
+            try:
+                with self.engine.begin() as db:
+                    if not self._settled(db, event, key):
+                        return []  # applied already: by an earlier delivery, or a replay
+                    replies = self._handle(db, event, capabilities)
+                return _placed(event, replies)
+            except IntegrityError:  # two first contacts created the member at once
+                if attempt:
+                    raise
+            except CrossedAnswers:  # another answer from this member landed first
+                break
+            except OperationalError as error:
+                log.warning("the database is unavailable: %s", str(error).splitlines()[0])
+                return [UNAVAILABLE]
+        return _placed(event, self._where_we_are(event, capabilities, key))
+
+    def unsettled(self, platform: str, received_before: datetime) -> list[Receipt]:
+        """Events of this platform acknowledged but never applied (the process that took
+        them was killed), oldest first: each start-up replays them with their keys."""
+        with self.engine.connect() as db:
+            waiting = inbox.unsettled(db, platform, received_before)
+        return [Receipt(decoded(event), key) for key, event in waiting]
+
+    def give_up(self, platform: str, key: str) -> None:
+        """An event whose replay failed too: settled, so it is not tried at every start."""
+        with self.engine.begin() as db:
+            inbox.settle(db, platform, key, self.clock())
+
+    def home(self, member: Member) -> list[Reply]:
+        """The member's home (Slack's App Home tab): waiting follow-ups, wins, settings."""
+        now = self.clock()
+        with self.engine.begin() as db:
+            repo = Repository.open(db, member, now, timezone=self.settings.default_timezone)
+            return home(repo, self.playbook, local_today(now, repo.member.timezone))
+
+    def platform_timezone(self, member: Member, zone: str) -> bool:
+        """Take the zone the platform knows for the member, unless they chose one."""
+        with self.engine.begin() as db:
+            repo = Repository.open(
+                db, member, self.clock(), timezone=self.settings.default_timezone
+            )
+            return adopt_timezone(repo, zone)
+
+    def workspace_of(self, platform: str, user: str) -> str | None:
+        """Where a user last talked to Bounceback: for a DM that names no workspace
+        (Discord), the tenant of their open dialogue, else the newest they joined."""
+        latest = (
+            select(MemberRow.workspace)
+            .outerjoin(Conversation, Conversation.member_id == MemberRow.id)
+            .where(MemberRow.platform == platform, MemberRow.user_id == user)
+            .order_by(
+                Conversation.updated_at.is_(None),
+                Conversation.updated_at.desc(),
+                MemberRow.created_at.desc(),
+                MemberRow.id.desc(),
+            )
+            .limit(1)
+        )
+        with self.engine.connect() as db:
+            return db.scalar(latest)
+
+    def is_member(self, member: Member) -> bool:
+        """Whether this user already belongs to this tenant: a button or form from a DM
+        names its group, and a user may act only in a group they are in."""
+        known = select(MemberRow.id).where(
+            MemberRow.platform == member.platform,
+            MemberRow.workspace == member.workspace,
+            MemberRow.user_id == member.user,
+        )
+        with self.engine.connect() as db:
+            return db.scalar(known) is not None
+
+    def recent_companies(self, member: Member) -> list[str]:
+        """The companies of the member's recent rejections, newest first (autocomplete)."""
+        with self.engine.begin() as db:
+            repo = Repository.open(
+                db, member, self.clock(), timezone=self.settings.default_timezone
+            )
+            return list(dict.fromkeys(r.company for r in repo.rejections(limit=25)))
+
+    def _handle(self, db: Connection, event: Inbound, capabilities: Capabilities) -> list[Reply]:
+        turn, conversation = self._turn(db, event, capabilities)
+        if any(sounds_like_crisis(words, self.playbook) for words in _typed(event)):
+            self._pause_for_care(turn, conversation)  # before anything, commands included
+        elif isinstance(event, Command):
+            self._command(turn, conversation, event)
+        elif isinstance(event, Choice) and _answers_a_reminder(event.value):
+            self._answer_reminder(turn, conversation, event.value)
+        elif isinstance(event, FormRequested):
+            self._reopen_form(turn, conversation, event.form_id)
+        elif conversation is None:
+            help_command = typed("help", event.member.platform)
+            turn.say(f"We're not in the middle of anything. {help_command} shows what I can do.")
+        elif turn.data.get(PAUSED):
+            self._resume(turn, conversation, event)
+        else:
+            dialogue = DIALOGUES[conversation.dialogue]
+            step = advance(turn, dialogue, conversation.step, event)
+            self._save(turn, dialogue, step)
+            self._hand_over(turn)
+        return turn.replies
+
+    def _turn(
+        self, db: Connection, event: Inbound, capabilities: Capabilities
+    ) -> tuple[Turn, Place | None]:
+        now = self.clock()
+        repo = Repository.open(db, event.member, now, timezone=self.settings.default_timezone)
+        today = local_today(now, repo.member.timezone)
+        turn = Turn(
+            event.member, event.origin, repo, self.playbook, self.settings, now, today, capabilities
+        )
+        welcome_back(repo, now)
+        conversation = repo.place
+        ttl = timedelta(hours=self.settings.conversation_ttl_hours)
+        if conversation is not None and conversation.updated_at + ttl < now:
+            repo.end_place()
+            if not isinstance(event, Command):
+                turn.say("Our earlier conversation went quiet for a while, so I set it aside.")
+            conversation = None
+        if conversation is not None:
+            turn.data = _detached(conversation.data)  # compared on save: keep apart
+        return turn, conversation
+
+    def _command(self, turn: Turn, conversation: Place | None, event: Command) -> None:
+        name = event.name.strip().lstrip("/").lower()
+        if name in DIALOGUES:
+            self._start(turn, conversation, DIALOGUES[name], event.args)
+            return
+        if name == "cancel":
+            if conversation is None:
+                turn.say("There's nothing to cancel.")
+                return
+            turn.repo.end_place()
+            saved = " What you'd already told me is kept." if "rejection_id" in turn.data else ""
+            turn.say(f"Okay, I've set that conversation aside.{saved}")
+            return
+        if name == "help":
+            turn.say(help_text(turn.member.platform))
+        elif name == "stats":
+            turn.say(journey_summary(turn.repo, self.playbook))
+        elif name == "export":
+            files = member_export(turn.repo, self.playbook, turn.now)
+            turn.say(
+                "Here is everything I keep about you, and a dated log of your activity.",
+                attachments=files,
+            )
+        else:
+            where = turn.member.platform
+            shown = typed(name, where) if _COMMAND_NAME.match(name) else "that command"
+            turn.say(f"I don't know {shown}. {typed('help', where)} lists what I can do.")
+        self._remind(turn, conversation)
+
+    def _start(self, turn: Turn, conversation: Place | None, dialogue: Dialogue, args: str) -> None:
+        earlier, turn.data = turn.data, {}
+        try:
+            step = dialogue.begin(turn, args)
+        except InvalidAnswer as problem:
+            turn.say(str(problem))
+            step = None
+        if step is None:  # done at once: whatever we were doing before carries on
+            turn.data = earlier
+            self._remind(turn, conversation)
+            return
+        if conversation is not None:
+            turn.say("I've set our earlier conversation aside.")
+        ask(turn, dialogue, step)
+        self._save(turn, dialogue, step)
+
+    def _save(self, turn: Turn, dialogue: Dialogue, step: str | None) -> None:
+        if turn.repo.forgotten:
+            return
+        if step is None:
+            turn.repo.end_place()
+        else:
+            turn.repo.save_place(dialogue.name, step, turn.data, turn.now)
+
+    def _answer_reminder(self, turn: Turn, conversation: Place | None, value: str) -> None:
+        """A reminder's button, pressed at any time: act on it, then carry on where we were."""
+        if conversation is not None and conversation.dialogue == ReminderDialogue.name:
+            turn.repo.end_place()  # the button answers the reminder that was asked
+            conversation, turn.data = None, {}
+        action = parse_action(value)
+        if action is not None and action[1] == "later" and conversation is not None:
+            turn.say(
+                "Let's finish what we're in first (or /cancel it), then pick another day. "
+                "Tomorrow, in 3 days and next week work right away."
+            )
+            self._remind(turn, conversation)
+            return
+        earlier = turn.data
+        try:
+            if action is None:
+                answer_pause_offer(turn, value)
+                step = None
+            else:
+                step = act(turn, *action)
+        except InvalidAnswer as problem:
+            turn.say(str(problem))
+            step = None
+        if step is not None:
+            ask(turn, DIALOGUES[ReminderDialogue.name], step)
+            self._save(turn, DIALOGUES[ReminderDialogue.name], step)
+        elif turn.handover:
+            self._hand_over(turn)
+        else:
+            turn.data = earlier
+            self._remind(turn, conversation)
+
+    def _reopen_form(self, turn: Turn, conversation: Place | None, form_id: str) -> None:
+        """The form again, if it is still the question; otherwise where we are now."""
+        if conversation is not None:
+            question = DIALOGUES[conversation.dialogue].steps[conversation.step].question(turn)
+            if isinstance(question, Fill) and question.form_id == form_id:
+                turn.say(question.text, form=question.form())
+                return
+        turn.say("That form belongs to an earlier question.")
+        self._remind(turn, conversation)
+
+    def _hand_over(self, turn: Turn) -> None:
+        """A step asked for another dialogue to follow (log a win from a reminder)."""
+        if turn.handover is not None:
+            self._start(turn, None, DIALOGUES[turn.handover], "")
+
+    def _remind(self, turn: Turn, conversation: Place | None) -> None:
+        """After a one-off command, show where the open dialogue is waiting."""
+        if conversation is None or turn.repo.forgotten or turn.data.get(PAUSED):
+            return
+        turn.say("We were in the middle of something:")
+        ask(turn, DIALOGUES[conversation.dialogue], conversation.step)
+
+    def _pause_for_care(self, turn: Turn, conversation: Place | None) -> None:
+        """No coaching now: care, a person to reach, and the dialogue kept for later."""
+        turn.say(crisis_response(self.playbook, self.settings))
+        if conversation is not None:
+            turn.data[PAUSED] = True
+            turn.repo.save_place(conversation.dialogue, conversation.step, turn.data, turn.now)
+
+    def _resume(self, turn: Turn, conversation: Place, event: Inbound) -> None:
+        if isinstance(event, Text) and event.text.strip().lower() in ("continue", "resume"):
+            del turn.data[PAUSED]
+            turn.say("Okay, gently. Here's where we were:")
+            ask(turn, DIALOGUES[conversation.dialogue], conversation.step)
+            turn.repo.save_place(conversation.dialogue, conversation.step, turn.data, turn.now)
+            return
+        turn.say(
+            "I'm here. Whenever you'd like to carry on, type `continue`; "
+            "or /cancel to set it aside."
+        )
+
+    def _settled(self, db: Connection, event: Inbound, key: str | None) -> bool:
+        return key is None or inbox.settle(db, event.member.platform, key, self.clock())
+
+    def _where_we_are(
+        self, event: Inbound, capabilities: Capabilities, key: str | None
+    ) -> list[Reply]:
+        with self.engine.begin() as db:
+            if not self._settled(db, event, key):
+                return []
+            turn, conversation = self._turn(db, event, capabilities)
+            turn.say("That crossed with another answer of yours, so I've kept the first one.")
+            self._remind(turn, conversation)
+            return turn.replies
+
+
+def _detached(data: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of a place's JSON-shaped data; marshal does it in C, 3x deepcopy's speed."""
+    return marshal.loads(marshal.dumps(data))
+
+
+def local_today(now: datetime, zone: str) -> date:
+    """The member's own date at this UTC moment."""
+    return now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
+
+
+def _answers_a_reminder(value: str) -> bool:
+    return parse_action(value) is not None or value.startswith(PAUSE)
+
+
+def _typed(event: Inbound) -> list[str]:
+    """Everything the member wrote in their own words in this event."""
+    if isinstance(event, Text):
+        return [event.text]
+    if isinstance(event, Command):
+        return [event.args]
+    if isinstance(event, FormSubmitted):
+        return [str(value) for value in event.values.values()]
+    return []
+
+
+def _placed(event: Inbound, replies: list[Reply]) -> list[Reply]:
+    """Decide where each reply is seen: a rejection never shows in a shared channel."""
+    if event.origin.in_dm:
+        return replies
+    in_place = isinstance(event, Command) and event.name.lstrip("/").lower() in ANSWERED_IN_PLACE
+    placed = [
+        replace(reply, visibility=Visibility.ONLY_MEMBER)
+        if in_place and reply.visibility is Visibility.DM and not reply.attachments
+        else reply
+        for reply in replies
+    ]
+    if any(reply.visibility is Visibility.DM for reply in placed):
+        placed.insert(0, DM_POINTER)
+    return placed

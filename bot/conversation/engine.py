@@ -1,0 +1,245 @@
+"""The machinery every dialogue shares: named steps, questions, and turns.
+
+A step asks one question and, given a valid answer, says what it has to say
+and names the next step. Answers are read by the parsers in bot.parsing; a bad
+one is explained and the dialogue stays where it was. Forms become one
+question at a time on surfaces without them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from bot.config import Settings
+from bot.conversation.events import (
+    Capabilities,
+    Choice,
+    FieldErrors,
+    Form,
+    FormField,
+    FormSubmitted,
+    Inbound,
+    Member,
+    Option,
+    Origin,
+    Reply,
+    Text,
+)
+from bot.parsing import InvalidAnswer, optional, pick
+from bot.playbook import Playbook
+from bot.store.repository import Repository
+
+Reader = Callable[[str, "Turn"], Any]
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A question answered by choosing one option."""
+
+    text: str
+    options: tuple[Option, ...]
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question answered in the member's own words; `options` are shortcuts."""
+
+    text: str
+    read: Reader
+    options: tuple[Option, ...] = ()
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a form, with the reader that checks it."""
+
+    spec: FormField
+    read: Reader
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A form: a modal where the surface has them, else a question per field."""
+
+    text: str
+    form_id: str
+    title: str
+    fields: tuple[Field, ...]
+
+    def form(self) -> Form:
+        return Form(self.form_id, self.title, tuple(f.spec for f in self.fields))
+
+
+Question = Pick | Ask | Fill
+
+SKIP = Option("skip", "Skip")
+
+
+@dataclass
+class Turn:
+    """Everything a step may use while handling one event for one member."""
+
+    member: Member
+    origin: Origin  # where the event came from: a channel, or a DM
+    repo: Repository
+    playbook: Playbook
+    settings: Settings
+    now: datetime  # UTC, naive: the store's convention
+    today: date  # in the member's own timezone
+    capabilities: Capabilities
+    data: dict[str, Any] = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+    handover: str | None = None  # a dialogue to start once this one has ended
+
+    def say(self, text: str, **extra: Any) -> None:
+        self.replies.append(Reply(text, **extra))
+
+
+class Step(ABC):
+    name: ClassVar[str]
+
+    @abstractmethod
+    def question(self, turn: Turn) -> Question: ...
+
+    @abstractmethod
+    def answered(self, turn: Turn, value: Any) -> str | None:
+        """Act on a valid answer; return the next step's name, or None when done."""
+
+
+class Dialogue(ABC):
+    name: ClassVar[str]
+    steps: ClassVar[dict[str, Step]]
+
+    @abstractmethod
+    def begin(self, turn: Turn, args: str) -> str | None:
+        """Start from a command's arguments; return the first step's name."""
+
+
+def steps(*classes: type[Step]) -> dict[str, Step]:
+    return {cls.name: cls() for cls in classes}
+
+
+def ask(turn: Turn, dialogue: Dialogue, step_name: str) -> None:
+    """Put the step's question to the member, in the form their surface can show."""
+    question = dialogue.steps[step_name].question(turn)
+    if isinstance(question, Fill):
+        position = turn.data.get("_field")
+        if turn.capabilities.forms and position is None:
+            turn.say(question.text, form=question.form())
+            return
+        if position is None:
+            turn.say(question.text)
+            turn.data["_field"], turn.data["_values"] = 0, {}
+        spec = question.fields[turn.data["_field"]].spec
+        hint = f" ({spec.placeholder})" if spec.placeholder else ""
+        turn.say(f"{spec.label}{hint}", options=() if spec.required else (SKIP,))
+        return
+    turn.say(question.text, options=question.options, quote=question.quote)
+
+
+def advance(turn: Turn, dialogue: Dialogue, step_name: str, event: Inbound) -> str | None:
+    """Feed an answer to the current step; return the step the dialogue is now at."""
+    question = dialogue.steps[step_name].question(turn)
+    try:
+        value = _read(turn, question, event)
+    except InvalidAnswer as problem:
+        turn.say(str(problem))
+        ask(turn, dialogue, step_name)
+        return step_name
+    except _FormInvalid as problem:
+        turn.say("A few things need another look.", field_errors=problem.errors)
+        return step_name
+    if value is _STILL_FILLING:
+        ask(turn, dialogue, step_name)
+        return step_name
+    try:
+        next_step = dialogue.steps[step_name].answered(turn, value)
+    except InvalidAnswer as problem:
+        turn.say(str(problem))
+        ask(turn, dialogue, step_name)
+        return step_name
+    if next_step is not None:
+        ask(turn, dialogue, next_step)
+    return next_step
+
+
+class _FormInvalid(Exception):
+    def __init__(self, errors: FieldErrors) -> None:
+        self.errors = errors
+
+
+_STILL_FILLING = object()
+
+
+def _read(turn: Turn, question: Question, event: Inbound) -> Any:
+    if isinstance(question, Fill):
+        return _read_form(turn, question, event)
+    if isinstance(question, Pick):
+        return (
+            pick(event.text, question.options)
+            if isinstance(event, Text)
+            else _shortcut(event, question.options)
+        )
+    return question.read(_shortcut(event, question.options), turn)
+
+
+def _shortcut(event: Inbound, options: tuple[Option, ...]) -> str:
+    """The raw answer; a pressed button, its number or its label stands for its value."""
+    if isinstance(event, Choice):
+        if event.value not in {option.value for option in options}:
+            raise InvalidAnswer("That button belongs to an earlier question. Here is where we are:")
+        return event.value
+    if not isinstance(event, Text):
+        raise InvalidAnswer("That form belongs to an earlier question. Here is where we are:")
+    typed = event.text.strip().lower()
+    for number, option in enumerate(options, start=1):
+        if typed in (str(number), option.label.lower(), option.value):
+            return option.value
+    return event.text
+
+
+def _read_form(turn: Turn, question: Fill, event: Inbound) -> Any:
+    if isinstance(event, FormSubmitted):
+        if event.form_id != question.form_id:
+            raise InvalidAnswer("That form belongs to an earlier question. Here is where we are:")
+        return _read_fields(turn, question, event.values)
+    position = turn.data.get("_field")
+    if position is None:  # typed text while a modal was offered: go one at a time
+        turn.data["_field"], turn.data["_values"] = 0, {}
+        return _STILL_FILLING
+    current = question.fields[position]
+    raw = _shortcut(event, () if current.spec.required else (SKIP,))
+    value = "" if not current.spec.required and optional(raw) else current.read(raw, turn)
+    values = {**turn.data["_values"], current.spec.name: value}
+    if position + 1 < len(question.fields):
+        turn.data["_field"], turn.data["_values"] = position + 1, values
+        return _STILL_FILLING
+    del turn.data["_field"], turn.data["_values"]
+    return values
+
+
+def _read_fields(turn: Turn, question: Fill, submitted: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for item in question.fields:
+        raw = str(submitted.get(item.spec.name, "") or "")
+        if not raw.strip() and not item.spec.required:
+            values[item.spec.name] = ""
+            continue
+        try:
+            values[item.spec.name] = item.read(raw, turn)
+        except InvalidAnswer as problem:
+            errors[item.spec.name] = str(problem)
+    if errors:
+        raise _FormInvalid(FieldErrors(question.form_id, errors))
+    return values
+
+
+def member_name(turn: Turn) -> str:
+    return turn.member.display_name or turn.repo.member.display_name

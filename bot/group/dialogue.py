@@ -1,0 +1,493 @@
+"""`/group [channel | checkin DAY HH:MM | digest DAY HH:MM | timezone ZONE | on | off |
+facilitator WHO]`: the group's channel and weekly rhythm, for its facilitators.
+
+A member may run it when the group lists them as a facilitator, when
+BOUNCEBACK_FACILITATORS names them, or, in a workspace with no group yet and
+no facilitator configured for it, when they are the first to run it (they
+become its facilitator). Anyone else is told, kindly, who can help.
+
+A change to the schedule cancels the group's posts not yet sent, so the next
+`plan_group_posts` plans them again from the new settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, time
+
+from sqlalchemy import func, select
+
+from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
+from bot.conversation.events import Option
+from bot.conversation.inert_text import inert_name
+from bot.group.rhythm import (
+    CHECKIN,
+    DAY_NAMES,
+    DIGEST,
+    KINDS,
+    POST_NAMES,
+    Rhythm,
+    cancel_planned,
+    create_group,
+    find_group,
+    next_post,
+    update_group,
+)
+from bot.member.settings import timezone_name
+from bot.parsing import InvalidAnswer, clean_text
+from bot.reminders.describing import describe_day
+from bot.store.models import MemberRow
+
+MAX_FACILITATORS = 20
+BACK = Option("back", "Back")
+USAGE = (
+    "Try `/group`, `/group channel`, `/group checkin mon 09:00`, `/group digest fri 16:00`, "
+    "`/group timezone Europe/Berlin`, `/group on` or `/group off`."
+)
+RUN_IN_CHANNEL = (
+    "To choose the group's channel, run /group in that channel: I'll pick it up from there."
+)
+DAY_TIME_HINT = "a day and a time, like `mon 09:00` or `fri 4pm`"
+
+Action = Callable[[Turn], None]
+
+
+class GroupDialogue(Dialogue):
+    name = "group"
+
+    def begin(self, turn: Turn, args: str) -> str | None:
+        db, (platform, workspace) = turn.repo.db, turn.member.tenant
+        group = find_group(db, platform, workspace)
+        claim = not facilitator_ids(turn, group)  # nobody looks after this group yet
+        if not (claim or may_set_up(turn, group)):
+            turn.say(refusal(turn, group))
+            return None
+        action = shortcut(turn, args) if args.strip() else None  # read before writing anything
+        if group is None:
+            group = create_group(
+                db,
+                platform,
+                workspace,
+                timezone=turn.settings.default_timezone,
+                facilitators=[turn.member.user] if claim else [],
+                now=turn.now,
+            )
+        elif claim:
+            update_group(db, platform, workspace, facilitators=[turn.member.user])
+            group = _group(turn)
+        if claim:
+            turn.say(
+                "You're the first to set up this group, so you're its facilitator. "
+                "You can add others from here."
+            )
+        if not turn.origin.in_dm:
+            turn.data["channel"] = turn.origin.channel
+        if action is not None:
+            action(turn)
+            return None
+        turn.say(summary(turn, group))
+        return "menu"
+
+
+# Who may set the group up
+
+
+def configured_facilitators(turn: Turn) -> list[str]:
+    """The users BOUNCEBACK_FACILITATORS names in this member's tenant."""
+    platform, workspace = turn.member.tenant
+    users = []
+    for entry in turn.settings.facilitators:
+        entry_platform, entry_workspace, user = entry.split(":", 2)
+        if (entry_platform, entry_workspace) == (platform, workspace):
+            users.append(user)
+    return users
+
+
+def may_set_up(turn: Turn, group: Rhythm | None) -> bool:
+    user = turn.member.user
+    listed = group is not None and user in group.facilitators
+    return listed or user in configured_facilitators(turn)
+
+
+def facilitator_ids(turn: Turn, group: Rhythm | None) -> list[str]:
+    ids = list(group.facilitators) if group is not None else []
+    return ids + [user for user in configured_facilitators(turn) if user not in ids]
+
+
+def known_names(turn: Turn, user_ids: list[str]) -> dict[str, str]:
+    """Display names of these users in this tenant, made unable to ping anyone."""
+    if not user_ids:
+        return {}
+    platform, workspace = turn.member.tenant
+    rows = turn.repo.db.execute(
+        select(MemberRow.user_id, MemberRow.display_name).where(
+            MemberRow.platform == platform,
+            MemberRow.workspace == workspace,
+            MemberRow.user_id.in_(user_ids),
+        )
+    )
+    return {user: inert_name(name) for user, name in rows if name.strip()}
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}"
+
+
+def refusal(turn: Turn, group: Rhythm | None) -> str:
+    ids = facilitator_ids(turn, group)
+    names = known_names(turn, ids)
+    shown = [names[user] for user in ids if user in names]
+    if not shown:
+        who = "Your group's facilitator can"
+    elif len(shown) < len(ids):
+        who = f"{_listed(shown)} (or another facilitator) can"
+    else:
+        who = f"{_listed(shown)} can"
+    return (
+        "The group's channel and weekly rhythm are looked after by its facilitators, "
+        f"so /group is theirs to use. {who} help if you'd like something changed."
+    )
+
+
+# What the member sees
+
+
+def _when(day: str, at: time) -> str:
+    return f"{DAY_NAMES[day]}s at {at:%H:%M}"
+
+
+def summary(turn: Turn, group: Rhythm) -> str:
+    lines = ["Here's the group's rhythm:"]
+    if group.channel:
+        lines.append(f"- Channel: {group.channel}")
+    else:
+        lines.append("- Channel: none yet, so nothing is posted")
+    lines.append(f"- Time zone: {group.timezone}")
+    lines.append(f"- Check-in: {_when(group.checkin_day, group.checkin_at)}")
+    lines.append(f"- Digest: {_when(group.digest_day, group.digest_at)}")
+    if not group.rhythm_on:
+        lines.append("- Rhythm: paused")
+    else:
+        lines.append("- Rhythm: on" + _next_posts(turn, group))
+    ids = facilitator_ids(turn, group)
+    names = known_names(turn, ids)
+    lines.append(
+        "- Facilitators: " + (", ".join(names.get(u, inert_name(u)) for u in ids) or "none listed")
+    )
+    if not group.channel and "channel" not in turn.data:
+        lines.append(RUN_IN_CHANNEL)
+    return "\n".join(lines)
+
+
+def _next_posts(turn: Turn, group: Rhythm) -> str:
+    parts = []
+    for kind in KINDS:
+        fire = next_post(group, kind, turn.now)
+        if fire is not None:
+            today = turn.now.replace(tzinfo=UTC).astimezone(fire.tzinfo).date()
+            day = "Today" if fire.date() == today else describe_day(fire.date(), today)
+            parts.append(f"next {POST_NAMES[kind]} {day} at {fire:%H:%M}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+# Reading answers
+
+
+_DAY_TIME = re.compile(
+    r"^([a-z]{2,9})\.?,?\s+(?:at\s+)?([0-9]{1,2})(?:[:.h]([0-9]{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$"
+)
+
+
+def weekday(word: str) -> str | None:
+    """`mon`, `Monday`, `tues`, `thurs`: the store's three-letter day, or None."""
+    word = word.lower()
+    if len(word) < 3:
+        return None
+    for short, full in DAY_NAMES.items():
+        if full.lower().startswith(word):
+            return short
+    return None
+
+
+def day_and_time(raw: str) -> tuple[str, time]:
+    """A weekday and a wall-clock time: `mon 09:00`, `Friday 4pm`, `thu at 16.30`."""
+    text = clean_text(raw, max_length=40).lower()
+    match = _DAY_TIME.match(text)
+    if match is None:
+        raise InvalidAnswer(f"I couldn't read that. Please give {DAY_TIME_HINT}.")
+    day = weekday(match[1])
+    if day is None:
+        raise InvalidAnswer(f"I couldn't tell which day that is. Please give {DAY_TIME_HINT}.")
+    hour, minute = int(match[2]), int(match[3] or 0)
+    if match[4]:
+        if not 1 <= hour <= 12:
+            raise InvalidAnswer("With am or pm, the hour goes from 1 to 12, like `fri 4pm`.")
+        hour = hour % 12 + (12 if match[4].startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        raise InvalidAnswer(
+            "That time isn't on the clock. Try one like `mon 09:00` or `fri 16:30`."
+        )
+    return day, time(hour, minute)
+
+
+_MENTION = re.compile(r"^<@!?([A-Za-z0-9._-]{1,64})(?:\|[^<>@]{0,80})?>$")
+_USER_ID = re.compile(r"^@?([A-Za-z0-9._-]{1,64})$")
+
+
+def user_reference(raw: str) -> tuple[str, bool]:
+    """Who is meant: (a user id, True) from a mention, else (what was typed, False)."""
+    mention = _MENTION.match(raw.strip())
+    if mention:
+        return mention[1], True
+    return clean_text(raw, max_length=80), False
+
+
+def resolve_user(turn: Turn, raw: str) -> str:
+    """A user id in this tenant: from a mention, an id, or a name I know uniquely."""
+    typed, is_id = user_reference(raw)
+    if is_id:
+        return typed
+    platform, workspace = turn.member.tenant
+    tenant = (MemberRow.platform == platform, MemberRow.workspace == workspace)
+    bare = typed.removeprefix("@")
+    if turn.repo.db.scalar(select(MemberRow.user_id).where(*tenant, MemberRow.user_id == bare)):
+        return bare
+    named = turn.repo.db.scalars(
+        select(MemberRow.user_id)
+        .where(*tenant, func.lower(MemberRow.display_name) == bare.lower())
+        .limit(2)
+    ).all()
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise InvalidAnswer("More than one member goes by that name. Their user id will do it.")
+    if _USER_ID.match(typed):
+        return bare
+    raise InvalidAnswer(
+        "I don't know anyone here by that name yet. Their user id works too, like U0456DEF."
+    )
+
+
+# Changes
+
+
+def _group(turn: Turn) -> Rhythm:
+    group = find_group(turn.repo.db, *turn.member.tenant)
+    if group is None:  # nothing deletes a group, but never act on thin air
+        group = create_group(
+            turn.repo.db,
+            *turn.member.tenant,
+            timezone=turn.settings.default_timezone,
+            facilitators=[turn.member.user],
+            now=turn.now,
+        )
+    return group
+
+
+def _change(turn: Turn, kinds: tuple[str, ...], **values: object) -> Rhythm:
+    """Save the new settings; posts planned from the old ones are cancelled for re-planning."""
+    db = turn.repo.db
+    update_group(db, *turn.member.tenant, **values)
+    if kinds:
+        cancel_planned(db, *turn.member.tenant, kinds, turn.now)
+    return _group(turn)
+
+
+def use_channel(turn: Turn) -> None:
+    channel = turn.data.get("channel")
+    if not channel:
+        turn.say(RUN_IN_CHANNEL)
+        return
+    if _group(turn).channel == channel:
+        turn.say("The group already posts in that channel.")
+        return
+    group = _change(turn, (), channel=channel)
+    paused = "" if group.rhythm_on else " The rhythm is paused: turn it on when you're ready."
+    turn.say("Done: check-ins and digests will go to the channel you ran /group in." + paused)
+
+
+def set_zone(turn: Turn, zone: str) -> None:
+    if _group(turn).timezone == zone:
+        turn.say(f"The group already follows {zone}.")
+        return
+    _change(turn, KINDS, timezone=zone)
+    turn.say(f"Done: the group's times now follow {zone}.")
+
+
+def set_schedule(turn: Turn, kind: str, day: str, at: time) -> None:
+    group = _group(turn)
+    if group.when(kind) == (day, at):
+        turn.say(f"The {POST_NAMES[kind]} is already on {_when(day, at)}.")
+        return
+    prefix = "checkin" if kind == CHECKIN else "digest"
+    group = _change(turn, (kind,), **{f"{prefix}_day": day, f"{prefix}_at": at})
+    turn.say(f"Done: the {POST_NAMES[kind]} now goes out on {_when(day, at)} ({group.timezone}).")
+
+
+def set_rhythm(turn: Turn, on: bool) -> None:
+    group = _group(turn)
+    if group.rhythm_on == on:
+        turn.say("The rhythm is already " + ("on." if on else "paused."))
+        return
+    group = _change(turn, KINDS, rhythm_on=on)
+    if not on:
+        turn.say("Paused: no check-ins or digests until you turn the rhythm back on.")
+        return
+    needs = "" if group.channel else " It still needs a channel: run /group in that channel."
+    turn.say("The rhythm is on again." + needs)
+
+
+def add_facilitator(turn: Turn, user: str) -> None:
+    group = _group(turn)
+    name = known_names(turn, [user]).get(user, user)
+    if user in group.facilitators:
+        turn.say(f"{name} is already a facilitator.")
+        return
+    if len(group.facilitators) >= MAX_FACILITATORS:
+        turn.say(f"A group can have {MAX_FACILITATORS} facilitators, and this one has them all.")
+        return
+    _change(turn, (), facilitators=[*group.facilitators, user])
+    if name == user:
+        turn.say(
+            f"Added {user} as a facilitator. I haven't met them yet, so please check the id: "
+            "/group will work for them once it's right."
+        )
+    else:
+        turn.say(f"Added {name} as a facilitator.")
+
+
+def shortcut(turn: Turn, args: str) -> Action | None:
+    """`/group <setting> [value]`: read in full before anything is saved."""
+    word, _, rest = args.strip().partition(" ")
+    word, rest = word.lower(), rest.strip()
+    if word == "channel" and not rest:
+        return use_channel  # in a DM, it explains where to run it
+    if word in ("checkin", "check-in", "digest") and rest:
+        kind = DIGEST if word == "digest" else CHECKIN
+        day, at = day_and_time(rest)
+        return lambda t: set_schedule(t, kind, day, at)
+    if word in ("timezone", "tz", "zone") and rest:
+        zone = timezone_name(rest)
+        return lambda t: set_zone(t, zone)
+    if word in ("on", "off", "pause", "resume") and not rest:
+        on = word in ("on", "resume")
+        return lambda t: set_rhythm(t, on)
+    if word in ("facilitator", "add") and rest:
+        user = resolve_user(turn, rest)
+        return lambda t: add_facilitator(t, user)
+    raise InvalidAnswer(USAGE)
+
+
+# Steps
+
+
+def _still_allowed(turn: Turn) -> bool:
+    """A facilitator taken off the list mid-dialogue can change nothing more."""
+    group = find_group(turn.repo.db, *turn.member.tenant)
+    if group is None or may_set_up(turn, group):
+        return True
+    turn.say(refusal(turn, group))
+    return False
+
+
+class Menu(Step):
+    name = "menu"
+
+    def question(self, turn: Turn) -> Question:
+        group = find_group(turn.repo.db, *turn.member.tenant)
+        current, paused = (group.channel, not group.rhythm_on) if group else ("", False)
+        options = []
+        if turn.data.get("channel") not in ("", None, current):
+            options.append(Option("channel", "Use the channel I ran /group in"))
+        options += [
+            Option("timezone", "Time zone"),
+            Option("checkin", "Check-in day and time"),
+            Option("digest", "Digest day and time"),
+            Option("on", "Turn it on") if paused else Option("off", "Pause the rhythm"),
+            Option("facilitator", "Add a facilitator"),
+            Option("done", "Done"),
+        ]
+        return Pick("Anything to change?", tuple(options))
+
+    def answered(self, turn: Turn, value: str) -> str | None:
+        if value == "done":
+            turn.say("All set. /group brings this back whenever you need it.")
+            return None
+        if not _still_allowed(turn):
+            return None
+        if value == "channel":
+            use_channel(turn)
+            return "menu"
+        if value in ("on", "off"):
+            set_rhythm(turn, value == "on")
+            return "menu"
+        return value
+
+
+def _or_back(reader: Callable[[str], object]) -> Callable[[str, Turn], object]:
+    return lambda raw, _turn: None if raw == BACK.value else reader(raw)
+
+
+class Timezone(Step):
+    name = "timezone"
+
+    def question(self, turn: Turn) -> Question:
+        return Ask(
+            "Which time zone should the group's times follow? "
+            "A name like Europe/Berlin or America/New_York.",
+            _or_back(timezone_name),
+            options=(BACK,),
+        )
+
+    def answered(self, turn: Turn, value: str | None) -> str | None:
+        if value is not None and _still_allowed(turn):
+            set_zone(turn, value)
+        return "menu"
+
+
+class _Schedule(Step):
+    kind: str
+
+    def question(self, turn: Turn) -> Question:
+        return Ask(
+            f"Which day and time for the weekly {POST_NAMES[self.kind]}? "
+            "For example `mon 09:00` or `fri 4pm`, in the group's time zone.",
+            _or_back(day_and_time),
+            options=(BACK,),
+        )
+
+    def answered(self, turn: Turn, value: tuple[str, time] | None) -> str | None:
+        if value is not None and _still_allowed(turn):
+            set_schedule(turn, self.kind, *value)
+        return "menu"
+
+
+class Checkin(_Schedule):
+    name = "checkin"
+    kind = CHECKIN
+
+
+class Digest(_Schedule):
+    name = "digest"
+    kind = DIGEST
+
+
+class Facilitator(Step):
+    name = "facilitator"
+
+    def question(self, turn: Turn) -> Question:
+        return Ask(
+            "Who else should look after the group's rhythm? "
+            "Their name as I know it, or their user id (like U0456DEF).",
+            lambda raw, t: None if raw == BACK.value else resolve_user(t, raw),
+            options=(BACK,),
+        )
+
+    def answered(self, turn: Turn, value: str | None) -> str | None:
+        if value is not None and _still_allowed(turn):
+            add_facilitator(turn, value)
+        return "menu"
+
+
+GroupDialogue.steps = steps(Menu, Timezone, Checkin, Digest, Facilitator)

@@ -1,0 +1,103 @@
+"""`/export`: everything kept about a member as JSON, and a dated activity log as CSV.
+
+The CSV doubles as proof of job-search activity (some benefit schemes ask for it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import inspect
+
+from bot.conversation.events import Attachment
+from bot.playbook import Playbook
+from bot.store.repository import Repository
+
+
+def member_export(repo: Repository, playbook: Playbook, now: datetime) -> tuple[Attachment, ...]:
+    stamp = export_stamp(now)
+    return (
+        Attachment(f"bounceback-{stamp}.json", _json(repo, now), "application/json"),
+        Attachment(f"bounceback-activity-{stamp}.csv", _activity_csv(repo, playbook), "text/csv"),
+    )
+
+
+def export_stamp(now: datetime) -> str:
+    """The export's moment in UTC to the second, so a later export never overwrites an
+    earlier one (one made just before /forget-me, say); no colons, for every file system."""
+    return f"{now:%Y-%m-%d-%H%M%S}Z"
+
+
+def _json(repo: Repository, now: datetime) -> bytes:
+    data = {
+        "exported_at": now.isoformat(),
+        "member": asdict(repo.member),
+        "rejections": [_row(r) for r in repo.rejections()],
+        "wins": [_row(w) for w in repo.wins()],
+        "reminders": [_row(r) for r in repo.reminders()],
+        "conversation": asdict(repo.place) if repo.place else None,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_iso).encode()
+
+
+def _row(model: Any) -> dict[str, Any]:
+    return {column.key: getattr(model, column.key) for column in inspect(model).mapper.column_attrs}
+
+
+def _iso(value: Any) -> str:
+    """Dates, times of day (quiet hours) and moments as ISO 8601, which parse back."""
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no place in an export")
+
+
+def _activity_csv(repo: Repository, playbook: Playbook) -> bytes:
+    rows: list[tuple[str, ...]] = []
+    companies: dict[int | None, tuple[str, str]] = {}
+
+    zone = ZoneInfo(repo.member.timezone)
+
+    def add(day: date | datetime, activity: str, about: tuple[str, str], detail: str = "") -> None:
+        """Every row dated in the member's own days; times are stored in UTC."""
+        if isinstance(day, datetime):
+            day = day.replace(tzinfo=UTC).astimezone(zone).date()
+        rows.append((day.isoformat(), activity, *about, detail))
+
+    for r in repo.rejections():
+        about = companies[r.id] = (r.company, r.role)
+        add(r.heard_on, "Application outcome: not selected", about, r.stage)
+        if r.note:
+            add(r.created_at, "Thank-you and feedback request prepared", about)
+        if r.opening_shared:
+            add(r.created_at, "Opening passed on to the group", about)
+        if r.feedback_at:
+            add(r.feedback_at, "Feedback received", about)
+    for reminder in repo.reminders():
+        if reminder.status == "done" and reminder.closed_at:
+            label = playbook.text(f"plan.reminders.{reminder.kind}.label")
+            about = companies.get(reminder.rejection_id, ("", ""))
+            add(reminder.closed_at, f"Follow-up done: {label}", about)
+    for win in repo.wins():
+        label = playbook.text(f"wins.kinds.{win.kind}.label")
+        add(
+            win.created_at,
+            f"Win: {label}",
+            companies.get(win.rejection_id, ("", "")),
+            win.description,
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(("date", "activity", "company", "role", "detail"))
+    writer.writerows(tuple(map(_cell, row)) for row in sorted(rows))
+    return buffer.getvalue().encode()
+
+
+def _cell(value: str) -> str:
+    """Member text that a spreadsheet would run as a formula is kept as text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,34 @@
+"""`/forget-me`: delete everything about the member, once they confirm."""
+
+from __future__ import annotations
+
+from bot.conversation.engine import Dialogue, Pick, Question, Step, Turn, steps
+from bot.conversation.events import Option
+
+
+class ForgetDialogue(Dialogue):
+    name = "forget-me"
+
+    def begin(self, turn: Turn, args: str) -> str:
+        return "confirm"
+
+
+class Confirm(Step):
+    name = "confirm"
+
+    def question(self, turn: Turn) -> Question:
+        return Pick(
+            "This deletes everything I keep about you: rejections, notes, wins, follow-ups. "
+            "It can't be undone (/export first if you want a copy). Delete it all?",
+            (Option("delete", "Yes, delete everything"), Option("keep", "No, keep my data")),
+        )
+
+    def answered(self, turn: Turn, value: str) -> None:
+        if value == "delete":
+            turn.repo.forget()
+            turn.say("Done: everything I kept about you is deleted. Take care of yourself.")
+        else:
+            turn.say("Nothing was deleted.")
+
+
+ForgetDialogue.steps = steps(Confirm)

@@ -1,0 +1,342 @@
+"""`/rejected [company]`: from the first minutes after a "no" to a follow-up plan.
+
+Acknowledge, check the mood, capture the facts, then branch on how far the
+member got: a light path for an automated no after applying, the full
+gracious note for everyone who met people, and the advice meeting for those
+who came close. It ends with their own evidence, the offer to pass the
+opening on, and a plan they accept, trim or move.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.conversation.engine import (
+    Ask,
+    Dialogue,
+    Field,
+    Fill,
+    Pick,
+    Question,
+    Step,
+    Turn,
+    member_name,
+    steps,
+)
+from bot.conversation.events import FormField, Option
+from bot.group.posts import CHOOSE_A_CHANNEL, post_to_group
+from bot.parsing import (
+    InvalidAnswer,
+    free_text,
+    name,
+    optional_name,
+    past_date,
+)
+from bot.rejection.notes import drafted_note, follow_up_note
+from bot.rejection.plan import CAME_CLOSE
+from bot.rejection.plan_steps import Move, Plan, Trim, offer_plan
+from bot.rejection.reason import NO_FEEDBACK, category_advice, category_question, classify_reason
+from bot.wins.evidence import evidence
+
+STAGE_OPTIONS = (
+    Option("applied", "Applied, no interview"),
+    Option("screen", "A screening call"),
+    Option("interview", "Interviews"),
+    Option("final", "The final round"),
+    Option("runner_up", "Runner-up, they told me I came close"),
+)
+CONTACT_OPTIONS = (
+    Option("hiring_manager", "Hiring manager"),
+    Option("recruiter", "Recruiter or HR"),
+    Option("interviewer", "An interviewer"),
+    Option("insider", "Someone I know there"),
+    Option("referrer", "The person who referred me"),
+)
+
+
+class RejectionDialogue(Dialogue):
+    name = "rejected"
+
+    def begin(self, turn: Turn, args: str) -> str:
+        if args.strip():
+            try:
+                turn.data["company"] = name(args, what="company name")
+            except InvalidAnswer as problem:
+                turn.say(f"{problem} I'll ask for it in a moment.")
+        company = turn.data.get("company", "them")
+        turn.say(turn.playbook.text("comfort.acknowledgement", company=company))
+        return "mood"
+
+
+class Mood(Step):
+    name = "mood"
+
+    def question(self, turn: Turn) -> Question:
+        moods = turn.playbook.table("moods.moods")
+        options = tuple(Option(key, mood["label"]) for key, mood in moods.items())
+        return Pick(turn.playbook.text("comfort.mood_question"), options)
+
+    def answered(self, turn: Turn, value: str) -> str:
+        turn.data["mood"] = value
+        turn.say(turn.playbook.text(f"moods.moods.{value}.response"))
+        return "stage"
+
+
+class Stage(Step):
+    name = "stage"
+
+    def question(self, turn: Turn) -> Question:
+        return Pick("When you're ready: how far did you get with them?", STAGE_OPTIONS)
+
+    def answered(self, turn: Turn, value: str) -> str:
+        turn.data["stage"] = value
+        return "facts"
+
+
+class Facts(Step):
+    """One form of at most five fields, so it fits a Discord modal."""
+
+    name = "facts"
+
+    def question(self, turn: Turn) -> Question:
+        company = turn.data.get("company", "")
+        fields: list[Field] = []
+        if not company or turn.capabilities.forms:
+            fields.append(
+                Field(
+                    FormField("company", "Company", "Who said no?", required=True, initial=company),
+                    lambda raw, _t: name(raw, what="company name"),
+                )
+            )
+        fields.append(
+            Field(
+                FormField("role", "Role", "e.g. Data Analyst"),
+                lambda raw, _t: optional_name(raw, what="role"),
+            )
+        )
+        if turn.data["stage"] != "applied":
+            fields.append(
+                Field(
+                    FormField(
+                        "contact_name", "Who did you deal with?", "their name, if you know it"
+                    ),
+                    lambda raw, _t: optional_name(raw, what="name"),
+                )
+            )
+        fields += [
+            Field(
+                FormField("heard_on", "When did the news come?", "today, yesterday, 2026-11-20"),
+                lambda raw, t: past_date(raw, today=t.today).isoformat(),
+            ),
+            Field(
+                FormField(
+                    "reason",
+                    "Did they give a reason?",
+                    "in their words, or leave it empty",
+                    multiline=True,
+                    max_length=2000,
+                ),
+                lambda raw, _t: free_text(raw),
+            ),
+        ]
+        text = "Let's note down the facts. Only the company is needed; skip anything else."
+        return Fill(text, "rejection_facts", "The facts", tuple(fields))
+
+    def answered(self, turn: Turn, value: dict[str, Any]) -> str | None:
+        facts = {key: item for key, item in value.items() if item or key not in turn.data}
+        turn.data.update(facts)
+        turn.data.setdefault("contact_name", "")
+        if not turn.data["heard_on"]:
+            turn.data["heard_on"] = turn.today.isoformat()
+        turn.data["rejection_id"] = turn.repo.add_rejection(
+            company=turn.data["company"],
+            role=turn.data.get("role", ""),
+            stage=turn.data["stage"],
+            contact_name=turn.data["contact_name"],
+            heard_on=date.fromisoformat(turn.data["heard_on"]),
+            reason=turn.data.get("reason", ""),
+            mood=turn.data.get("mood", ""),
+            created_at=turn.now,
+        )
+        turn.say(f"Noted: {_summary(turn.data)}.")
+        if turn.data["contact_name"]:
+            return "contact_role"
+        return _after_facts(turn)
+
+
+class ContactRole(Step):
+    name = "contact_role"
+
+    def question(self, turn: Turn) -> Question:
+        return Pick(f"What was {turn.data['contact_name']}'s part in it?", CONTACT_OPTIONS)
+
+    def answered(self, turn: Turn, value: str) -> str | None:
+        turn.data["contact_role"] = value
+        _update(turn, contact_role=value)
+        return _after_facts(turn)
+
+
+def _after_facts(turn: Turn) -> str | None:
+    if turn.data["stage"] != "applied":
+        return "note"
+    turn.say(turn.playbook.text("comfort.light_path"))
+    if turn.data.get("reason"):
+        return _read_reason(turn)
+    turn.say(evidence(turn))
+    return "pass_on"
+
+
+class Note(Step):
+    """The gracious thank-you and feedback request, which must sound like the member."""
+
+    name = "note"
+
+    def question(self, turn: Turn) -> Question:
+        draft = drafted_note(
+            turn.playbook,
+            company=turn.data["company"],
+            role=turn.data.get("role", ""),
+            stage=turn.data["stage"],
+            contact_name=turn.data["contact_name"],
+            contact_role=turn.data.get("contact_role", ""),
+            member_name=member_name(turn),
+        )
+        turn.data["draft"] = draft
+        who = turn.data["contact_name"] or "the hiring team"
+        text = (
+            f"Here is a draft thank-you and feedback request for {who}. It should sound like "
+            "you, so change anything that doesn't: paste your own version back, or keep this one."
+        )
+        options = (Option("keep", "Keep this draft"), Option("skip", "No note this time"))
+        return Ask(text, _read_note, options=options, quote=draft)
+
+    def answered(self, turn: Turn, value: str) -> str | None:
+        if value == "skip":
+            turn.say("That's fine. You can always come back to it.")
+        else:
+            _update(turn, note=turn.data["draft"] if value == "keep" else value)
+            turn.say(
+                "Send it within a day or two: a short email is plenty, a call or a personal "
+                "note for the leads that matter most. " + turn.playbook.text("feedback.ask_others")
+            )
+        turn.data["note"] = value != "skip"
+        return _read_reason(turn)
+
+
+def _read_note(raw: str, _turn: Turn) -> str:
+    if raw in ("keep", "skip"):
+        return raw
+    note = free_text(raw, max_length=3000)
+    if len(note) < 20:
+        raise InvalidAnswer(
+            "That's a little short for a note. Reply `keep` for the draft, `skip` for no "
+            "note, or paste your own version."
+        )
+    return note
+
+
+def _read_reason(turn: Turn) -> str | None:
+    """Ask the member to confirm our reading of the reason, or go straight on without one."""
+    reason = turn.data.get("reason", "")
+    turn.data["guess"] = classify_reason(reason, turn.playbook) if reason else NO_FEEDBACK
+    if reason:
+        return "category"
+    _apply_category(turn, NO_FEEDBACK)
+    return _after_category(turn)
+
+
+class Category(Step):
+    name = "category"
+
+    def question(self, turn: Turn) -> Question:
+        return category_question(turn.playbook, turn.data.get("guess"))
+
+    def answered(self, turn: Turn, value: str) -> str | None:
+        _apply_category(turn, turn.data["guess"] if value == "yes" else value)
+        return _after_category(turn)
+
+
+def _apply_category(turn: Turn, category: str) -> None:
+    _update(turn, category=category)
+    turn.say(category_advice(turn.playbook, category, weigh=bool(turn.data.get("reason"))))
+
+
+def _after_category(turn: Turn) -> str | None:
+    if turn.data["stage"] in CAME_CLOSE:
+        return "advice_meeting"
+    turn.say(evidence(turn))
+    return "pass_on"
+
+
+class AdviceMeeting(Step):
+    """Coming close means people there liked the member: ask them for advice."""
+
+    name = "advice_meeting"
+
+    def question(self, turn: Turn) -> Question:
+        draft = follow_up_note(
+            turn.playbook,
+            "advice_meeting",
+            company=turn.data["company"],
+            role=turn.data.get("role", ""),
+            contact_name=turn.data["contact_name"],
+            member_name=member_name(turn),
+        )
+        options = (Option("yes", "I'll ask for one"), Option("no", "Not this time"))
+        return Pick(turn.playbook.text("notes.advice_meeting_intro"), options, quote=draft)
+
+    def answered(self, turn: Turn, value: str) -> str | None:
+        turn.data["advice_meeting"] = value == "yes"
+        turn.say(evidence(turn))
+        return "pass_on"
+
+
+class PassOn(Step):
+    """A role that didn't fit one member may fit another: only with consent, no details."""
+
+    name = "pass_on"
+
+    def question(self, turn: Turn) -> Question:
+        role = turn.data.get("role", "")
+        text = turn.playbook.text(
+            "comfort.pass_on_question", role=role, company=turn.data["company"]
+        )
+        return Pick(text, (Option("yes", "Yes, pass it on"), Option("no", "No, keep it private")))
+
+    def answered(self, turn: Turn, value: str) -> str | None:
+        if value == "yes":
+            role = turn.data.get("role") or "a role"
+            post = turn.playbook.text(
+                "comfort.pass_on_post", role=role, company=turn.data["company"]
+            )
+            if post_to_group(turn, post):
+                _update(turn, opening_shared=True)
+                turn.say("Passed on to the group, without your name.")
+            else:
+                turn.say(
+                    "I haven't passed it on: the group has no channel yet, so there was "
+                    f"nowhere to post it. {CHOOSE_A_CHANNEL}"
+                )
+        return offer_plan(turn)
+
+
+def _update(turn: Turn, **values: Any) -> None:
+    if not turn.repo.update_rejection(turn.data["rejection_id"], **values):
+        # deleted by /forget-me from another surface, mid-dialogue
+        raise InvalidAnswer("I can't find that rejection any more. Type /rejected to start again.")
+
+
+def _summary(data: dict[str, Any]) -> str:
+    what = f"{data['role']} at {data['company']}" if data.get("role") else data["company"]
+    stage = {option.value: option.label for option in STAGE_OPTIONS}[data["stage"]]
+    parts = [what, stage.lower()]
+    if data.get("contact_name"):
+        parts.append(f"with {data['contact_name']}")
+    parts.append(f"heard on {date.fromisoformat(data['heard_on']):%-d %b %Y}")
+    return ", ".join(parts)
+
+
+RejectionDialogue.steps = steps(
+    Mood, Stage, Facts, ContactRole, Note, Category, AdviceMeeting, PassOn, Plan, Trim, Move
+)

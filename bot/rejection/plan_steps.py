@@ -1,0 +1,134 @@
+"""The end of `/rejected`: a follow-up plan the member accepts, trims or moves.
+
+The plan is proposed from the stage reached and the mood (PLAYBOOK section 8)
+and kept in the dialogue's data until accepted; only then is it stored as
+reminders with due times.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.conversation.engine import Ask, Pick, Question, Step, Turn
+from bot.conversation.events import Option
+from bot.member.settings_dialogue import ask_zone_once
+from bot.parsing import InvalidAnswer, future_date, numbers
+from bot.rejection.plan import PlannedReminder, propose, reminder_rows
+from bot.reminders.describing import describe_day
+
+
+def offer_plan(turn: Turn) -> str | None:
+    """Propose the plan, leaving out what the member already declined."""
+    plan = propose(
+        turn.playbook,
+        stage=turn.data["stage"],
+        mood=turn.data.get("mood", ""),
+        heard_on=date.fromisoformat(turn.data["heard_on"]),
+        today=turn.today,
+    )
+    if not turn.data.get("advice_meeting"):
+        plan = [item for item in plan if item.kind != "advice_meeting"]
+    if not turn.data.get("note"):
+        plan = [item for item in plan if item.kind != "send_note"]
+    turn.data["plan"] = [item.as_data() for item in plan]
+    return "plan" if plan else _finish(turn, saved=0)
+
+
+class Plan(Step):
+    name = "plan"
+
+    def question(self, turn: Turn) -> Question:
+        lines = [
+            f"{number}. {describe_day(item.day, turn.today)} at {item.at:%H:%M}: "
+            + turn.playbook.text(f"plan.reminders.{item.kind}.label")
+            for number, item in enumerate(_plan(turn), start=1)
+        ]
+        text = "Here is the follow-up plan I'd suggest. I'll send each one as a DM.\n" + "\n".join(
+            lines
+        )
+        options = (
+            Option("accept", "Sounds good"),
+            Option("trim", "Drop some"),
+            Option("move", "Move one"),
+            Option("none", "No reminders"),
+        )
+        return Pick(text, options)
+
+    def answered(self, turn: Turn, value: str) -> str | None:
+        if value == "trim":
+            return "trim"
+        if value == "move":
+            return "move"
+        plan = _plan(turn) if value == "accept" else []
+        turn.repo.add_reminders(
+            reminder_rows(
+                plan,
+                rejection_id=turn.data["rejection_id"],
+                zone=turn.repo.member.timezone,
+                now=turn.now,
+            )
+        )
+        return _finish(turn, saved=len(plan))
+
+
+class Trim(Step):
+    name = "trim"
+
+    def question(self, turn: Turn) -> Question:
+        upper = len(_plan(turn))
+        return Ask(
+            "Which ones should I drop? Give their numbers, like `2` or `2, 4`.",
+            lambda raw, _t: numbers(raw, upper=upper),
+        )
+
+    def answered(self, turn: Turn, value: list[int]) -> str | None:
+        kept = [item for number, item in enumerate(_plan(turn), 1) if number not in value]
+        turn.data["plan"] = [item.as_data() for item in kept]
+        return "plan" if kept else _finish(turn, saved=0)
+
+
+class Move(Step):
+    name = "move"
+
+    def question(self, turn: Turn) -> Question:
+        return Ask(
+            "Which one, and to when? For example `2 next monday` or `3 2026-12-15`.",
+            lambda raw, t: _move(raw, len(_plan(t)), t.today),
+        )
+
+    def answered(self, turn: Turn, value: tuple[int, str]) -> str:
+        number, day = value
+        plan = _plan(turn)
+        moved = PlannedReminder(plan[number - 1].kind, date.fromisoformat(day), plan[number - 1].at)
+        plan[number - 1] = moved
+        turn.data["plan"] = [item.as_data() for item in sorted(plan, key=lambda i: (i.day, i.at))]
+        return "plan"
+
+
+_MOVE = re.compile(r"^\s*(\d{1,2})[\s,:.-]+(.+)$")
+
+
+def _move(raw: str, upper: int, today: date) -> tuple[int, str]:
+    match = _MOVE.match(raw)
+    if not match:
+        raise InvalidAnswer("Please give the item's number, then the day: like `2 next monday`.")
+    number = int(match[1])
+    if not 1 <= number <= upper:
+        raise InvalidAnswer(f"The plan's numbers go from 1 to {upper}.")
+    return number, future_date(match[2], today=today).isoformat()
+
+
+def _finish(turn: Turn, *, saved: int) -> None:
+    if saved:
+        turn.say(
+            f"Saved {saved} follow-up{'s' if saved != 1 else ''}. /followups shows them "
+            "any time, and each one comes with done, snooze and skip."
+        )
+        ask_zone_once(turn)
+    turn.say(turn.playbook.text("comfort.keep_going"))
+    return None
+
+
+def _plan(turn: Turn) -> list[PlannedReminder]:
+    return [PlannedReminder.from_data(item) for item in turn.data["plan"]]

@@ -1,0 +1,133 @@
+"""A follow-up reminder's buttons: done, they replied, snooze, skip, log a win.
+
+The same actions arrive two ways: as a button pressed on any reminder, at any
+time (the core routes those here directly), or, on a plain-text surface, as
+the answer to the reminder just delivered, which is then the member's open
+question. The pause offer of the silence rule is answered the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
+from bot.member.settings import pause
+from bot.parsing import InvalidAnswer, future_date
+from bot.rejection.plan import FEEDBACK_NUDGES, to_utc
+from bot.reminders.arrival import (
+    PAUSE,
+    SNOOZES,
+    parse_action,
+    pause_offer,
+    reminder_message,
+    reminder_options,
+)
+from bot.reminders.describing import describe_day
+from bot.store.repository import OPEN
+
+
+class ReminderDialogue(Dialogue):
+    name = "reminder"
+
+    def begin(self, turn: Turn, args: str) -> None:
+        turn.say("Reminders arrive on their own. /followups lists the ones waiting.")
+
+
+class Action(Step):
+    name = "action"
+
+    def question(self, turn: Turn) -> Question:
+        reminder = turn.repo.reminder(turn.data["reminder_id"])
+        if reminder is None:
+            return Pick("That follow-up is gone.", ())
+        rejection = turn.repo.rejection(reminder.rejection_id) if reminder.rejection_id else None
+        message = reminder_message(turn.playbook, reminder, rejection, late=False)
+        return Pick(message.text, reminder_options(reminder.id, reminder.kind))
+
+    def answered(self, turn: Turn, value: str) -> str | None:
+        parsed = parse_action(value)
+        assert parsed is not None  # the options are all reminder actions
+        return act(turn, *parsed)
+
+
+class Later(Step):
+    name = "later"
+
+    def question(self, turn: Turn) -> Question:
+        return Ask(
+            "When should I bring it back? Say `monday`, `in 5 days` or a date.",
+            lambda raw, t: future_date(raw, today=t.today).isoformat(),
+        )
+
+    def answered(self, turn: Turn, value: str) -> None:
+        _snooze(turn, turn.data["reminder_id"], date.fromisoformat(value))
+
+
+class PauseOffer(Step):
+    name = "pause"
+
+    def question(self, turn: Turn) -> Question:
+        offer = pause_offer()
+        return Pick(offer.text, offer.options)
+
+    def answered(self, turn: Turn, value: str) -> None:
+        answer_pause_offer(turn, value)
+
+
+def act(turn: Turn, reminder_id: int, action: str) -> str | None:
+    """Carry out one reminder action; the next step's name when it needs a question."""
+    reminder = turn.repo.reminder(reminder_id)
+    if reminder is None or reminder.status not in OPEN:
+        turn.say("That follow-up is already closed. /followups shows the ones waiting.")
+        return None
+    if action in SNOOZES:
+        _snooze(turn, reminder_id, turn.today + timedelta(days=SNOOZES[action]))
+    elif action == "later":
+        turn.data["reminder_id"] = reminder_id
+        return "later"
+    elif action == "skip":
+        turn.repo.close_reminder(reminder_id, "skipped", turn.now)
+        turn.say("Skipped. Not every door needs a second knock.")
+    elif action == "replied" and reminder.rejection_id is not None:
+        turn.repo.close_reminder(reminder_id, "done", turn.now)
+        turn.repo.cancel_reminders(reminder.rejection_id, FEEDBACK_NUDGES, turn.now)
+        turn.say(
+            "They replied: that's a real door opened. I've stopped the feedback nudges for "
+            "this one. /feedback keeps what they said, with advice for it."
+        )
+    elif action == "win":
+        turn.repo.close_reminder(reminder_id, "done", turn.now)
+        turn.handover = "win"
+    elif action in ("done", "replied"):
+        turn.repo.close_reminder(reminder_id, "done", turn.now)
+        turn.say("Marked done. Each one keeps a door open.")
+    else:
+        raise InvalidAnswer("I don't know that button. /followups lists your follow-ups.")
+    return None
+
+
+def answer_pause_offer(turn: Turn, value: str) -> None:
+    weeks = {f"{PAUSE}{n}": n for n in (0, 2, 4)}.get(value)
+    if weeks is None:
+        raise InvalidAnswer("Pick one of the options: pause for 2 weeks, 4 weeks, or keep going.")
+    if weeks:
+        pause(turn.repo, turn.now + timedelta(weeks=weeks), turn.now)
+        turn.say(f"Paused for {weeks} weeks. Everything waits for you; /settings resumes sooner.")
+    else:
+        turn.say("Glad to hear from you. They'll keep coming.")
+
+
+def _snooze(turn: Turn, reminder_id: int, day: date) -> None:
+    """Same wall-clock time as planned, on the new day, in the reminder's zone."""
+    reminder = turn.repo.reminder(reminder_id)
+    if reminder is None:
+        raise InvalidAnswer("That follow-up is gone.")
+    at = reminder.local_due.time()
+    due = to_utc(day, at, reminder.zone)
+    if not turn.repo.snooze_reminder(reminder_id, due, datetime.combine(day, at)):
+        turn.say("That follow-up is already closed.")
+        return
+    turn.say(f"Okay, I'll bring it back {describe_day(day, turn.today)} at {at:%H:%M}.")
+
+
+ReminderDialogue.steps = steps(Action, Later, PauseOffer)

@@ -1,0 +1,149 @@
+"""What a due follow-up says when it arrives, and whether it should arrive now.
+
+The scheduler owns timing and retries; this module owns the member's side:
+their pause, their quiet hours, the silence rule (after three reminders in a
+row go unanswered, offer a pause instead of a fourth), the late note after
+downtime, and the words and buttons of the message itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.conversation.events import Option, Reply
+from bot.member.settings import next_allowed, release_held
+from bot.playbook import Playbook
+from bot.rejection.plan import FEEDBACK_NUDGES
+from bot.store.models import Rejection
+from bot.store.repository import Repository
+
+SILENCE = 3  # unanswered reminders in a row before a pause is offered
+LATE_AFTER = timedelta(hours=2)
+HELD_FOR = timedelta(days=1)  # how long to wait for an answer to the pause offer
+ACTION = "reminder"  # option values: reminder:<id>:<action>
+PAUSE = "pause:"  # the pause offer's option values: pause:<weeks>
+SNOOZES = {"1d": 1, "3d": 3, "7d": 7}
+
+
+class DueRow(Protocol):
+    """An outbox row being delivered, as the scheduler hands it over."""
+
+    id: int
+    platform: str
+    workspace: str
+    member_id: int | None  # None: a group post
+    rejection_id: int | None
+    kind: str
+    due_at: datetime
+    local_due: datetime
+    zone: str
+    nudge: int | None  # set once prepared: a retry repeats the same decision
+
+
+@dataclass(frozen=True)
+class Send:
+    replies: list[Reply]
+    late: bool
+    offers_pause: bool = False  # the replies are the pause offer, not the reminder
+
+
+@dataclass(frozen=True)
+class Wait:
+    until: datetime
+
+
+Decision = Send | Wait
+
+
+def decide(
+    playbook: Playbook, repo: Repository, row: DueRow, rejection: Rejection | None, now: datetime
+) -> Decision:
+    """Send this reminder now, offer a pause instead, or hold it until later.
+
+    Deciding to send reserves the member's attention (see Repository.reserve_nudge):
+    the caller commits that with the decision and releases it if nothing goes out.
+    """
+    member = repo.member
+    if member.paused_until is not None and member.paused_until > now:
+        return Wait(member.paused_until)
+    window = (
+        (member.quiet_from, member.quiet_until)
+        if member.quiet_from is not None and member.quiet_until is not None
+        else None
+    )
+    allowed = next_allowed(now, member.timezone, window)
+    if allowed > now:
+        return Wait(allowed)
+    count = row.nudge if row.nudge is not None else repo.reserve_nudge(row.id, most=SILENCE)
+    if count is None:
+        return Wait(now + HELD_FOR)  # the pause offer is out; wait for an answer
+    if count > SILENCE:
+        return Send([pause_offer()], late=False, offers_pause=True)
+    late = now - row.due_at > LATE_AFTER
+    return Send([reminder_message(playbook, row, rejection, late=late)], late=late)
+
+
+def welcome_back(repo: Repository, now: datetime) -> None:
+    """The member spoke: the silence count restarts, and what was held for them comes."""
+    if not repo.member.unanswered:
+        return
+    if repo.member.unanswered > SILENCE:
+        release_held(repo, now)
+    repo.set_unanswered(0)
+
+
+def reminder_message(
+    playbook: Playbook, row: DueRow, rejection: Rejection | None, *, late: bool
+) -> Reply:
+    facts = {
+        "company": rejection.company if rejection else "them",
+        "role": rejection.role if rejection else "",
+    }
+    text = playbook.text(f"plan.reminders.{row.kind}.message", **facts)
+    if late:
+        text = "This one is late: I was offline for a while. " + text
+    return Reply(text, options=reminder_options(row.id, row.kind))
+
+
+def reminder_options(reminder_id: int, kind: str) -> tuple[Option, ...]:
+    options = [Option(action_value(reminder_id, "done"), "Done")]
+    if kind in FEEDBACK_NUDGES:
+        options.append(Option(action_value(reminder_id, "replied"), "They replied"))
+    options += [
+        Option(action_value(reminder_id, "1d"), "Tomorrow"),
+        Option(action_value(reminder_id, "3d"), "In 3 days"),
+        Option(action_value(reminder_id, "7d"), "Next week"),
+        Option(action_value(reminder_id, "later"), "Another day"),
+        Option(action_value(reminder_id, "skip"), "Skip this one"),
+        Option(action_value(reminder_id, "win"), "Log a win"),
+    ]
+    return tuple(options)
+
+
+def pause_offer() -> Reply:
+    text = (
+        "I've sent you a few reminders without hearing back, and that's fine: job hunting "
+        "has seasons. Shall I pause them for a while? Nothing is lost; they'll wait for you."
+    )
+    options = (
+        Option(f"{PAUSE}2", "Pause for 2 weeks"),
+        Option(f"{PAUSE}4", "Pause for 4 weeks"),
+        Option(f"{PAUSE}0", "Keep them coming"),
+    )
+    return Reply(text, options=options)
+
+
+def action_value(reminder_id: int, action: str) -> str:
+    return f"{ACTION}:{reminder_id}:{action}"
+
+
+_ACTION_VALUE = re.compile(rf"^{ACTION}:(\d+):(\w+)$")
+
+
+def parse_action(value: str) -> tuple[int, str] | None:
+    """`reminder:12:done` as (12, "done"); None for anything else."""
+    match = _ACTION_VALUE.match(value)
+    return (int(match[1]), match[2]) if match else None

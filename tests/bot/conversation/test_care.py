@@ -1,0 +1,137 @@
+"""Noticing real distress: every listed phrase is heard, ordinary disappointment is not.
+
+A missed phrase means coaching someone who needs a person; a false alarm
+means treating a bad day as an emergency. Both are tested from the playbook's
+own list, so a group that edits it keeps the same guarantees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from bot.config import Settings
+from bot.conversation.care import crisis_response, sounds_like_crisis
+from bot.playbook import load_playbook
+
+PROPERTY = settings(max_examples=200, deadline=None)
+PLAYBOOK = load_playbook()  # the shipped one, read once so strategies can draw from it
+CRISIS_PHRASES: list[str] = list(PLAYBOOK.table("comfort.crisis_phrases"))
+CASES: tuple[Callable[[str], str], ...] = (str.upper, str.lower, str.title, str.swapcase)
+WHITESPACE = " \t\n\u00a0\u3000"
+# Around a phrase: anything that is not a letter, digit or underscore.
+BOUNDARIES = ".,;:!?…()\"'\u2019-*~" + WHITESPACE
+# What members say on a hard but ordinary day.
+ORDINARY = (
+    "I'm gutted",
+    "so frustrated",
+    "this sucks",
+    "I'm really disappointed",
+    "I'm annoyed with myself",
+    "that one stung",
+    "I'm tired of waiting to hear back",
+    "ugh, another no",
+    "feeling a bit flat today",
+    "I thought the interview went well",
+    "I'm fed up with job hunting",
+    "back to the drawing board",
+    "I really wanted this one",
+    "I'm done for today",
+)
+
+gaps = st.text(st.sampled_from(WHITESPACE), min_size=1, max_size=3)
+boundaries = st.text(st.sampled_from(BOUNDARIES), min_size=1, max_size=3)
+
+
+def test_the_ordinary_messages_are_not_in_the_crisis_list() -> None:
+    """Guards the test data below: none of them contains a listed phrase at all."""
+    for message in ORDINARY:
+        typed = message.lower().replace("\u2019", "'")
+        assert not any(phrase in typed for phrase in CRISIS_PHRASES), message
+
+
+@PROPERTY
+@given(st.text(max_size=200))
+def test_any_text_gets_a_plain_yes_or_no(text: str) -> None:
+    assert sounds_like_crisis(text, PLAYBOOK) in (True, False)
+
+
+@PROPERTY
+@given(st.sampled_from(CRISIS_PHRASES), st.sampled_from(CASES), st.data())
+def test_each_listed_phrase_is_heard_in_any_case_and_spacing(
+    phrase: str, case: Callable[[str], str], data: st.DataObject
+) -> None:
+    spaced = "".join(word + data.draw(gaps) for word in case(phrase).split())
+    assert sounds_like_crisis(spaced, PLAYBOOK)
+    assert sounds_like_crisis(spaced.replace("'", "\u2019"), PLAYBOOK)  # a phone's apostrophe
+
+
+@PROPERTY
+@given(
+    st.sampled_from(CRISIS_PHRASES),
+    st.text(max_size=40),
+    st.text(max_size=40),
+    boundaries,
+    boundaries,
+)
+def test_each_listed_phrase_is_heard_inside_a_longer_message(
+    phrase: str, before: str, after: str, left: str, right: str
+) -> None:
+    assert sounds_like_crisis(f"{before}{left}{phrase}{right}{after}", PLAYBOOK)
+
+
+@pytest.mark.parametrize("message", ORDINARY)
+def test_ordinary_disappointment_is_not_treated_as_a_crisis(message: str) -> None:
+    assert not sounds_like_crisis(message, PLAYBOOK)
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(ORDINARY), min_size=1, max_size=5), st.sampled_from(CASES))
+def test_a_long_vent_of_ordinary_disappointment_is_not_treated_as_a_crisis(
+    messages: list[str], case: Callable[[str], str]
+) -> None:
+    assert not sounds_like_crisis(case(". ".join(messages)), PLAYBOOK)
+
+
+@PROPERTY
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_text_without_any_listed_phrase_is_not_a_crisis(before: str, after: str) -> None:
+    text = f"{before} this sucks {after}"
+    typed = " ".join(text.lower().replace("\u2019", "'").split())
+    assume(not any(phrase in typed for phrase in CRISIS_PHRASES))
+    assert not sounds_like_crisis(text, PLAYBOOK)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Honestly I feel hopeless after this one",
+        "I can\u2019t take it anymore",
+        "Sometimes I think everyone would be better off without me.",
+        "I keep thinking about self-harm",
+    ],
+)
+def test_distress_as_members_write_it_is_heard(message: str) -> None:
+    assert sounds_like_crisis(message, PLAYBOOK)
+
+
+def test_the_response_names_the_groups_own_contact(tmp_path: Path) -> None:
+    contact = "Priya, our facilitator (DM her any time), or Samaritans on 116 123"
+    response = crisis_response(PLAYBOOK, Settings(data_dir=tmp_path, crisis_contact=contact))
+    assert contact in response
+    assert PLAYBOOK.text("comfort.default_contact") not in response
+    assert "{" not in response and "}" not in response
+
+
+def test_without_a_configured_contact_the_response_still_offers_someone(tmp_path: Path) -> None:
+    response = crisis_response(PLAYBOOK, Settings(data_dir=tmp_path))
+    assert PLAYBOOK.text("comfort.default_contact") in response
+    assert "emergency" in response
+
+
+def test_a_phrase_in_markdown_italics_is_still_heard() -> None:
+    assert sounds_like_crisis("I feel _hopeless_", PLAYBOOK)

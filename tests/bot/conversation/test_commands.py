@@ -1,0 +1,168 @@
+"""The one list of commands: /help, the Slack manifest and the Discord tree all read it,
+so it must name exactly what the core answers, no more and no less.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.conversation import core as core_module
+from bot.conversation.commands import (
+    BY_NAME,
+    COMMANDS,
+    SLACK,
+    SLACK_COMMANDS,
+    UNDER_HOME,
+    CommandOption,
+    CommandSpec,
+    help_text,
+    slash_to_command,
+    typed,
+)
+from bot.conversation.core import _COMMAND_NAME, ANSWERED_IN_PLACE, DIALOGUES, Bounceback
+from bot.store.models import Conversation
+from tests.helpers import Chat
+
+
+def one_off_commands() -> set[str]:
+    """The names `Bounceback._command` compares against, read from its source."""
+    tree = ast.parse(inspect.getsource(core_module.Bounceback._command).lstrip())
+    return {
+        comparator.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare)
+        and isinstance(node.left, ast.Name)
+        and node.left.id == "name"
+        for comparator in node.comparators
+        if isinstance(comparator, ast.Constant) and isinstance(comparator.value, str)
+    }
+
+
+# Dialogues a member enters by pressing a button, never by typing a command.
+BUTTON_ONLY = {"reminder"}
+HANDLED = (set(DIALOGUES) - BUTTON_ONLY) | one_off_commands()
+
+
+def advertised() -> set[str]:
+    """The commands /help shows, one per line, each at the start of its line."""
+    return set(re.findall(r"^/([a-z][a-z-]*)", help_text(), re.MULTILINE))
+
+
+def test_the_core_source_is_read_as_expected() -> None:
+    """Guards the reading above: if it finds nothing, the tests below prove nothing."""
+    assert one_off_commands() == {"cancel", "help", "stats", "export"}
+
+
+def test_help_lists_every_command_the_core_handles() -> None:
+    assert HANDLED - advertised() == set()  # the difference names what is missing
+
+
+def test_help_lists_nothing_the_core_does_not_handle() -> None:
+    assert advertised() - HANDLED == set()
+    assert set(BY_NAME) == HANDLED
+
+
+def test_help_gives_each_command_with_its_usage_and_description() -> None:
+    lines = help_text().splitlines()
+    for spec in COMMANDS:
+        assert f"{spec.usage}: {spec.description}" in lines
+
+
+def test_help_opens_by_saying_it_stays_private() -> None:
+    assert "stays between us" in help_text().splitlines()[0]
+
+
+@pytest.mark.parametrize("spec", COMMANDS, ids=lambda spec: spec.name)
+def test_every_listed_command_gets_a_real_answer(chat: Chat, spec: CommandSpec) -> None:
+    reply = chat.say(f"/{spec.name}")
+    assert reply.text
+    assert "I don't know" not in reply
+
+
+@pytest.mark.parametrize("name", sorted(BUTTON_ONLY))
+def test_a_button_only_dialogue_typed_as_a_command_starts_nothing(
+    chat: Chat, core: Bounceback, name: str
+) -> None:
+    """Left out of /help on purpose, so typing it must not open a conversation either."""
+    assert name in DIALOGUES
+    reply = chat.say(f"/{name}")
+    assert reply.text and "I don't know" not in reply
+    with Session(core.engine) as session:
+        assert session.scalars(select(Conversation)).first() is None
+
+
+def test_commands_answered_in_place_are_listed() -> None:
+    assert set(ANSWERED_IN_PLACE) - set(BY_NAME) == set()
+
+
+def test_command_names_are_unique_and_fit_every_platform() -> None:
+    """Discord takes 1-32 lower-case characters and descriptions up to 100."""
+    names = [spec.name for spec in COMMANDS]
+    assert len(names) == len(set(names))
+    for spec in COMMANDS:
+        assert _COMMAND_NAME.match(spec.name), spec.name
+        assert 0 < len(spec.description) <= 100, spec.name
+        for option in spec.options:
+            assert option.name.islower() and 0 < len(option.description) <= 100
+
+
+def test_usage_marks_required_and_optional_options() -> None:
+    spec = CommandSpec(
+        "demo", "A demo.", (CommandOption("first", "x", required=True), CommandOption("then", "y"))
+    )
+    assert spec.usage == "/demo <first> [then]"
+    assert BY_NAME["rejected"].usage == "/rejected [company]"
+    assert BY_NAME["help"].usage == "/help"
+
+
+def test_on_slack_only_rejected_and_win_are_commands_of_their_own() -> None:
+    """Slack's commands are global to a workspace: generic names clash with other apps."""
+    assert [spec.name for spec in SLACK_COMMANDS] == ["rejected", "win"]
+    assert set(UNDER_HOME) | set(SLACK_COMMANDS) == set(COMMANDS)
+
+
+def test_help_on_slack_writes_the_rest_under_bounceback() -> None:
+    lines = help_text(SLACK).splitlines()
+    assert lines[0] == help_text().splitlines()[0]
+    for spec in COMMANDS:
+        shown = spec.usage if spec.own_slack_command else f"/bounceback {spec.usage[1:]}"
+        assert f"{shown}: {spec.description}" in lines
+    assert "/bounceback settings [change]" in help_text(SLACK)
+
+
+@pytest.mark.parametrize("platform", ["discord", "console"])
+def test_help_elsewhere_keeps_every_command_at_the_top(platform: str) -> None:
+    assert help_text(platform) == help_text()
+    assert typed("settings", platform) == "/settings"
+
+
+def test_typed_names_a_command_as_the_member_would_type_it() -> None:
+    assert typed("win", SLACK) == "/win"
+    assert typed("help", SLACK) == "/bounceback help"
+    assert typed("frobnicate", SLACK) == "/bounceback frobnicate"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "command"),
+    [
+        ("/bounceback", "settings pause 3 days", ("settings", "pause 3 days")),
+        ("/bounceback", "  Settings\tquiet 22:00-07:00 ", ("settings", "quiet 22:00-07:00")),
+        ("/bounceback", "", ("help", "")),
+        ("/bounceback", "   ", ("help", "")),
+        ("/bounceback", "stats", ("stats", "")),
+        ("/bounceback", "frobnicate now", ("frobnicate", "now")),
+        ("bounceback", "win Coffee chat", ("win", "Coffee chat")),
+        ("/rejected", "Acme Corp", ("rejected", "Acme Corp")),
+        ("/settings", "resume", ("settings", "resume")),
+    ],
+)
+def test_slash_to_command_finds_the_command_under_bounceback(
+    name: str, text: str, command: tuple[str, str]
+) -> None:
+    assert slash_to_command(name, text) == command

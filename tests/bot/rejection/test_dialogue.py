@@ -1,0 +1,275 @@
+"""`/rejected` as a member lives it: every branch, read as a transcript."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.conversation.core import Bounceback
+from bot.conversation.events import Visibility
+from bot.store.models import Conversation, Rejection, Reminder
+from tests.conftest import SAM
+from tests.helpers import CHANNEL, WITH_FORMS, Chat, give_group_channel
+
+INTERVIEW_FACTS = (
+    "Data Analyst",
+    "Jane Doe",
+    "yesterday",
+    "They chose someone with more experience",
+)
+
+
+def rejections(core: Bounceback) -> list[Rejection]:
+    with Session(core.engine) as session:
+        return list(session.scalars(select(Rejection)))
+
+
+def reminders(core: Bounceback) -> list[Reminder]:
+    with Session(core.engine) as session:
+        return list(session.scalars(select(Reminder).order_by(Reminder.due_at)))
+
+
+def test_acknowledges_then_checks_the_mood(chat: Chat) -> None:
+    opening = chat.say("/rejected Acme")
+    assert "news from Acme" in opening
+    assert "doesn't measure your worth" in opening
+    assert opening.options == ["low", "disappointed", "steady", "relieved"]
+
+
+def test_each_mood_gets_its_own_response(chat: Chat, playbook) -> None:
+    for mood in ("low", "disappointed", "steady", "relieved"):
+        chat.say("/rejected Acme")
+        reply = chat.press(mood)
+        assert playbook.text(f"moods.moods.{mood}.response") in reply
+        assert "how far did you get" in reply
+
+
+def test_interview_with_a_hiring_manager_gets_the_full_gracious_path(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews")
+    noted = chat.steps(*INTERVIEW_FACTS)
+    assert "Noted: Data Analyst at Acme, interviews, with Jane Doe, heard on 22 Nov 2026" in noted
+    draft = chat.say("Hiring manager")
+    assert "Hi Jane," in draft
+    assert "Data Analyst" in draft and "Sam" in draft
+    assert "what did I do wrong" not in draft.text.lower()
+    reading = chat.say("keep")
+    assert "Send it within a day or two" in reading
+    assert "Someone better qualified got it. Is that right?" in reading
+    evidence = chat.say("Yes, that's it")
+    assert "story" in evidence  # the better-qualified next step
+    assert "first rejection you've logged" in evidence
+    assert "Would you like me to pass it on?" in evidence
+    plan = chat.say("No, keep it private")
+    assert "advice meeting" not in plan.text  # not offered: they did not come close
+    assert "Tomorrow at 09:00: Send your thank-you" in plan
+    assert "Sounds good" in plan
+    done = chat.say("1")
+    assert "Saved 4 follow-ups" in done
+    [rejection] = rejections(core)
+    assert (rejection.company, rejection.role, rejection.stage) == (
+        "Acme",
+        "Data Analyst",
+        "interview",
+    )
+    assert (rejection.contact_name, rejection.contact_role) == ("Jane Doe", "hiring_manager")
+    assert rejection.heard_on == date(2026, 11, 22)
+    assert rejection.category == "better_qualified"
+    assert rejection.note.startswith("Hi Jane,")
+    assert [r.kind for r in reminders(core)] == [
+        "send_note",
+        "second_ask",
+        "keep_in_touch",
+        "reconnect",
+    ]
+    assert not list(chat.group_posts())
+
+
+def test_the_note_fits_who_they_dealt_with(chat: Chat) -> None:
+    drafts = {}
+    for contact in ("Recruiter or HR", "An interviewer", "The person who referred me"):
+        chat.steps("/rejected Acme", "2", "3", "Analyst", "Jane Doe", "today", "skip")
+        drafts[contact] = chat.say(contact).text
+    assert len(set(drafts.values())) == 3
+
+
+def test_no_named_contact_addresses_the_hiring_team(chat: Chat) -> None:
+    reply = chat.steps("/rejected Acme", "2", "Interviews", "Analyst", "skip", "today", "skip")
+    assert "for the hiring team" in reply
+    assert "Hi there," in reply
+
+
+def test_coming_close_suggests_an_advice_meeting(chat: Chat, core) -> None:
+    chat.steps("/rejected Initech", "2", "Runner-up, they told me I came close")
+    chat.steps(
+        "Product Manager", "Bill Lumbergh", "3 days ago", "They went with an internal candidate"
+    )
+    chat.steps("Hiring manager", "keep")
+    advice = chat.say("yes")
+    assert "advice" in advice and "Hi Bill," in advice
+    chat.steps("I'll ask for one")
+    plan = chat.say("No, keep it private")
+    assert "short advice meeting" in plan
+    chat.say("Sounds good")
+    assert "advice_meeting" in [r.kind for r in reminders(core)]
+    assert rejections(core)[0].category == "internal_candidate"
+
+
+def test_automated_no_after_applying_takes_the_light_path(chat: Chat, core, playbook) -> None:
+    chat.steps("/rejected Globex", "Steady enough", "Applied, no interview")
+    light = chat.steps("skip", "today", "skip")
+    assert playbook.text("comfort.light_path") in light
+    assert "draft" not in light.text
+    assert "Would you like me to pass it on?" in light
+    end = chat.say("No, keep it private")
+    assert "Sounds good" not in end  # no plan to propose for this one
+    assert playbook.text("comfort.keep_going") in end
+    assert reminders(core) == []
+    with Session(core.engine) as session:
+        assert session.scalars(select(Conversation)).first() is None
+
+
+def test_feeling_low_adds_a_personal_check_in(chat: Chat, core) -> None:
+    chat.steps("/rejected Globex", "Pretty low", "1", "skip", "today", "skip", "2")
+    chat.say("Sounds good")
+    assert [r.kind for r in reminders(core)] == ["check_in"]
+
+
+def test_the_member_can_correct_our_reading_of_the_reason(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today")
+    reading = chat.steps("They said my communication in the panel could be sharper", "keep")
+    assert "How I came across. Is that right?" in reading
+    advice = chat.say("A specific skill was missing")
+    assert "worth learning" in advice.text or "skill" in advice.text
+    assert rejections(core)[0].category == "missing_skill"
+
+
+def test_an_unclear_reason_is_left_for_the_member_to_place(chat: Chat) -> None:
+    chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today")
+    question = chat.steps("It was a tough decision", "keep")
+    assert "Which of these comes closest" in question
+    assert "yes" not in question.options
+
+
+def test_the_member_can_write_their_own_note_or_skip_it(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip")
+    too_short = chat.say("Thanks!")
+    assert "a little short" in too_short
+    own = "Dear team, thank you for the interviews. I'd love to hear any thoughts you have."
+    chat.say(own)
+    assert rejections(core)[0].note == own
+    chat.steps("/rejected Hooli", "2", "3", "Analyst", "skip", "today", "skip")
+    plan = chat.steps("No note this time", "no, keep it private")
+    assert "Here is the follow-up plan" in plan
+    assert "thank-you" not in plan.text  # no note, so no reminder to send it
+    assert rejections(core)[-1].note == ""
+
+
+def test_passing_the_opening_on_shares_no_private_detail(chat: Chat, core) -> None:
+    give_group_channel(core, SAM)
+    chat.steps("/rejected Acme", "Pretty low", "3", "Data Analyst", "Jane Doe", "today")
+    chat.steps("They had concerns about my confidence", "Hiring manager", "keep", "yes")
+    shared = chat.say("Yes, pass it on")
+    [post] = shared.seen_by(Visibility.GROUP)
+    assert "Data Analyst at Acme" in post.text
+    for private in ("Sam", "Jane", "confidence", "reject"):
+        assert private not in post.text
+    assert rejections(core)[0].opening_shared
+
+
+def test_an_opening_with_no_group_channel_is_not_passed_on_and_says_so(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Pretty low", "3", "Data Analyst", "Jane Doe", "today")
+    chat.steps("They had concerns about my confidence", "Hiring manager", "keep", "yes")
+    reply = chat.say("Yes, pass it on")
+    assert not reply.seen_by(Visibility.GROUP)
+    assert "I haven't passed it on: the group has no channel yet" in reply
+    assert "Passed on to the group" not in reply
+    assert not rejections(core)[0].opening_shared
+
+
+def test_the_plan_can_be_trimmed_and_moved(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip", "keep", "skip")
+    chat.steps("No, keep it private", "Drop some")
+    trimmed = chat.say("2, 4")
+    assert "Send a friendly second ask" not in trimmed
+    chat.say("Move one")
+    bad = chat.say("7 tomorrow")
+    assert "go from 1 to 2" in bad
+    moved = chat.say("2 2027-01-15")
+    assert "Fri 15 Jan 2027" in moved
+    chat.say("Sounds good")
+    due = [(r.kind, r.local_due.date()) for r in reminders(core)]
+    assert due == [("send_note", date(2026, 11, 24)), ("keep_in_touch", date(2027, 1, 15))]
+
+
+def test_no_reminders_is_a_fine_answer(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip", "skip", "skip", "2")
+    chat.say("No reminders")
+    assert reminders(core) == []
+    assert len(rejections(core)) == 1
+
+
+def test_the_resilience_count_grows(chat: Chat) -> None:
+    for company in ("Acme", "Globex"):
+        chat.steps(f"/rejected {company}", "2", "1", "skip", "today")
+        last = chat.say("skip")
+    assert "2 times" in last and "3 times" in last
+
+
+def test_past_wins_are_shown_as_evidence(chat: Chat) -> None:
+    chat.steps("/win Got a referral to Hooli from Ana", "Got a referral", "2")
+    reply = chat.steps("/rejected Acme", "2", "1", "skip", "today", "skip")
+    assert "Got a referral: Got a referral to Hooli from Ana" in reply
+
+
+def test_the_company_is_asked_for_when_the_command_has_none(chat: Chat, core) -> None:
+    chat.steps("/rejected", "2", "1")
+    missing = chat.say("")
+    assert "didn't catch anything" in missing
+    chat.steps("Globex", "skip", "today", "skip")
+    assert rejections(core)[0].company == "Globex"
+
+
+def test_on_a_surface_with_forms_the_facts_are_one_modal(core: Bounceback) -> None:
+    chat = Chat(core, SAM, capabilities=WITH_FORMS)
+    chat.steps("/rejected Acme")
+    chat.press("steady")
+    form = chat.press("final").form
+    assert form is not None and len(form.fields) <= 5
+    assert [f.name for f in form.fields] == [
+        "company",
+        "role",
+        "contact_name",
+        "heard_on",
+        "reason",
+    ]
+    assert form.fields[0].initial == "Acme"
+    errors = chat.submit(form.id, company="", role="Analyst", heard_on="2099-01-01")
+    assert errors[0].field_errors is not None
+    assert set(errors[0].field_errors.errors) == {"company", "heard_on"}
+    assert rejections(core) == []
+    noted = chat.submit(form.id, company="Acme Corp", role="Analyst", heard_on="today")
+    assert "Noted: Analyst at Acme Corp, the final round" in noted
+    assert "hiring team" in noted  # no contact named, so the note is for the team
+
+
+def test_in_a_channel_only_a_private_pointer_is_shown_there(core: Bounceback) -> None:
+    chat = Chat(core, SAM, origin=CHANNEL)
+    replies = chat.say("/rejected Acme")
+    pointer, *rest = replies
+    assert pointer.visibility is Visibility.ONLY_MEMBER
+    assert "direct message" in pointer.text
+    assert rest and all(reply.visibility is Visibility.DM for reply in rest)
+    assert "Acme" not in pointer.text
+
+
+def test_a_restart_mid_dialogue_resumes_at_the_same_step(
+    chat: Chat, core, playbook, settings, clock
+) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Data Analyst")
+    restarted = Chat(Bounceback(core.engine, playbook, settings, clock), SAM)
+    reply = restarted.say("Jane Doe")
+    assert "When did the news come?" in reply
+    reply = restarted.steps("yesterday", "skip")
+    assert "What was Jane Doe's part in it?" in reply
