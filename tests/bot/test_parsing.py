@@ -198,7 +198,6 @@ def test_free_text_keeps_line_breaks_and_tabs():
         ("Acme\nCorp", "hidden control characters"),
         ("hi @everyone", "mentions"),
         ("<!channel> news", "mentions"),
-        ("Robert'); DROP TABLE rejections;--", "looks like code"),
         ("x" * 4001, "4,001 characters and I can keep 4,000"),
     ],
 )
