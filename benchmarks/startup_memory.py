@@ -54,6 +54,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, func, insert, m
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 from adapters.runner import HEALTH_PATH
+from bot.rejection.stages import STAGES
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Conversation, Group, MemberRow, Rejection, Reminder, Win
 from tests.support.bounceback_run import bounceback_run, free_port
@@ -77,7 +78,6 @@ ZONES = (
     "Australia/Sydney",
     "UTC",
 )
-STAGES = ("applied", "screen", "interview", "final", "runner_up")
 PLANS = (  # the kinds of one rejection's three follow-ups, in order
     ("send_note", "second_ask", "keep_in_touch"),
     ("send_note", "advice_meeting", "reconnect"),
@@ -230,7 +230,7 @@ def _rejection(rng: random.Random, member: Row, member_id: int, now: datetime) -
         "member_id": member_id,
         "company": f"Company {rng.randrange(5000)}",
         "role": "Data Analyst",
-        "stage": rng.choice(STAGES),
+        "stage": rng.choice(STAGES).value,
         "contact_name": rng.choice(("", "Jane Doe", "Sam Lee")),
         "contact_role": rng.choice(("", "hiring_manager", "recruiter")),
         "heard_on": heard.date(),

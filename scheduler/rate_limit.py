@@ -183,11 +183,6 @@ class RateLimits:
                 self._sweep()
             return wait
 
-    def tracked(self) -> int:
-        """How many per-workspace and per-channel buckets are held in memory."""
-        with self._lock:
-            return len(self._keyed)
-
     def _bucket(self, key: tuple[str, ...], limit: Limit) -> TokenBucket:
         bucket = self._keyed.get(key)
         if bucket is None:

@@ -23,7 +23,6 @@ from bot.conversation.events import Option
 from bot.conversation.inert_text import inert_name
 from bot.group.rhythm import (
     CHECKIN,
-    DAY_NAMES,
     DIGEST,
     KINDS,
     POST_NAMES,
@@ -35,7 +34,7 @@ from bot.group.rhythm import (
     update_group,
 )
 from bot.member.settings import timezone_name
-from bot.parsing import InvalidAnswer, clean_text
+from bot.parsing import InvalidAnswer, clean_text, day_and_time, day_name
 from bot.reminders.describing import describe_day
 from bot.store.models import MemberRow
 
@@ -48,7 +47,6 @@ USAGE = (
 RUN_IN_CHANNEL = (
     "To choose the group's channel, run /group in that channel: I'll pick it up from there."
 )
-DAY_TIME_HINT = "a day and a time, like `mon 09:00` or `fri 4pm`"
 
 Action = Callable[[Turn], None]
 
@@ -154,7 +152,7 @@ def refusal(turn: Turn, group: Rhythm | None) -> str:
 
 
 def _when(day: str, at: time) -> str:
-    return f"{DAY_NAMES[day]}s at {at:%H:%M}"
+    return f"{day_name(day)}s at {at:%H:%M}"
 
 
 def summary(turn: Turn, group: Rhythm) -> str:
@@ -192,43 +190,6 @@ def _next_posts(turn: Turn, group: Rhythm) -> str:
 
 
 # Reading answers
-
-
-_DAY_TIME = re.compile(
-    r"^([a-z]{2,9})\.?,?\s+(?:at\s+)?([0-9]{1,2})(?:[:.h]([0-9]{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$"
-)
-
-
-def weekday(word: str) -> str | None:
-    """`mon`, `Monday`, `tues`, `thurs`: the store's three-letter day, or None."""
-    word = word.lower()
-    if len(word) < 3:
-        return None
-    for short, full in DAY_NAMES.items():
-        if full.lower().startswith(word):
-            return short
-    return None
-
-
-def day_and_time(raw: str) -> tuple[str, time]:
-    """A weekday and a wall-clock time: `mon 09:00`, `Friday 4pm`, `thu at 16.30`."""
-    text = clean_text(raw, max_length=40).lower()
-    match = _DAY_TIME.match(text)
-    if match is None:
-        raise InvalidAnswer(f"I couldn't read that. Please give {DAY_TIME_HINT}.")
-    day = weekday(match[1])
-    if day is None:
-        raise InvalidAnswer(f"I couldn't tell which day that is. Please give {DAY_TIME_HINT}.")
-    hour, minute = int(match[2]), int(match[3] or 0)
-    if match[4]:
-        if not 1 <= hour <= 12:
-            raise InvalidAnswer("With am or pm, the hour goes from 1 to 12, like `fri 4pm`.")
-        hour = hour % 12 + (12 if match[4].startswith("p") else 0)
-    if hour > 23 or minute > 59:
-        raise InvalidAnswer(
-            "That time isn't on the clock. Try one like `mon 09:00` or `fri 16:30`."
-        )
-    return day, time(hour, minute)
 
 
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9._-]{1,64})(?:\|[^<>@]{0,80})?>$")

@@ -40,16 +40,6 @@ CHECKIN, DIGEST = "group_checkin", "group_digest"
 KINDS = (CHECKIN, DIGEST)
 KEY_PREFIX = {CHECKIN: "checkin", DIGEST: "digest"}
 POST_NAMES = {CHECKIN: "check-in", DIGEST: "digest"}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = {
-    "mon": "Monday",
-    "tue": "Tuesday",
-    "wed": "Wednesday",
-    "thu": "Thursday",
-    "fri": "Friday",
-    "sat": "Saturday",
-    "sun": "Sunday",
-}
 DIGEST_WEEK = timedelta(days=7)
 PRIVATE_MINIMUM = 3  # members behind a count of rejections or follow-ups before it is shown
 PENDING, CANCELLED = "pending", "cancelled"

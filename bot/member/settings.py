@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import ColumnElement, bindparam, select, update
 
-from bot.parsing import InvalidAnswer, clean_text
+from bot.parsing import InvalidAnswer, clean_text, clock_time
 from bot.rejection.plan import to_utc
 from bot.store.models import MemberRow, Reminder
 from bot.store.repository import Repository
@@ -154,8 +154,6 @@ def _either(zones: tuple[str, ...] | list[str]) -> str:
 QUIET_HINT = "like `22:00-07:00` or `10pm to 7am`, or `off`"
 _OFF = frozenset({"off", "none", "no", "never", "nothing", "clear", "remove", "no quiet hours"})
 _SEPARATOR = re.compile(r"\s*(?:-|\u2013|\u2014|\bto\b|\buntil\b|\btill\b|\btil\b)\s*")
-_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
-_NAMED_TIMES = {"midnight": time(0, 0), "noon": time(12, 0), "midday": time(12, 0)}
 
 
 def quiet_hours(raw: str) -> QuietHours | None:
@@ -178,21 +176,10 @@ def quiet_hours(raw: str) -> QuietHours | None:
 
 
 def _clock_time(text: str) -> time:
-    if text in _NAMED_TIMES:
-        return _NAMED_TIMES[text]
-    match = _CLOCK.match(text.strip())
-    if not match:
+    at = clock_time(text, example="`22:00-07:00` or `10pm to 7am`")
+    if at is None:
         raise InvalidAnswer(f"I couldn't read those hours. Try something {QUIET_HINT}.")
-    hour, minute = int(match[1]), int(match[2] or 0)
-    if match[3]:
-        if not 1 <= hour <= 12:
-            raise InvalidAnswer("With am or pm, the hour goes from 1 to 12.")
-        hour = hour % 12 + (12 if match[3].startswith("p") else 0)
-    elif hour == 24 and minute == 0:
-        hour = 0
-    if hour > 23 or minute > 59:
-        raise InvalidAnswer(f"That isn't a time on the clock. Try something {QUIET_HINT}.")
-    return time(hour, minute)
+    return at
 
 
 def _length(start: time, end: time) -> timedelta:

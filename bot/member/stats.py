@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from bot.playbook import Playbook
+from bot.rejection.stages import STAGES
 from bot.store.repository import Repository
-
-STAGE_NAMES = {
-    "applied": "after applying",
-    "screen": "after a screen",
-    "interview": "after interviews",
-    "final": "in the final round",
-    "runner_up": "as runner-up",
-}
 
 
 def journey_summary(repo: Repository, playbook: Playbook) -> str:
@@ -19,9 +12,9 @@ def journey_summary(repo: Repository, playbook: Playbook) -> str:
     if not tally.rejections and not tally.wins:
         return "Nothing logged yet. /rejected after a no, /win when something good happens."
     stages = ", ".join(
-        f"{tally.by_stage[stage]} {label}"
-        for stage, label in STAGE_NAMES.items()
-        if stage in tally.by_stage
+        f"{tally.by_stage[stage.value]} {stage.counted}"
+        for stage in STAGES
+        if stage.value in tally.by_stage
     )
     lines = [
         "Your journey so far:",

@@ -34,18 +34,12 @@ from bot.parsing import (
     past_date,
 )
 from bot.rejection.notes import drafted_note, follow_up_note
-from bot.rejection.plan import CAME_CLOSE
 from bot.rejection.plan_steps import Move, Plan, Trim, offer_plan
 from bot.rejection.reason import NO_FEEDBACK, category_advice, category_question, classify_reason
+from bot.rejection.stages import CAME_CLOSE, STAGES
 from bot.wins.evidence import evidence
 
-STAGE_OPTIONS = (
-    Option("applied", "Applied, no interview"),
-    Option("screen", "A screening call"),
-    Option("interview", "Interviews"),
-    Option("final", "The final round"),
-    Option("runner_up", "Runner-up, they told me I came close"),
-)
+STAGE_OPTIONS = tuple(Option(stage.value, stage.label) for stage in STAGES)
 CONTACT_OPTIONS = (
     Option("hiring_manager", "Hiring manager"),
     Option("recruiter", "Recruiter or HR"),

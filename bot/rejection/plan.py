@@ -8,9 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.playbook import Playbook
+from bot.rejection.stages import CAME_CLOSE
 
-STAGES = ("applied", "screen", "interview", "final", "runner_up")
-CAME_CLOSE = frozenset({"final", "runner_up"})
 FEEDBACK_NUDGES = ("send_note", "second_ask")
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError
 
@@ -96,10 +95,6 @@ def applied(engine: Engine) -> str | None:
         if not inspect(db).has_table("alembic_version"):
             return None
         return db.scalar(text("SELECT version_num FROM alembic_version"))
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
 
 
 class Checkpointer:

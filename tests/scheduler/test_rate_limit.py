@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scheduler import rate_limit
 from scheduler.rate_limit import (
     SLACK,
     SLACK_WORKSPACE,
@@ -43,6 +47,31 @@ def clock() -> FakeClock:
 @pytest.fixture
 def limits(clock: FakeClock) -> RateLimits:
     return RateLimits(clock=clock)
+
+
+@contextmanager
+def tracing() -> Iterator[None]:
+    """Python's own allocation tracing, so memory is measured, not asked of the code."""
+    tracemalloc.start()
+    try:
+        yield
+    finally:
+        tracemalloc.stop()
+
+
+def held_by_rate_limits() -> int:
+    """Bytes that scheduler/rate_limit.py allocated since tracing began and still holds."""
+    mine = tracemalloc.Filter(True, rate_limit.__file__)
+    return sum(trace.size for trace in tracemalloc.take_snapshot().filter_traces([mine]).traces)
+
+
+def bytes_per_channel(clock: FakeClock, channels: int = 1_000) -> int:
+    """What one channel's bucket costs when nothing is swept, as traced memory counts it."""
+    unswept = RateLimits(clock=clock, sweep_at=channels * 10)
+    with tracing():
+        for number in range(channels):
+            unswept.reserve("slack", "W0", f"C{number}")
+        return tracemalloc.get_traced_memory()[0] // channels
 
 
 def test_a_bucket_gives_its_burst_at_once_then_its_steady_rate(clock) -> None:
@@ -122,8 +151,9 @@ def test_unlimited_never_waits_and_keeps_nothing() -> None:
     limits = RateLimits.unlimited()
     for platform in ("slack", "discord", "console"):
         assert limits.available(platform) == UNLIMITED
-        assert all(limits.reserve(platform, "W1", "C1") == 0.0 for _ in range(10_000))
-    assert limits.tracked() == 0
+        with tracing():
+            assert all(limits.reserve(platform, f"W{n}", f"C{n}") == 0.0 for n in range(5_000))
+            assert held_by_rate_limits() == 0
 
 
 def test_a_platform_without_limits_is_not_limited(limits) -> None:
@@ -133,11 +163,12 @@ def test_a_platform_without_limits_is_not_limited(limits) -> None:
 
 def test_memory_stays_bounded_with_100000_channels(clock, limits) -> None:
     most = 0
-    for number in range(100_000):
-        while wait := limits.reserve("slack", f"W{number % 3}", f"C{number}"):
-            clock.advance(wait)
-        most = max(most, limits.tracked())
-    assert most <= SWEEP_AT
+    with tracing():
+        for number in range(100_000):
+            while wait := limits.reserve("slack", f"W{number % 3}", f"C{number}"):
+                clock.advance(wait)
+            most = max(most, tracemalloc.get_traced_memory()[0])
+    assert most <= 2 * SWEEP_AT * bytes_per_channel(clock)
     clock.advance(1.0)
     assert limits.reserve("slack", "W0", "C0") == 0.0  # a dropped bucket comes back full
 
@@ -146,8 +177,10 @@ def test_sweeping_drops_only_full_buckets(clock) -> None:
     levels = PlatformLimits(workspace=Limit(rate=1, burst=4), channel=Limit(rate=1, burst=2))
     limits = RateLimits({"slack": levels}, clock=clock, sweep_at=0)
     assert [limits.reserve("slack", "W1", f"C{number}") for number in range(3)] == [0.0] * 3
-    others = [limits.reserve("slack", "W2", f"C{number}") for number in range(100)]
-    assert others.count(0.0) == 4 and limits.tracked() < 20  # refused channels were swept
+    with tracing():
+        others = [limits.reserve("slack", "W2", f"C{number}") for number in range(100)]
+        held = held_by_rate_limits()
+    assert others.count(0.0) == 4 and held < 20 * bytes_per_channel(clock)  # refused: swept
     assert limits.reserve("slack", "W1", "C3") == 0.0
     assert limits.reserve("slack", "W1", "C4") == 1.0  # W1 kept its spent tokens
 

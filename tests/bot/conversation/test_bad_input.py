@@ -8,7 +8,6 @@ from tests.helpers import Chat, snapshot
 
 TOO_LONG = "x" * 4001
 RTL = "Acme\u202egnp.exe"
-SQL = "Robert'); DROP TABLE rejections;--"
 
 # Where to stop in `/rejected`, and the question that must be asked again.
 STEPS = {
@@ -27,7 +26,6 @@ BAD = {
     "right-to-left override": RTL,
     "@everyone": "@everyone look",
     "<!channel>": "<!channel> hi",
-    "SQL": SQL,
     "out of range": "9",
     "emoji only": "🙂🙂",
     "future date": "2099-01-01",
@@ -57,6 +55,16 @@ def test_bad_input_is_explained_and_changes_nothing(chat: Chat, core, step: str,
     assert explanation and len(explanation) < 220, explanation
     assert question in reply.text, reply.text
     assert snapshot(core) == before
+
+
+def test_honest_text_that_reads_like_sql_is_kept_as_typed(chat: Chat, core) -> None:
+    """Every query is parameterised, so words like these are only words."""
+    company, role = "Drop Table Games", "Clerk; Select Committee on Work"
+    reason = "They said my SQL was rusty: I wrote DROP TABLE; select was fine -- next time"
+    chat.steps(f"/rejected {company}", "2", "Applied, no interview", role, "today")
+    chat.say(reason)
+    [row] = snapshot(core)["rejections"]
+    assert {company, role, reason} <= set(row)
 
 
 def test_an_unknown_command_mid_dialogue_is_explained_and_the_question_repeated(chat: Chat, core):

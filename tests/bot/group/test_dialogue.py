@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from bot.config import ConfigError, Settings, load_settings
 from bot.conversation.core import Bounceback
 from bot.conversation.events import Member, Origin, Visibility
-from bot.group.dialogue import day_and_time, user_reference, weekday
+from bot.group.dialogue import user_reference
 from bot.group.rhythm import plan_group_posts
 from bot.member.settings import timezone_name
-from bot.parsing import InvalidAnswer
+from bot.parsing import InvalidAnswer, day_and_time, weekday
 from bot.store.models import Conversation, Group, Reminder
 from tests.conftest import SAM
 from tests.helpers import DM, Chat, snapshot
@@ -194,6 +194,14 @@ def test_check_in_day_and_time(core) -> None:
     assert (saved.checkin_day, saved.checkin_at) == ("tue", time(8, 30))
 
 
+def test_a_check_in_at_24_00_goes_out_at_the_midnight_that_ends_the_day(core) -> None:
+    chat = Chat(core, SAM)
+    chat.steps("/group", "Check-in day and time")
+    reply = chat.say("fri 24:00")
+    assert "Done: the check-in now goes out on Saturdays at 00:00 (UTC)." in reply
+    assert (group(core).checkin_day, group(core).checkin_at) == ("sat", time(0, 0))
+
+
 def test_digest_day_and_time(core) -> None:
     chat = Chat(core, SAM)
     chat.steps("/group", "Digest day and time")
@@ -293,7 +301,7 @@ def test_a_bad_first_shortcut_claims_nothing(core) -> None:
 
 STEPS = {
     "timezone": ("Time zone", ("Mars/Olympus", "", "Europe", "@here", "x" * 200)),
-    "checkin": ("Check-in day and time", ("someday", "mon 24:00", "fri 13pm", "9", "🙂")),
+    "checkin": ("Check-in day and time", ("someday", "mon 24:30", "fri 13pm", "9", "🙂")),
     "digest": ("Digest day and time", ("friday", "sat 12:60", "monday morning")),
     "facilitator": ("Add a facilitator", ("@everyone", "Nobody We Know", "<!channel>")),
 }

@@ -24,6 +24,7 @@ from bot.conversation.events import Attachment, Member
 from bot.group.rhythm import create_group
 from bot.member.settings import pause, set_quiet_hours, set_timezone
 from bot.playbook import Playbook
+from bot.rejection.stages import STAGES
 from bot.store.models import MemberRow, Rejection, Reminder, Win
 from bot.store.repository import Repository
 from tests.conftest import SAM
@@ -192,7 +193,7 @@ def member_states(draw: st.DrawFn, playbook: Playbook) -> dict[str, Any]:
         {
             "company": NAME.filter(str.strip),
             "role": NAME,
-            "stage": st.sampled_from(("applied", "screen", "interview", "final", "runner_up")),
+            "stage": st.sampled_from(tuple(stage.value for stage in STAGES)),
             "contact_name": NAME,
             "heard_on": st.dates(date(2020, 1, 1), date(2035, 12, 31)),
             "reason": TEXT,

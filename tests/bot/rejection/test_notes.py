@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 
 from bot.playbook import load_playbook
 from bot.rejection.notes import drafted_note, follow_up_note
+from bot.rejection.stages import STAGES
 
 EXAMPLES = settings(max_examples=100, deadline=None)
 PLAYBOOK = load_playbook()
 SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
-STAGES = ("applied", "screen", "interview", "final", "runner_up")
+STAGE_VALUES = tuple(stage.value for stage in STAGES)
 CONTACT_ROLES = ("hiring_manager", "recruiter", "interviewer", "insider", "referrer")
 FOLLOW_UPS = ("second_ask", "advice_meeting", "keep_in_touch", "reconnect")
 FACTS = {
@@ -134,7 +135,7 @@ full_names = st.lists(names, min_size=1, max_size=3).map(" ".join)
     full_names,
     full_names,
     full_names,
-    st.sampled_from(STAGES),
+    st.sampled_from(STAGE_VALUES),
     st.sampled_from(CONTACT_ROLES),
 )
 def test_every_fact_given_appears_in_the_note(
@@ -215,7 +216,7 @@ def strings(node: Any) -> Iterator[str]:
 
 
 def every_draft() -> Iterator[str]:
-    for stage in STAGES:
+    for stage in STAGE_VALUES:
         for contact_role in (*CONTACT_ROLES, ""):
             for role in ("Data Analyst", ""):
                 yield draft(stage=stage, contact_role=contact_role, role=role)
