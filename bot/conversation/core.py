@@ -12,7 +12,6 @@ import logging
 import marshal
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +36,7 @@ from bot.conversation.events import (
     Visibility,
 )
 from bot.conversation.inbox import Receipt, decoded, encoded
+from bot.conversation.placing import placed
 from bot.conversation.registry import BY_NAME, DIALOGUES, typed
 from bot.member.home import home
 from bot.member.settings import adopt_timezone
@@ -54,10 +54,6 @@ Clock = Callable[[], datetime]
 
 _COMMAND_NAME = re.compile(r"^[a-z][a-z-]{0,20}$")
 PAUSED = "_paused"
-DM_POINTER = Reply(  # an adapter that cannot reach the DM drops it and says why
-    "I've sent you a direct message, so this stays between us.",
-    visibility=Visibility.ONLY_MEMBER,
-)
 UNAVAILABLE = Reply(  # the database is away (restarting, unreachable): nothing was saved
     "I can't reach my notes for a moment, so I couldn't take that in. "
     "Nothing you told me before is lost: please try again in a minute.",
@@ -213,6 +209,8 @@ class Bounceback:
     ) -> tuple[Turn, Place | None]:
         now = self.clock()
         repo = Repository.open(db, event.member, now, timezone=self.settings.default_timezone)
+        if event.member.platform_zone:
+            adopt_timezone(repo, event.member.platform_zone)
         today = local_today(now, repo.member.timezone)
         turn = Turn(
             event.member, event.origin, repo, self.playbook, self.settings, now, today, capabilities
@@ -386,17 +384,5 @@ def _typed(event: Inbound) -> list[str]:
 
 
 def _placed(event: Inbound, replies: list[Reply]) -> list[Reply]:
-    """Decide where each reply is seen: a rejection never shows in a shared channel."""
-    if event.origin.in_dm:
-        return replies
     spec = BY_NAME.get(_command_name(event)) if isinstance(event, Command) else None
-    in_place = spec is not None and spec.in_place
-    placed = [
-        replace(reply, visibility=Visibility.ONLY_MEMBER)
-        if in_place and reply.visibility is Visibility.DM and not reply.attachments
-        else reply
-        for reply in replies
-    ]
-    if any(reply.visibility is Visibility.DM for reply in placed):
-        placed.insert(0, DM_POINTER)
-    return placed
+    return placed(replies, in_dm=event.origin.in_dm, in_place=spec is not None and spec.in_place)
