@@ -234,8 +234,8 @@ class Bounceback:
             where = turn.member.platform
             shown = typed(name, where) if _COMMAND_NAME.match(name) else "that command"
             turn.say(f"I don't know {shown}. {typed('help', where)} lists what I can do.")
-        elif spec.dialogue is not None:
-            self._start(turn, conversation, spec.dialogue, event.args)
+        elif isinstance(spec.handler, Dialogue):
+            self._start(turn, conversation, spec.handler, event.args)
             return
         else:
             spec.handler(turn, event.args)
