@@ -30,7 +30,7 @@ from adapters.discord.render import (
     submitted,
 )
 from adapters.discord.transport import DMS_CLOSED, RATE_LIMIT_WAIT
-from bot.conversation.core import DM_POINTER, Bounceback
+from bot.conversation.core import Bounceback
 from bot.conversation.events import (
     Choice,
     Command,
@@ -44,6 +44,7 @@ from bot.conversation.events import (
     Visibility,
 )
 from bot.conversation.inbox import Intake, Receipt
+from bot.conversation.placing import without_dm
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
@@ -308,7 +309,7 @@ class DiscordBot:
                 await self._to_dm(member, private)
                 replies = [reply for reply in replies if reply.visibility is not Visibility.DM]
             except DMsClosed:
-                replies, answerable = _in_channel_instead(replies), True
+                replies, answerable = without_dm(replies, DMS_CLOSED_NOTE), True
         for number, reply in enumerate(replies, start=1):
             last = number == len(replies)
             await self._post(interaction, member, origin, reply, answerable=answerable and last)
@@ -368,19 +369,6 @@ class DiscordBot:
         if not client.is_ready() or (shards is not None and len(shards) < client.shard_count):
             return None
         return str(client.guilds[0].id) if len(client.guilds) == 1 else None
-
-
-def _in_channel_instead(replies: list[Reply]) -> list[Reply]:
-    """DMs closed: say how to open them, and keep the DM's replies for the member's eyes."""
-    kept: list[Reply] = []
-    for reply in replies:
-        if reply == DM_POINTER:
-            kept.append(Reply(DMS_CLOSED_NOTE, visibility=Visibility.ONLY_MEMBER))
-        elif reply.visibility is Visibility.DM:
-            kept.append(replace(reply, visibility=Visibility.ONLY_MEMBER))
-        else:
-            kept.append(reply)
-    return kept
 
 
 async def _show_modal(interaction: discord.Interaction, shape: discord.ui.Modal) -> None:

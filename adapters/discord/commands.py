@@ -1,6 +1,6 @@
-"""The application command tree, made from the core's catalogue: never written by hand.
+"""The application command tree, made from the command registry: never written by hand.
 
-Every catalogue option becomes a string option, so `/rejected company:Acme` reaches
+Every declared option becomes a string option, so `/rejected company:Acme` reaches
 the core as `/rejected Acme`, exactly as typed in the console or Slack. Autocomplete
 helps where a member would otherwise have to remember: which rejection the
 feedback is about, and the name of a time zone.
@@ -16,7 +16,8 @@ from zoneinfo import available_timezones
 import discord
 from discord import app_commands
 
-from bot.conversation.commands import COMMANDS, CommandSpec
+from bot.conversation.commands import CommandSpec
+from bot.conversation.registry import COMMANDS
 
 MOST_CHOICES = 25  # Discord shows at most this many suggestions
 SETTINGS_WORDS = ("timezone ", "quiet 22:00-07:00", "quiet off", "pause 2", "resume")
@@ -51,7 +52,7 @@ def build_tree(client: discord.Client, runner: Runner) -> app_commands.CommandTr
 
 
 def _command(spec: CommandSpec, runner: Runner) -> app_commands.Command[Any, Any, None]:
-    """One catalogue entry; the callback's signature is built so discord.py sees its options."""
+    """One declared command; the callback's signature is built so discord.py sees its options."""
 
     async def callback(interaction: discord.Interaction, **options: str | None) -> None:
         # str(): Discord sends the published types, but a client can send any JSON value.

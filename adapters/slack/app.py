@@ -15,6 +15,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -77,7 +78,7 @@ class SlackBot:
         self.intake = Intake(core.receive)
         self._replaying: set[str] = set()  # inbox keys being taken up
         self._direct = DirectMessages()
-        self._zones_checked: set[Member] = set()
+        self._zones: dict[Member, str | None] = {}  # each member's Slack profile zone
         self._work: asyncio.Queue[Callable[[], Awaitable[object]]] | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._acking = 0
@@ -145,7 +146,7 @@ class SlackBot:
         key: str | None = None,
         trigger_id: str | None = None,
     ) -> list[Reply]:
-        await self.take_profile_timezone(client, event.member)
+        event = await self.with_profile_zone(client, event)
         replies = await asyncio.to_thread(self.core.handle, event, SLACK, key=key)
         await self.deliver(client, event.member, event.origin, replies, trigger_id=trigger_id)
         return replies
@@ -172,19 +173,19 @@ class SlackBot:
 
             self.later(answer)
 
-    async def take_profile_timezone(self, client: AsyncWebClient, member: Member) -> None:
-        """Once per member and process: their Slack profile's zone, unless they chose one."""
-        if member in self._zones_checked:
-            return
-        self._zones_checked.add(member)
-        try:
-            profile = await client.users_info(user=member.user)
-            zone = (profile.get("user") or {}).get("tz")
-            if zone:
-                await asyncio.to_thread(self.core.platform_timezone, member, zone)
-        except Exception as error:  # a nicety: Slack or the database away must not cost the answer
-            self._zones_checked.discard(member)  # tried again with their next event
-            log.warning("could not take a Slack profile's time zone: %s", error)
+    async def with_profile_zone(self, client: AsyncWebClient, event: Inbound) -> Inbound:
+        """The event with the zone of the member's Slack profile, which the turn adopts
+        unless they chose one: asked of Slack once per member and process."""
+        member = event.member
+        if member not in self._zones:
+            try:
+                profile = await client.users_info(user=member.user)
+            except Exception as error:  # a nicety: Slack away must not cost the answer
+                log.warning("could not read a Slack profile's time zone: %s", error)
+                return event  # asked again with their next event
+            self._zones[member] = (profile.get("user") or {}).get("tz") or None
+        zone = self._zones[member]
+        return replace(event, member=replace(member, platform_zone=zone)) if zone else event
 
     async def publish_home(self, client: AsyncWebClient, member: Member) -> None:
         replies = await asyncio.to_thread(self.core.home, member)

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.slack.app import EVENTS_PATH
-from bot.conversation.commands import HOME, SLACK_COMMANDS, UNDER_HOME
+from bot.conversation.commands import HOME
+from bot.conversation.registry import SLACK_COMMANDS, UNDER_HOME
 
 MANIFEST = Path(__file__).with_name("manifest.json")
 # What the adapter uses, and nothing more: no channel history, no chat:write.public,

@@ -1,4 +1,10 @@
-"""The one list of commands: `/help`, the Slack manifest and the Discord tree read it.
+"""Declaring a command: a decorator on what answers it, in the slack-machine manner.
+
+`@command(...)` on a dialogue class starts that dialogue; on a function
+`(turn, args)`, it answers at once. Each declaration says who sees the command
+and how: listed or not (a button-only dialogue), for facilitators, a Slack
+command of its own, answered in place. bot.conversation.registry collects every
+declaration; /help, the Slack manifest and the Discord tree read it there.
 
 Slack's slash commands are global to a workspace, so generic names (`/help`,
 `/settings`) clash with other apps: there only `/rejected` and `/win` are
@@ -9,10 +15,18 @@ they keep every command at the top.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from bot.conversation.engine import Dialogue, Turn
 
 SLACK = "slack"
 HOME = "bounceback"  # the Slack command every other command is typed under
+
+OneOff = Callable[[Turn, str], None]  # answers at once from the command's arguments
+Handler = Dialogue | OneOff
+Answering = TypeVar("Answering", bound=type[Dialogue] | OneOff)
 
 
 @dataclass(frozen=True)
@@ -26,9 +40,12 @@ class CommandOption:
 class CommandSpec:
     name: str
     description: str
+    handler: Handler = field(compare=False, repr=False)
     options: tuple[CommandOption, ...] = ()
     facilitators_only: bool = False
     own_slack_command: bool = False  # else typed as `/bounceback <name>` on Slack
+    in_place: bool = False  # asked in a channel, answered there, seen only by the member
+    listed: bool = True  # in /help, the manifest and the Discord tree; else typed only
 
     @property
     def usage(self) -> str:
@@ -42,62 +59,63 @@ class CommandSpec:
         )
 
     def usage_on(self, platform: str) -> str:
-        return " ".join(filter(None, (typed(self.name, platform), self.options_usage)))
+        return " ".join(filter(None, (self.typed_on(platform), self.options_usage)))
+
+    def typed_on(self, platform: str) -> str:
+        return typed_as(self.name, platform, own_slack_command=self.own_slack_command)
+
+    @property
+    def dialogue(self) -> Dialogue | None:
+        return self.handler if isinstance(self.handler, Dialogue) else None
 
 
-COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec(
-        "rejected",
-        "Had a no? Talk it through privately and plan the follow-up.",
-        (CommandOption("company", "The company that said no"),),
-        own_slack_command=True,
-    ),
-    CommandSpec(
-        "feedback",
-        "Record feedback you received on an earlier rejection.",
-        (CommandOption("company", "Which rejection it is about"),),
-    ),
-    CommandSpec(
-        "win",
-        "Log a win: feedback, a meeting, a referral, an interview, an offer...",
-        (CommandOption("description", "What happened"),),
-        own_slack_command=True,
-    ),
-    CommandSpec(
-        "followups",
-        "See your follow-ups; mark one done or cancel it.",
-        (CommandOption("action", "done N or cancel N"),),
-    ),
-    CommandSpec(
-        "settings",
-        "Your time zone, quiet hours, and pausing or resuming reminders.",
-        (CommandOption("change", "timezone Z, quiet 22:00-07:00, pause N or resume"),),
-    ),
-    CommandSpec("stats", "Your own journey so far, in numbers."),
-    CommandSpec("export", "Download everything Bounceback keeps about you."),
-    CommandSpec("forget-me", "Delete everything Bounceback keeps about you."),
-    CommandSpec(
-        "group",
-        "Facilitators: the group's channel, time zone, weekly check-in and digest.",
-        (CommandOption("setting", "channel, checkin mon 09:00, digest fri 16:00, on or off"),),
-        facilitators_only=True,
-    ),
-    CommandSpec("cancel", "Stop the conversation we are in."),
-    CommandSpec("help", "What Bounceback can do."),
-)
-
-BY_NAME: dict[str, CommandSpec] = {spec.name: spec for spec in COMMANDS}
+_DECLARED: list[CommandSpec] = []
 
 
-SLACK_COMMANDS = tuple(spec for spec in COMMANDS if spec.own_slack_command)
-UNDER_HOME = tuple(spec for spec in COMMANDS if not spec.own_slack_command)
+def command(
+    description: str,
+    *options: CommandOption,
+    facilitators_only: bool = False,
+    own_slack_command: bool = False,
+    in_place: bool = False,
+    listed: bool = True,
+) -> Callable[[Answering], Answering]:
+    """Declare the command a dialogue class or a one-off function answers; its name is
+    the dialogue's `name`, or the function's (`_` typed as `-`)."""
+
+    def declare(answering: Answering) -> Answering:
+        if isinstance(answering, type):
+            name, handler = answering.name, answering()
+        else:
+            name, handler = answering.__name__.replace("_", "-"), answering
+        if any(spec.name == name for spec in _DECLARED):
+            raise ValueError(f"the command /{name} is declared twice")
+        _DECLARED.append(
+            CommandSpec(
+                name,
+                description,
+                handler,
+                options,
+                facilitators_only=facilitators_only,
+                own_slack_command=own_slack_command,
+                in_place=in_place,
+                listed=listed,
+            )
+        )
+        return answering
+
+    return declare
 
 
-def typed(name: str, platform: str) -> str:
+def declared() -> tuple[CommandSpec, ...]:
+    """Every command declared so far, in the order their modules ran."""
+    return tuple(_DECLARED)
+
+
+def typed_as(name: str, platform: str, *, own_slack_command: bool) -> str:
     """How a member types the command `name` where they are: `/settings`, or on
-    Slack `/bounceback settings` (a name the catalogue lacks included)."""
-    spec = BY_NAME.get(name)
-    if platform == SLACK and not (spec and spec.own_slack_command):
+    Slack `/bounceback settings`."""
+    if platform == SLACK and not own_slack_command:
         return f"/{HOME} {name}"
     return f"/{name}"
 
@@ -111,10 +129,3 @@ def slash_to_command(name: str, text: str) -> tuple[str, str]:
     if not words:
         return "help", ""
     return words[0].lower(), words[1].strip() if len(words) > 1 else ""
-
-
-def help_text(platform: str = "") -> str:
-    """Every command, written the way it is typed on `platform`."""
-    lines = ["Here is what I can do. Everything stays between us unless you choose to share."]
-    lines += [f"{spec.usage_on(platform)}: {spec.description}" for spec in COMMANDS]
-    return "\n".join(lines)

@@ -12,7 +12,6 @@ import logging
 import marshal
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +21,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.config import Settings
 from bot.conversation.care import crisis_response, sounds_like_crisis
-from bot.conversation.commands import help_text, typed
 from bot.conversation.engine import Dialogue, Fill, Turn, advance, ask
 from bot.conversation.events import (
     PLAIN_TEXT,
@@ -38,49 +36,24 @@ from bot.conversation.events import (
     Visibility,
 )
 from bot.conversation.inbox import Receipt, decoded, encoded
-from bot.group.dialogue import GroupDialogue
-from bot.member.export import member_export
-from bot.member.forget import ForgetDialogue
+from bot.conversation.placing import placed
+from bot.conversation.registry import BY_NAME, DIALOGUES, typed
 from bot.member.home import home
 from bot.member.settings import adopt_timezone
-from bot.member.settings_dialogue import SettingsDialogue
-from bot.member.stats import journey_summary
 from bot.parsing import InvalidAnswer
 from bot.playbook import Playbook
-from bot.rejection.dialogue import RejectionDialogue
-from bot.rejection.feedback import FeedbackDialogue
 from bot.reminders.actions import ReminderDialogue, act, answer_pause_offer
 from bot.reminders.arrival import PAUSE, parse_action, welcome_back
-from bot.reminders.followups import FollowupsDialogue
 from bot.store import inbox
 from bot.store.models import Conversation, MemberRow
 from bot.store.repository import CrossedAnswers, Place, Repository
-from bot.wins.dialogue import WinDialogue
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-DIALOGUES: dict[str, Dialogue] = {
-    d.name: d
-    for d in (
-        RejectionDialogue(),
-        FeedbackDialogue(),
-        WinDialogue(),
-        FollowupsDialogue(),
-        ForgetDialogue(),
-        GroupDialogue(),
-        SettingsDialogue(),
-        ReminderDialogue(),
-    )
-}
-ANSWERED_IN_PLACE = frozenset({"help", "stats", "followups", "cancel"})
 _COMMAND_NAME = re.compile(r"^[a-z][a-z-]{0,20}$")
 PAUSED = "_paused"
-DM_POINTER = Reply(  # an adapter that cannot reach the DM drops it and says why
-    "I've sent you a direct message, so this stays between us.",
-    visibility=Visibility.ONLY_MEMBER,
-)
 UNAVAILABLE = Reply(  # the database is away (restarting, unreachable): nothing was saved
     "I can't reach my notes for a moment, so I couldn't take that in. "
     "Nothing you told me before is lost: please try again in a minute.",
@@ -236,6 +209,8 @@ class Bounceback:
     ) -> tuple[Turn, Place | None]:
         now = self.clock()
         repo = Repository.open(db, event.member, now, timezone=self.settings.default_timezone)
+        if event.member.platform_zone:
+            adopt_timezone(repo, event.member.platform_zone)
         today = local_today(now, repo.member.timezone)
         turn = Turn(
             event.member, event.origin, repo, self.playbook, self.settings, now, today, capabilities
@@ -253,32 +228,17 @@ class Bounceback:
         return turn, conversation
 
     def _command(self, turn: Turn, conversation: Place | None, event: Command) -> None:
-        name = event.name.strip().lstrip("/").lower()
-        if name in DIALOGUES:
-            self._start(turn, conversation, DIALOGUES[name], event.args)
-            return
-        if name == "cancel":
-            if conversation is None:
-                turn.say("There's nothing to cancel.")
-                return
-            turn.repo.end_place()
-            saved = " What you'd already told me is kept." if "rejection_id" in turn.data else ""
-            turn.say(f"Okay, I've set that conversation aside.{saved}")
-            return
-        if name == "help":
-            turn.say(help_text(turn.member.platform))
-        elif name == "stats":
-            turn.say(journey_summary(turn.repo, self.playbook))
-        elif name == "export":
-            files = member_export(turn.repo, self.playbook, turn.now)
-            turn.say(
-                "Here is everything I keep about you, and a dated log of your activity.",
-                attachments=files,
-            )
-        else:
+        name = _command_name(event)
+        spec = BY_NAME.get(name)
+        if spec is None:
             where = turn.member.platform
             shown = typed(name, where) if _COMMAND_NAME.match(name) else "that command"
             turn.say(f"I don't know {shown}. {typed('help', where)} lists what I can do.")
+        elif isinstance(spec.handler, Dialogue):
+            self._start(turn, conversation, spec.handler, event.args)
+            return
+        else:
+            spec.handler(turn, event.args)
         self._remind(turn, conversation)
 
     def _start(self, turn: Turn, conversation: Place | None, dialogue: Dialogue, args: str) -> None:
@@ -353,8 +313,9 @@ class Bounceback:
             self._start(turn, None, DIALOGUES[turn.handover], "")
 
     def _remind(self, turn: Turn, conversation: Place | None) -> None:
-        """After a one-off command, show where the open dialogue is waiting."""
-        if conversation is None or turn.repo.forgotten or turn.data.get(PAUSED):
+        """After a one-off command, show where the open dialogue is waiting (unless the
+        command ended it)."""
+        if conversation is None or turn.repo.place is None or turn.data.get(PAUSED):
             return
         turn.say("We were in the middle of something:")
         ask(turn, DIALOGUES[conversation.dialogue], conversation.step)
@@ -407,6 +368,10 @@ def _answers_a_reminder(value: str) -> bool:
     return parse_action(value) is not None or value.startswith(PAUSE)
 
 
+def _command_name(event: Command) -> str:
+    return event.name.strip().lstrip("/").lower()
+
+
 def _typed(event: Inbound) -> list[str]:
     """Everything the member wrote in their own words in this event."""
     if isinstance(event, Text):
@@ -419,16 +384,5 @@ def _typed(event: Inbound) -> list[str]:
 
 
 def _placed(event: Inbound, replies: list[Reply]) -> list[Reply]:
-    """Decide where each reply is seen: a rejection never shows in a shared channel."""
-    if event.origin.in_dm:
-        return replies
-    in_place = isinstance(event, Command) and event.name.lstrip("/").lower() in ANSWERED_IN_PLACE
-    placed = [
-        replace(reply, visibility=Visibility.ONLY_MEMBER)
-        if in_place and reply.visibility is Visibility.DM and not reply.attachments
-        else reply
-        for reply in replies
-    ]
-    if any(reply.visibility is Visibility.DM for reply in placed):
-        placed.insert(0, DM_POINTER)
-    return placed
+    spec = BY_NAME.get(_command_name(event)) if isinstance(event, Command) else None
+    return placed(replies, in_dm=event.origin.in_dm, in_place=spec is not None and spec.in_place)

@@ -13,12 +13,15 @@ from enum import Enum
 
 @dataclass(frozen=True)
 class Member:
-    """Who is talking; (platform, workspace) is the tenant boundary."""
+    """Who is talking; (platform, workspace) is the tenant boundary. `platform_zone` is
+    the time zone the platform knows for them (Slack's profile), adopted in the turn
+    unless they chose their own."""
 
     platform: str
     workspace: str
     user: str
     display_name: str = field(default="", compare=False)
+    platform_zone: str | None = field(default=None, compare=False)
 
     @property
     def tenant(self) -> tuple[str, str]:
@@ -159,4 +162,13 @@ class Reply:
     attachments: tuple[Attachment, ...] = ()
     field_errors: FieldErrors | None = None
     visibility: Visibility = Visibility.DM
-    channel: str | None = None  # for a group post: where; None when the group has none
+    channel: str | None = None  # a group post's channel, always named; None otherwise
+
+
+@dataclass(frozen=True)
+class DmPointer(Reply):
+    """Where a command asked in a channel goes on in the DM: says so, there, to the member
+    only. An adapter that cannot reach the DM replaces it (bot.conversation.placing)."""
+
+    text: str = "I've sent you a direct message, so this stays between us."
+    visibility: Visibility = Visibility.ONLY_MEMBER

@@ -18,6 +18,7 @@ from datetime import UTC, time
 
 from sqlalchemy import func, select
 
+from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.conversation.events import Option
 from bot.conversation.inert_text import inert_name
@@ -51,6 +52,11 @@ RUN_IN_CHANNEL = (
 Action = Callable[[Turn], None]
 
 
+@command(
+    "Facilitators: the group's channel, time zone, weekly check-in and digest.",
+    CommandOption("setting", "channel, checkin mon 09:00, digest fri 16:00, on or off"),
+    facilitators_only=True,
+)
 class GroupDialogue(Dialogue):
     name = "group"
 

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect
 
+from bot.conversation.commands import command
+from bot.conversation.engine import Turn
 from bot.conversation.events import Attachment
 from bot.playbook import Playbook
 from bot.store.repository import Repository
@@ -101,3 +103,12 @@ def _activity_csv(repo: Repository, playbook: Playbook) -> bytes:
 def _cell(value: str) -> str:
     """Member text that a spreadsheet would run as a formula is kept as text."""
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@command("Download everything Bounceback keeps about you.")
+def export(turn: Turn, args: str) -> None:
+    files = member_export(turn.repo, turn.playbook, turn.now)
+    turn.say(
+        "Here is everything I keep about you, and a dated log of your activity.",
+        attachments=files,
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bot.conversation.commands import command
 from bot.conversation.engine import Dialogue, Pick, Question, Step, Turn, steps
 from bot.conversation.events import Option
 
 
+@command("Delete everything Bounceback keeps about you.")
 class ForgetDialogue(Dialogue):
     name = "forget-me"
 

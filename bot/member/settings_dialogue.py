@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.conversation.events import Option
 from bot.member.settings import (
@@ -46,6 +47,10 @@ _ARGUMENTS = re.compile(
 _STEP_OF_GROUP = ("timezone", "quiet", "pause", "resume")
 
 
+@command(
+    "Your time zone, quiet hours, and pausing or resuming reminders.",
+    CommandOption("change", "timezone Z, quiet 22:00-07:00, pause N or resume"),
+)
 class SettingsDialogue(Dialogue):
     name = "settings"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.conversation.commands import command
+from bot.conversation.engine import Turn
 from bot.playbook import Playbook
 from bot.rejection.stages import STAGES
 from bot.store.repository import Repository
@@ -34,3 +36,8 @@ def journey_summary(repo: Repository, playbook: Playbook) -> str:
 
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+@command("Your own journey so far, in numbers.", in_place=True)
+def stats(turn: Turn, args: str) -> None:
+    turn.say(journey_summary(turn.repo, turn.playbook))

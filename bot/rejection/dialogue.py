@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import (
     Ask,
     Dialogue,
@@ -49,6 +50,11 @@ CONTACT_OPTIONS = (
 )
 
 
+@command(
+    "Had a no? Talk it through privately and plan the follow-up.",
+    CommandOption("company", "The company that said no"),
+    own_slack_command=True,
+)
 class RejectionDialogue(Dialogue):
     name = "rejected"
 

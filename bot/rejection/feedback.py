@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.conversation.events import Option
 from bot.parsing import InvalidAnswer, free_text
@@ -13,6 +14,10 @@ from bot.reminders.describing import rejection_label
 from bot.wins.dialogue import offer_win, record_win
 
 
+@command(
+    "Record feedback you received on an earlier rejection.",
+    CommandOption("company", "Which rejection it is about"),
+)
 class FeedbackDialogue(Dialogue):
     name = "feedback"
 

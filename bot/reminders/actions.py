@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from bot.conversation.commands import command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.member.settings import pause
 from bot.parsing import InvalidAnswer, future_date
@@ -26,6 +27,7 @@ from bot.reminders.describing import describe_day
 from bot.store.repository import OPEN
 
 
+@command("Answer a reminder: entered by its buttons, never typed.", listed=False)
 class ReminderDialogue(Dialogue):
     name = "reminder"
 

@@ -6,6 +6,7 @@ import re
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.conversation.events import Option
 from bot.parsing import InvalidAnswer, numbers
@@ -15,6 +16,11 @@ _ACTION = re.compile(r"^(done|cancel)\s+(\d{1,3})$", re.IGNORECASE)
 CLOSED_AS = {"done": "done", "cancel": "cancelled"}
 
 
+@command(
+    "See your follow-ups; mark one done or cancel it.",
+    CommandOption("action", "done N or cancel N"),
+    in_place=True,
+)
 class FollowupsDialogue(Dialogue):
     name = "followups"
 

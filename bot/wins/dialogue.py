@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import (
     SKIP,
     Ask,
@@ -22,6 +23,11 @@ from bot.reminders.describing import rejection_label
 NOT_LINKED = "none"
 
 
+@command(
+    "Log a win: feedback, a meeting, a referral, an interview, an offer...",
+    CommandOption("description", "What happened"),
+    own_slack_command=True,
+)
 class WinDialogue(Dialogue):
     name = "win"
 

@@ -7,7 +7,7 @@ import asyncio
 import discord
 
 from adapters.discord.commands import build_tree
-from bot.conversation.commands import COMMANDS
+from bot.conversation.registry import COMMANDS
 from tests.adapters.discord.harness import discord_bot
 from tests.support.fake_discord import MEMBER_ID, InteractionType
 

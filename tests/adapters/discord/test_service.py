@@ -13,7 +13,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.service import DiscordService
-from bot.conversation.commands import COMMANDS
+from bot.conversation.registry import COMMANDS
 from tests.adapters.discord.harness import READY_AFTER
 from tests.adapters.held import HeldDiscord
 from tests.support.fake_discord import (

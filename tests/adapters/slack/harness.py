@@ -20,8 +20,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.app import EVENTS_PATH, SlackBot, build_app
 from adapters.slack.transport import SlackTransport
 from bot.config import Settings
-from bot.conversation.commands import SLACK, typed
+from bot.conversation.commands import SLACK
 from bot.conversation.core import Bounceback, Clock
+from bot.conversation.registry import typed
 from bot.reminders.delivery import Delivery
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox

@@ -9,6 +9,7 @@ import logging
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import event
 
 from adapters.slack.app import EVENTS_PATH, SlackBot
 from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON
@@ -144,6 +145,29 @@ def test_a_members_zone_comes_from_their_slack_profile_until_they_choose(core) -
             assert len(harness.slack.calls_to("users.info")) == 1  # once per process
 
     asyncio.run(scenario())
+    assert "America/New_York time" in core.home(SAM)[-1].text
+
+
+def test_a_profile_zone_is_adopted_inside_the_turn_at_no_extra_transaction(core) -> None:
+    """The zone rides on the event: a member with one costs the same transactions (the
+    inbox's, the turn's) as a member without."""
+    transactions: list[object] = []
+    event.listen(core.engine, "begin", transactions.append)
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            harness.slack.users["U-sam"] = {"tz": "America/New_York"}
+            harness.slack.users["U-kim"] = {"tz": ""}
+            for user, posts in (("U-kim", 1), ("U-sam", 2)):
+                before = len(transactions)
+                await harness.command("stats", user_id=user)
+                await harness.slack.wait_for("chat.postEphemeral", posts)
+                await harness.bot.settled()
+                spent[user] = len(transactions) - before
+
+    spent: dict[str, int] = {}
+    asyncio.run(scenario())
+    assert spent["U-sam"] == spent["U-kim"]
     assert "America/New_York time" in core.home(SAM)[-1].text
 
 

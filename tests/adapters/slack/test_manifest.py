@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from adapters.slack.manifest import MANIFEST, as_text, manifest
-from bot.conversation.commands import UNDER_HOME
+from bot.conversation.registry import UNDER_HOME
 
 
 def test_the_manifest_in_the_repo_is_current() -> None:

@@ -1,52 +1,39 @@
-"""The one list of commands: /help, the Slack manifest and the Discord tree all read it,
-so it must name exactly what the core answers, no more and no less.
+"""The one registry of commands: each declared beside what answers it, and /help,
+the core's dispatch, the Slack manifest and the Discord tree all read it.
 """
 
 from __future__ import annotations
 
-import ast
-import inspect
 import re
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.conversation import core as core_module
 from bot.conversation.commands import (
-    BY_NAME,
-    COMMANDS,
     SLACK,
-    SLACK_COMMANDS,
-    UNDER_HOME,
     CommandOption,
     CommandSpec,
-    help_text,
+    command,
     slash_to_command,
+)
+from bot.conversation.core import _COMMAND_NAME, Bounceback
+from bot.conversation.registry import (
+    BY_NAME,
+    COMMANDS,
+    DIALOGUES,
+    SLACK_COMMANDS,
+    UNDER_HOME,
+    help_text,
     typed,
 )
-from bot.conversation.core import _COMMAND_NAME, ANSWERED_IN_PLACE, DIALOGUES, Bounceback
 from bot.store.models import Conversation
 from tests.helpers import Chat
 
-
-def one_off_commands() -> set[str]:
-    """The names `Bounceback._command` compares against, read from its source."""
-    tree = ast.parse(inspect.getsource(core_module.Bounceback._command).lstrip())
-    return {
-        comparator.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Compare)
-        and isinstance(node.left, ast.Name)
-        and node.left.id == "name"
-        for comparator in node.comparators
-        if isinstance(comparator, ast.Constant) and isinstance(comparator.value, str)
-    }
-
-
-# Dialogues a member enters by pressing a button, never by typing a command.
-BUTTON_ONLY = {"reminder"}
-HANDLED = (set(DIALOGUES) - BUTTON_ONLY) | one_off_commands()
+# Declared but not listed: a dialogue a member enters by pressing a button.
+BUTTON_ONLY = {spec.name for spec in BY_NAME.values() if not spec.listed}
 
 
 def advertised() -> set[str]:
@@ -54,18 +41,38 @@ def advertised() -> set[str]:
     return set(re.findall(r"^/([a-z][a-z-]*)", help_text(), re.MULTILINE))
 
 
-def test_the_core_source_is_read_as_expected() -> None:
-    """Guards the reading above: if it finds nothing, the tests below prove nothing."""
-    assert one_off_commands() == {"cancel", "help", "stats", "export"}
+def test_help_lists_every_listed_command_and_nothing_else() -> None:
+    assert advertised() == {spec.name for spec in COMMANDS}
+    assert {"reminder"} == BUTTON_ONLY
 
 
-def test_help_lists_every_command_the_core_handles() -> None:
-    assert HANDLED - advertised() == set()  # the difference names what is missing
+def test_every_dialogue_the_core_resumes_is_declared_as_a_command() -> None:
+    assert set(DIALOGUES) <= set(BY_NAME)
+    assert {"rejected", "win", "reminder"} <= set(DIALOGUES)
+    assert {"help", "stats", "export", "cancel"}.isdisjoint(DIALOGUES)
 
 
-def test_help_lists_nothing_the_core_does_not_handle() -> None:
-    assert advertised() - HANDLED == set()
-    assert set(BY_NAME) == HANDLED
+def test_commands_come_in_the_order_of_their_features_whatever_was_imported_first() -> None:
+    """A process that imports the last feature first still lists the commands as /help
+    always has: the order is FEATURES', not the imports'."""
+    first = "import bot.reminders.actions, bot.wins.dialogue, bot.member.stats"
+    shown = "from bot.conversation.registry import BY_NAME; print(*BY_NAME)"
+    run = subprocess.run(
+        [sys.executable, "-c", f"{first}; {shown}"], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.split() == list(BY_NAME)
+    assert [spec.name for spec in COMMANDS] == [
+        *("rejected", "feedback", "win", "followups", "settings", "stats", "export"),
+        *("forget-me", "group", "cancel", "help"),
+    ]
+
+
+def test_a_command_declared_twice_is_refused_at_import() -> None:
+    def stats(turn, args: str) -> None: ...
+
+    with pytest.raises(ValueError, match="/stats is declared twice"):
+        command("Again.")(stats)
+    assert BY_NAME["stats"].handler is not stats
 
 
 def test_help_gives_each_command_with_its_usage_and_description() -> None:
@@ -78,8 +85,8 @@ def test_help_opens_by_saying_it_stays_private() -> None:
     assert "stays between us" in help_text().splitlines()[0]
 
 
-@pytest.mark.parametrize("spec", COMMANDS, ids=lambda spec: spec.name)
-def test_every_listed_command_gets_a_real_answer(chat: Chat, spec: CommandSpec) -> None:
+@pytest.mark.parametrize("spec", BY_NAME.values(), ids=lambda spec: spec.name)
+def test_every_declared_command_gets_a_real_answer(chat: Chat, spec: CommandSpec) -> None:
     reply = chat.say(f"/{spec.name}")
     assert reply.text
     assert "I don't know" not in reply
@@ -97,10 +104,6 @@ def test_a_button_only_dialogue_typed_as_a_command_starts_nothing(
         assert session.scalars(select(Conversation)).first() is None
 
 
-def test_commands_answered_in_place_are_listed() -> None:
-    assert set(ANSWERED_IN_PLACE) - set(BY_NAME) == set()
-
-
 def test_command_names_are_unique_and_fit_every_platform() -> None:
     """Discord takes 1-32 lower-case characters and descriptions up to 100."""
     names = [spec.name for spec in COMMANDS]
@@ -113,9 +116,8 @@ def test_command_names_are_unique_and_fit_every_platform() -> None:
 
 
 def test_usage_marks_required_and_optional_options() -> None:
-    spec = CommandSpec(
-        "demo", "A demo.", (CommandOption("first", "x", required=True), CommandOption("then", "y"))
-    )
+    options = (CommandOption("first", "x", required=True), CommandOption("then", "y"))
+    spec = CommandSpec("demo", "A demo.", lambda turn, args: None, options)
     assert spec.usage == "/demo <first> [then]"
     assert BY_NAME["rejected"].usage == "/rejected [company]"
     assert BY_NAME["help"].usage == "/help"

@@ -8,9 +8,9 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.conversation.commands import COMMANDS, typed
 from bot.conversation.core import Bounceback
 from bot.conversation.events import FormRequested, Member, Visibility
+from bot.conversation.registry import COMMANDS, typed
 from bot.group.rhythm import create_group, update_group
 from bot.store.models import Conversation
 from tests.conftest import SAM

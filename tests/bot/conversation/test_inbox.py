@@ -4,6 +4,7 @@ what was never applied found again at start-up. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -28,6 +29,15 @@ def test_every_kind_of_event_comes_back_as_it_was_written() -> None:
     for event in events:
         assert decoded(encoded(event)) == event
     assert decoded(encoded(events[1])).member.display_name == "Kim"
+
+
+def test_a_platform_zone_rides_with_the_event_and_older_rows_still_read() -> None:
+    zoned = replace(REJECTED, member=replace(SAM, platform_zone="America/New_York"))
+    assert decoded(encoded(zoned)).member.platform_zone == "America/New_York"
+    written_before = encoded(REJECTED)
+    del written_before["member"]["platform_zone"]  # a row from before the zone rode along
+    assert decoded(written_before) == REJECTED
+    assert decoded(written_before).member.platform_zone is None
 
 
 def test_an_event_received_twice_is_a_repeat_and_applied_once(core) -> None:
