@@ -1,4 +1,5 @@
-"""Fixtures: a playbook, a database of each kind, a clock, and a member to chat as."""
+"""Fixtures: a playbook, a database of each kind, a clock, a member to chat as, and a
+scheduler delivering to a fake platform."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ from bot.config import Settings
 from bot.conversation.core import Bounceback
 from bot.conversation.events import Member
 from bot.playbook import Playbook, load_playbook
+from bot.reminders.delivery import Delivery
 from bot.store.database import make_engine, sqlite_url, upgrade
 from bot.store.models import Base
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import Outbox
+from scheduler.rate_limit import RateLimits
 from tests.helpers import Chat, FakeClock
 from tests.support.postgres import running_postgres
+from tests.support.transport import FakeTransport
 
 SAM = Member("slack", "T1", "U-sam", display_name="Sam")
 
@@ -69,3 +75,20 @@ def core(engine: Engine, playbook: Playbook, settings: Settings, clock: FakeCloc
 def chat(core: Bounceback) -> Chat:
     """Sam, in a direct message with Bounceback on a plain-text surface."""
     return Chat(core, SAM)
+
+
+# A dispatcher on the test database, delivering to a fake platform on the fake clock.
+@pytest.fixture
+def platform() -> FakeTransport:
+    return FakeTransport("slack")
+
+
+@pytest.fixture
+def dispatcher(core: Bounceback, platform: FakeTransport, clock) -> Dispatcher:
+    return Dispatcher(
+        Outbox(core.engine, "test-worker"),
+        Delivery(core.engine, core.playbook),
+        {platform.platform: platform},
+        RateLimits.unlimited(),
+        clock,
+    )

@@ -6,6 +6,7 @@ keeps every reply, so a dialogue test reads like the transcript of a chat.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,7 +30,8 @@ from bot.conversation.events import (
     Visibility,
 )
 from bot.conversation.plain_text import as_plain_text
-from bot.store.models import Base, Reminder
+from bot.store.models import Base, Conversation, Reminder
+from scheduler.dispatcher import Dispatcher, Tally
 
 DM = Origin("D1", in_dm=True)
 CHANNEL = Origin("C-group", in_dm=False)
@@ -165,3 +167,15 @@ def snapshot(core: Bounceback) -> dict[str, list[tuple]]:
             table.name: [tuple(row) for row in session.execute(select(table))]
             for table in Base.metadata.sorted_tables
         }
+
+
+def deliver(dispatcher: Dispatcher) -> Tally:
+    """One tick of the scheduler: whatever is due goes out."""
+    return asyncio.run(dispatcher.tick())
+
+
+def place(core: Bounceback) -> tuple[str, str] | None:
+    """The (dialogue, step) the member is at, if any."""
+    with Session(core.engine) as session:
+        found = session.scalars(select(Conversation)).first()
+        return (found.dialogue, found.step) if found else None

@@ -1,0 +1,121 @@
+"""A follow-up's buttons and typed answers, once the scheduler has delivered it: done,
+they replied, snooze, another day, skip, log a win, and the pause the silence rule
+offers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.conversation.events import Member
+from tests.helpers import FIRST_DUE, PLAN, Chat, FakeClock, deliver, outbox, place
+from tests.support.transport import FakeTransport
+
+
+def test_on_plain_text_the_reminder_is_answered_by_its_number(
+    chat: Chat, core, dispatcher, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    assert place(core) == ("reminder", "action")
+    assert "Marked done" in chat.say("1")
+    assert outbox(core)["send_note"][0] == "done" and place(core) is None
+
+
+def test_they_replied_stops_the_feedback_nudges_but_not_the_rest(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    replied = platform.last.options[1].value
+    assert "stopped the feedback nudges" in chat.press(replied)
+    statuses = {kind: status for kind, (status, _) in outbox(core).items()}
+    assert statuses == {
+        "send_note": "done",
+        "second_ask": "cancelled",
+        "keep_in_touch": "pending",
+        "reconnect": "pending",
+    }
+
+
+def test_snoozed_until_tomorrow_it_comes_back_at_the_same_local_time(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    assert "bring it back Tomorrow at 09:00" in chat.press(platform.last.options[2].value)
+    assert outbox(core)["send_note"] == ("pending", datetime(2026, 11, 25, 9, 0))
+    clock.now = datetime(2026, 11, 25, 9, 0)
+    assert deliver(dispatcher).sent == 1
+    assert len(platform.sent) == 2
+
+
+def test_another_day_asks_when_and_takes_a_weekday(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    assert "When should I bring it back?" in chat.say("Another day")
+    assert "That date hasn't" not in chat.say("in 2 days")
+    assert outbox(core)["send_note"] == ("pending", datetime(2026, 11, 26, 9, 0))
+
+
+def test_skip_closes_it_and_log_a_win_opens_the_win_dialogue(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    assert "Skipped" in chat.press(platform.last.options[6].value)
+    clock.now = datetime(2026, 11, 29, 9, 30)
+    deliver(dispatcher)
+    win = chat.press(platform.last.options[-1].value)
+    assert "What kind of win was it?" in win
+    assert outbox(core)["second_ask"][0] == "done" and place(core) == ("win", "kind")
+
+
+def test_a_reminder_during_another_dialogue_leaves_it_alone_and_its_buttons_work(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    chat.say("/rejected Globex")
+    deliver(dispatcher)
+    assert place(core) == ("rejected", "mood")
+    reply = chat.press(platform.last.options[0].value)
+    assert "Marked done" in reply and "We were in the middle of something" in reply
+    assert place(core) == ("rejected", "mood")
+
+
+def test_after_three_unanswered_a_pause_is_offered_instead_of_a_fourth(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    for day in (24, 29):
+        clock.now = datetime(2026, 11, day, 10, 0)
+        deliver(dispatcher)
+    clock.now = datetime(2027, 1, 10, 10, 0)  # keep-in-touch: the third unanswered
+    deliver(dispatcher)
+    clock.now = datetime(2027, 2, 20, 10, 0)  # reconnect would be the fourth
+    deliver(dispatcher)
+    assert "Shall I pause them" in platform.last.text
+    assert outbox(core)["reconnect"][0] == "pending"
+    clock.advance(days=2)
+    assert deliver(dispatcher).sent == 0  # held while the offer waits for an answer
+    assert "Glad to hear from you" in chat.say("Keep them coming")
+    assert deliver(dispatcher).sent == 1
+    assert "three months" in platform.last.text
+
+
+def test_another_members_buttons_do_nothing_to_mine(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    mallory = Chat(core, Member("slack", "T1", "U-mallory", "Mallory"))
+    assert "already closed" in mallory.press(platform.last.options[0].value)
+    assert outbox(core)["send_note"][0] == "sent"
