@@ -272,26 +272,11 @@ def _naive_utc(moment: datetime) -> datetime:
 
 # Writing the posts
 
-_CHECKIN_PROMPTS = (
-    "Weekly check-in. How is the search treating you this week? If one of your "
-    "follow-ups opened a door (a reply, a coffee chat, a referral, an interview), "
-    "tell the group with /win: your good news helps everyone keep going. "
-    "A rejection stays between you and me: /rejected, any time, privately.",
-    "Time for our check-in. Who has a networking win to share? Feedback you asked "
-    "for, a new contact, someone who passed your name on: /win puts it in front of "
-    "the group. If this week brought a no, /rejected is private, and it comes with "
-    "a plan.",
-    "Checking in with everyone. Small wins count here: an answer to your thank-you "
-    "note, an advice meeting, a call-back. Share one with /win if you'd like the "
-    "group to see it. Rejections are never posted; /rejected talks it through with "
-    "you alone.",
-)
 
-
-def checkin_text(local_due: datetime) -> str:
-    """The week's prompt; the wording turns over from week to week."""
-    week = local_due.isocalendar().week
-    return _CHECKIN_PROMPTS[week % len(_CHECKIN_PROMPTS)]
+def checkin_text(playbook: Playbook, local_due: datetime) -> str:
+    """The week's prompt from the playbook; the wording turns over from week to week."""
+    prompts = playbook.table("group")["checkin_prompts"]
+    return str(prompts[local_due.isocalendar().week % len(prompts)])
 
 
 @dataclass(frozen=True)
@@ -422,7 +407,7 @@ def group_post(
     if group is None or not group.planned:
         return None
     if kind == CHECKIN:
-        text = checkin_text(local_due)
+        text = checkin_text(playbook, local_due)
     else:
         counts = week_counts(db, platform, workspace, due_at)
         text = digest_text(playbook, counts, local_due)

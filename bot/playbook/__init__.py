@@ -64,6 +64,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "reminders.*.at": frozenset(),
         "reminders.*.message": frozenset({"company", "role"}),
     },
+    "group.toml": {},
     "wins.toml": {
         "kinds.*.label": frozenset(),
         "kinds.*.celebrate": frozenset(),
@@ -114,6 +115,7 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
 _PHRASE_LISTS = {
     "feedback.toml": ("categories.*.keywords",),
     "comfort.toml": ("crisis_phrases",),
+    "group.toml": ("checkin_prompts",),
 }
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from bot.group.rhythm import checkin_text
 from bot.playbook import SHIPPED, PlaybookError, load_playbook
 
 SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
@@ -61,6 +63,19 @@ def test_a_plan_offset_must_be_whole_days(group_copy: Path) -> None:
     content = (group_copy / "plan.toml").read_text()
     (group_copy / "plan.toml").write_text(re.sub(r"days = \d+", 'days = "soon"', content, count=1))
     with pytest.raises(PlaybookError, match=r"'reminders\.\w+\.days' must be a whole number"):
+        load_playbook(group_copy)
+
+
+def test_a_group_writes_its_own_check_in_prompts(group_copy: Path) -> None:
+    (group_copy / "group.toml").write_text('checkin_prompts = ["Monday! How are we all?"]\n')
+    local_due = datetime(2026, 11, 30, 9, 0)
+    assert checkin_text(load_playbook(group_copy), local_due) == "Monday! How are we all?"
+    assert "/win" in checkin_text(load_playbook(), local_due)  # the shipped ones, in turn
+
+
+def test_check_in_prompts_must_be_a_list_of_texts(group_copy: Path) -> None:
+    (group_copy / "group.toml").write_text('checkin_prompts = "How are we all?"\n')
+    with pytest.raises(PlaybookError, match="'checkin_prompts' must be a non-empty list"):
         load_playbook(group_copy)
 
 
