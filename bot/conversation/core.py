@@ -137,14 +137,6 @@ class Bounceback:
             repo = Repository.open(db, member, now, timezone=self.settings.default_timezone)
             return home(repo, self.playbook, local_today(now, repo.member.timezone))
 
-    def platform_timezone(self, member: Member, zone: str) -> bool:
-        """Take the zone the platform knows for the member, unless they chose one."""
-        with self.engine.begin() as db:
-            repo = Repository.open(
-                db, member, self.clock(), timezone=self.settings.default_timezone
-            )
-            return adopt_timezone(repo, zone)
-
     def workspace_of(self, platform: str, user: str) -> str | None:
         """Where a user last talked to Bounceback: for a DM that names no workspace
         (Discord), the tenant of their open dialogue, else the newest they joined."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 
 from bot.member.settings import set_quiet_hours
@@ -33,9 +34,12 @@ def test_each_waiting_follow_up_comes_with_its_buttons(core, clock) -> None:
 
 
 def test_the_platforms_zone_is_taken_until_the_member_chooses_one(core) -> None:
-    assert core.platform_timezone(SAM, "Europe/Berlin")
+    def with_zone(zone: str) -> Chat:  # the zone the platform says, riding on the event
+        return Chat(core, replace(SAM, platform_zone=zone))
+
+    with_zone("Europe/Berlin").say("/stats")
     assert "Europe/Berlin time" in core.home(SAM)[-1].text
     Chat(core, SAM).say("/settings timezone America/New_York")
-    assert not core.platform_timezone(SAM, "Europe/Berlin")
-    assert not core.platform_timezone(SAM, "Mars/Olympus")
+    with_zone("Europe/Berlin").say("/stats")
+    with_zone("Mars/Olympus").say("/stats")
     assert "America/New_York time" in core.home(SAM)[-1].text

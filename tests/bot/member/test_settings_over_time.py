@@ -4,6 +4,7 @@ with the real scheduler delivering on an injected clock."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -203,7 +204,7 @@ def test_the_zone_question_never_blocks_a_command(lee: Chat, core: Bounceback) -
 def test_a_slack_member_whose_profile_gave_a_zone_is_not_asked(
     chat: Chat, core: Bounceback
 ) -> None:
-    assert core.platform_timezone(SAM, "America/New_York")
+    Chat(core, replace(SAM, platform_zone="America/New_York")).say("/stats")  # the profile's
     saved = plan_for(chat, "Acme")
     assert "Saved 4 follow-ups" in saved and ZONE_QUESTION not in saved
     assert open_place(core.engine) is None
