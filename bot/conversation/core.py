@@ -8,7 +8,7 @@ was acknowledged and a restart continues where the member was.
 
 from __future__ import annotations
 
-import copy
+import json
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -375,8 +375,9 @@ class Bounceback:
 
 
 def _detached(data: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of a place's data, so the step's changes can be told from the saved."""
-    return copy.deepcopy(data)
+    """A deep copy of a place's data, so the step's changes can be told from the saved;
+    the data is stored as JSON, so a JSON round trip copies it exactly."""
+    return json.loads(json.dumps(data))
 
 
 def local_today(now: datetime, zone: str) -> date:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any, Self
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.conversation.events import Member
@@ -226,7 +226,11 @@ class Roster:
 
     def __init__(self, db: Connection, platform: str, workspace: str) -> None:
         self.db = db
-        self.tenant = (_members.c.platform == platform) & (_members.c.workspace == workspace)
+        self.platform, self.workspace = platform, workspace
+
+    @property
+    def tenant(self) -> ColumnElement[bool]:
+        return (_members.c.platform == self.platform) & (_members.c.workspace == self.workspace)
 
     def knows(self, user: str) -> bool:
         """Whether this user has talked to Bounceback in this tenant."""
