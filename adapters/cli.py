@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 
 from adapters.console import ConsoleChat, ConsoleClock, console_member
@@ -27,9 +27,9 @@ from bot.playbook import PlaybookError, load_playbook
 from bot.reminders.arrival import LATE_AFTER
 from bot.reminders.delivery import Delivery
 from bot.store.database import Checkpointer, make_engine, sqlite_url, upgrade
-from bot.store.models import Reminder
+from bot.store.reminders import failed_reminders, retry_failed_reminders
 from scheduler.dispatcher import Dispatcher
-from scheduler.outbox import FAILED, PENDING, Outbox
+from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
 from scheduler.status import outbox_status
 
@@ -183,18 +183,15 @@ def _ago(elapsed: timedelta) -> str:
 def _reminders(args: argparse.Namespace, settings: Settings) -> int:
     """Failed reminders with their last error; --retry queues them again, attempts reset."""
     engine = _database(settings)
-    failed = select(Reminder).where(Reminder.status == FAILED).order_by(Reminder.due_at)
     with engine.begin() as db:
-        rows = db.execute(failed.with_only_columns(*Reminder.__table__.c)).all()
+        rows = failed_reminders(db)
         for row in rows:
             print(
                 f"{row.id}\t{row.platform}:{row.workspace}\t{row.kind}"
                 f"\tdue {row.due_at:%Y-%m-%d %H:%M}\t{row.attempts} attempts\t{row.last_error}"
             )
         if args.retry and rows:
-            db.execute(
-                update(Reminder).where(Reminder.status == FAILED).values(status=PENDING, attempts=0)
-            )
+            retry_failed_reminders(db)
     summary = f"{len(rows)} failed reminder{'s' if len(rows) != 1 else ''}"
     print(f"bounceback: {summary}" + (", queued again." if args.retry and rows else "."))
     return 0

@@ -3,7 +3,7 @@
 One run, on a SQLite file in a temporary folder (WAL), measures:
 
 1. schedule: each member's follow-up plan stored the way the `/rejected` dialogue
-   stores it, `Repository.add_reminders(reminder_rows(...))`, one transaction per
+   stores it, `Repository.reminders.add(reminder_rows(...))`, one transaction per
    plan (as the dialogue commits its turn); 2 or 3 reminders a member, never more,
    because of the silence rule (after 3 unanswered the 4th becomes a pause offer);
 2. unlimited dispatch: every reminder due, `Dispatcher.tick()` in a loop until the
@@ -151,7 +151,7 @@ def schedule(
             rows = reminder_rows(
                 items, rejection_id=rejection_id, zone=repo.member.timezone, now=utc_now()
             )
-            repo.add_reminders(rows)
+            repo.reminders.add(rows)
             stored += len(rows)
     return stored
 
@@ -426,7 +426,7 @@ def run(options: argparse.Namespace, folder: Path) -> None:
     assert stored == total == statuses(engine)["pending"]
     print(
         f"schedule: {per(scheduled, stored)} "
-        "(Repository.add_reminders(reminder_rows(...)), one transaction per member's plan)"
+        "(Repository.reminders.add(reminder_rows(...)), one transaction per member's plan)"
     )
 
     if not options.limited_only:

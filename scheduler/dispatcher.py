@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from bot.group.rhythm import plan_group_posts
 from bot.reminders.arrival import HELD_FOR, Wait
 from bot.reminders.delivery import Delivery, Outgoing
-from scheduler.outbox import Claimed, Outbox
+from scheduler.outbox import FAILED, Claimed, Outbox
 from scheduler.rate_limit import RateLimits
 from scheduler.transport import RateLimited, Transport, Undeliverable
 
@@ -165,7 +165,7 @@ class Dispatcher:
         self.delivery.release(row)
         status = self.outbox.retry(row, now, error, after, final=final)
         log.warning("reminder %s not delivered (%s): %s", row.id, status, error)
-        if status == "failed":
+        if status == FAILED:
             tally.failed += 1
         else:
             tally.retried += 1

@@ -18,9 +18,15 @@ from functools import cache
 
 from sqlalchemy import ColumnElement, Connection, Engine, Update, bindparam, select, update
 
-from bot.store.models import Reminder
+from bot.store.models import Reminder, ReminderStatus
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# The statuses the outbox moves a row between (the member closes it: bot/store/reminders.py).
+PENDING, SENDING, SENT, FAILED = (
+    ReminderStatus.PENDING,
+    ReminderStatus.SENDING,
+    ReminderStatus.SENT,
+    ReminderStatus.FAILED,
+)
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
@@ -179,7 +185,7 @@ class Outbox:
     def drop(self, row: Claimed) -> None:
         """Nobody to deliver to any more (the member or group is gone)."""
         with self.engine.begin() as db:
-            self._fenced(db, row, {"status": "cancelled", **_RELEASED})
+            self._fenced(db, row, {"status": ReminderStatus.CANCELLED, **_RELEASED})
 
     def hand_back(self, rows: Iterable[Claimed]) -> int:
         """Claimed but not tried (their workspace had no room this tick): pending again as

@@ -8,16 +8,13 @@ was acknowledged and a restart continues where the member was.
 
 from __future__ import annotations
 
+import json
 import logging
-import marshal
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Connection, Engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.config import Settings
 from bot.conversation.care import crisis_response, sounds_like_crisis
@@ -44,9 +41,10 @@ from bot.parsing import InvalidAnswer
 from bot.playbook import Playbook
 from bot.reminders.actions import ReminderDialogue, act, answer_pause_offer
 from bot.reminders.arrival import PAUSE, parse_action, welcome_back
-from bot.store import inbox
-from bot.store.models import Conversation, MemberRow
-from bot.store.repository import CrossedAnswers, Place, Repository
+from bot.store import inbox, members
+from bot.store.database import Connection, Engine, IntegrityError, OperationalError
+from bot.store.members import CrossedAnswers, Place, Roster
+from bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -140,31 +138,14 @@ class Bounceback:
     def workspace_of(self, platform: str, user: str) -> str | None:
         """Where a user last talked to Bounceback: for a DM that names no workspace
         (Discord), the tenant of their open dialogue, else the newest they joined."""
-        latest = (
-            select(MemberRow.workspace)
-            .outerjoin(Conversation, Conversation.member_id == MemberRow.id)
-            .where(MemberRow.platform == platform, MemberRow.user_id == user)
-            .order_by(
-                Conversation.updated_at.is_(None),
-                Conversation.updated_at.desc(),
-                MemberRow.created_at.desc(),
-                MemberRow.id.desc(),
-            )
-            .limit(1)
-        )
         with self.engine.connect() as db:
-            return db.scalar(latest)
+            return members.workspace_of(db, platform, user)
 
     def is_member(self, member: Member) -> bool:
         """Whether this user already belongs to this tenant: a button or form from a DM
         names its group, and a user may act only in a group they are in."""
-        known = select(MemberRow.id).where(
-            MemberRow.platform == member.platform,
-            MemberRow.workspace == member.workspace,
-            MemberRow.user_id == member.user,
-        )
         with self.engine.connect() as db:
-            return db.scalar(known) is not None
+            return Roster(db, member.platform, member.workspace).knows(member.user)
 
     def recent_companies(self, member: Member) -> list[str]:
         """The companies of the member's recent rejections, newest first (autocomplete)."""
@@ -172,7 +153,7 @@ class Bounceback:
             repo = Repository.open(
                 db, member, self.clock(), timezone=self.settings.default_timezone
             )
-            return list(dict.fromkeys(r.company for r in repo.rejections(limit=25)))
+            return list(dict.fromkeys(r.company for r in repo.rejections.newest(limit=25)))
 
     def _handle(self, db: Connection, event: Inbound, capabilities: Capabilities) -> list[Reply]:
         turn, conversation = self._turn(db, event, capabilities)
@@ -347,8 +328,9 @@ class Bounceback:
 
 
 def _detached(data: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of a place's JSON-shaped data; marshal does it in C, 3x deepcopy's speed."""
-    return marshal.loads(marshal.dumps(data))
+    """A deep copy of a place's data, so the step's changes can be told from the saved;
+    the data is stored as JSON, so a JSON round trip copies it exactly."""
+    return json.loads(json.dumps(data))
 
 
 def local_today(now: datetime, zone: str) -> date:

@@ -16,8 +16,6 @@ import re
 from collections.abc import Callable
 from datetime import UTC, time
 
-from sqlalchemy import func, select
-
 from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
 from bot.conversation.events import Option
@@ -28,16 +26,11 @@ from bot.group.rhythm import (
     KINDS,
     POST_NAMES,
     Rhythm,
-    cancel_planned,
-    create_group,
-    find_group,
     next_post,
-    update_group,
 )
 from bot.member.settings import timezone_name
 from bot.parsing import InvalidAnswer, clean_text, day_and_time, day_name
 from bot.reminders.describing import describe_day
-from bot.store.models import MemberRow
 
 MAX_FACILITATORS = 20
 BACK = Option("back", "Back")
@@ -61,24 +54,20 @@ class GroupDialogue(Dialogue):
     name = "group"
 
     def begin(self, turn: Turn, args: str) -> str | None:
-        db, (platform, workspace) = turn.repo.db, turn.member.tenant
-        group = find_group(db, platform, workspace)
+        group = turn.repo.group.find()
         claim = not facilitator_ids(turn, group)  # nobody looks after this group yet
         if not (claim or may_set_up(turn, group)):
             turn.say(refusal(turn, group))
             return None
         action = shortcut(turn, args) if args.strip() else None  # read before writing anything
         if group is None:
-            group = create_group(
-                db,
-                platform,
-                workspace,
+            group = turn.repo.group.create(
                 timezone=turn.settings.default_timezone,
                 facilitators=[turn.member.user] if claim else [],
                 now=turn.now,
             )
         elif claim:
-            update_group(db, platform, workspace, facilitators=[turn.member.user])
+            turn.repo.group.update(facilitators=[turn.member.user])
             group = _group(turn)
         if claim:
             turn.say(
@@ -123,15 +112,8 @@ def known_names(turn: Turn, user_ids: list[str]) -> dict[str, str]:
     """Display names of these users in this tenant, made unable to ping anyone."""
     if not user_ids:
         return {}
-    platform, workspace = turn.member.tenant
-    rows = turn.repo.db.execute(
-        select(MemberRow.user_id, MemberRow.display_name).where(
-            MemberRow.platform == platform,
-            MemberRow.workspace == workspace,
-            MemberRow.user_id.in_(user_ids),
-        )
-    )
-    return {user: inert_name(name) for user, name in rows if name.strip()}
+    names = turn.repo.roster.names(user_ids)
+    return {user: inert_name(name) for user, name in names.items() if name.strip()}
 
 
 def _listed(names: list[str]) -> str:
@@ -215,16 +197,10 @@ def resolve_user(turn: Turn, raw: str) -> str:
     typed, is_id = user_reference(raw)
     if is_id:
         return typed
-    platform, workspace = turn.member.tenant
-    tenant = (MemberRow.platform == platform, MemberRow.workspace == workspace)
     bare = typed.removeprefix("@")
-    if turn.repo.db.scalar(select(MemberRow.user_id).where(*tenant, MemberRow.user_id == bare)):
+    if turn.repo.roster.knows(bare):
         return bare
-    named = turn.repo.db.scalars(
-        select(MemberRow.user_id)
-        .where(*tenant, func.lower(MemberRow.display_name) == bare.lower())
-        .limit(2)
-    ).all()
+    named = turn.repo.roster.named(bare, most=2)
     if len(named) == 1:
         return named[0]
     if len(named) > 1:
@@ -240,11 +216,9 @@ def resolve_user(turn: Turn, raw: str) -> str:
 
 
 def _group(turn: Turn) -> Rhythm:
-    group = find_group(turn.repo.db, *turn.member.tenant)
+    group = turn.repo.group.find()
     if group is None:  # nothing deletes a group, but never act on thin air
-        group = create_group(
-            turn.repo.db,
-            *turn.member.tenant,
+        group = turn.repo.group.create(
             timezone=turn.settings.default_timezone,
             facilitators=[turn.member.user],
             now=turn.now,
@@ -254,10 +228,9 @@ def _group(turn: Turn) -> Rhythm:
 
 def _change(turn: Turn, kinds: tuple[str, ...], **values: object) -> Rhythm:
     """Save the new settings; posts planned from the old ones are cancelled for re-planning."""
-    db = turn.repo.db
-    update_group(db, *turn.member.tenant, **values)
+    turn.repo.group.update(**values)
     if kinds:
-        cancel_planned(db, *turn.member.tenant, kinds, turn.now)
+        turn.repo.group.cancel_planned(kinds, turn.now)
     return _group(turn)
 
 
@@ -351,7 +324,7 @@ def shortcut(turn: Turn, args: str) -> Action | None:
 
 def _still_allowed(turn: Turn) -> bool:
     """A facilitator taken off the list mid-dialogue can change nothing more."""
-    group = find_group(turn.repo.db, *turn.member.tenant)
+    group = turn.repo.group.find()
     if group is None or may_set_up(turn, group):
         return True
     turn.say(refusal(turn, group))
@@ -362,7 +335,7 @@ class Menu(Step):
     name = "menu"
 
     def question(self, turn: Turn) -> Question:
-        group = find_group(turn.repo.db, *turn.member.tenant)
+        group = turn.repo.group.find()
         current, paused = (group.channel, not group.rhythm_on) if group else ("", False)
         options = []
         if turn.data.get("channel") not in ("", None, current):

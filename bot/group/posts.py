@@ -14,8 +14,7 @@ def post_to_group(turn: Turn, text: str) -> bool:
     """Say `text` in the group's channel, on one line so no member words in it can pass
     as a post of the bot's own; False, with nothing said, when there is no channel to
     say it in, so the caller answers the member once, truthfully."""
-    platform, workspace = turn.member.tenant
-    channel = channel_for(turn.repo.db, platform, workspace, turn.origin)
+    channel = channel_for(turn.repo.group.find(), turn.origin)
     if channel is None:
         return False
     turn.say(one_line(text), visibility=Visibility.GROUP, channel=channel)

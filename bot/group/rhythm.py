@@ -19,74 +19,27 @@ nobody.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Connection, String, cast, distinct, func, select, update
 
 from bot.conversation.events import Origin, Reply, Visibility
 from bot.conversation.inert_text import inert_name
 from bot.playbook import Playbook
 from bot.reminders.arrival import LATE_AFTER
-from bot.store.models import Group, MemberRow, Rejection, Reminder, Win
+from bot.store.database import Connection
+from bot.store.groups import CHECKIN, DIGEST, Groups, Rhythm, Spread, add_posts, planned_groups
+from bot.store.models import ReminderStatus
 
 log = logging.getLogger(__name__)
 
-CHECKIN, DIGEST = "group_checkin", "group_digest"
 KINDS = (CHECKIN, DIGEST)
 KEY_PREFIX = {CHECKIN: "checkin", DIGEST: "digest"}
 POST_NAMES = {CHECKIN: "check-in", DIGEST: "digest"}
 DIGEST_WEEK = timedelta(days=7)
 PRIVATE_MINIMUM = 3  # members behind a count of rejections or follow-ups before it is shown
-PENDING, CANCELLED = "pending", "cancelled"
-
-_groups, _reminders = Group.__table__, Reminder.__table__
-_members, _rejections, _wins = MemberRow.__table__, Rejection.__table__, Win.__table__
-
-
-@dataclass(frozen=True)
-class Rhythm:
-    """One tenant's group: where it posts, in which zone, and when."""
-
-    platform: str
-    workspace: str
-    channel: str
-    timezone: str
-    checkin_day: str
-    checkin_at: time
-    digest_day: str
-    digest_at: time
-    rhythm_on: bool
-    facilitators: tuple[str, ...]
-
-    @classmethod
-    def from_row(cls, row: Any) -> Rhythm:
-        return cls(
-            platform=row.platform,
-            workspace=row.workspace,
-            channel=row.channel,
-            timezone=row.timezone,
-            checkin_day=row.checkin_day,
-            checkin_at=row.checkin_at,
-            digest_day=row.digest_day,
-            digest_at=row.digest_at,
-            rhythm_on=bool(row.rhythm_on),
-            facilitators=tuple(row.facilitators or ()),
-        )
-
-    def when(self, kind: str) -> tuple[str, time]:
-        """The weekday and local time a kind of post goes out."""
-        if kind == CHECKIN:
-            return self.checkin_day, self.checkin_at
-        return self.digest_day, self.digest_at
-
-    @property
-    def planned(self) -> bool:
-        return self.rhythm_on and bool(self.channel)
 
 
 @dataclass(frozen=True)
@@ -98,89 +51,15 @@ class GroupPost:
     late: bool = False
 
 
-# The group's row
+# The group's channel
 
 
-def _tenant(table: Any, platform: str, workspace: str) -> list[Any]:
-    return [table.c.platform == platform, table.c.workspace == workspace]
-
-
-def find_group(db: Connection, platform: str, workspace: str) -> Rhythm | None:
-    row = db.execute(select(_groups).where(*_tenant(_groups, platform, workspace))).first()
-    return Rhythm.from_row(row) if row is not None else None
-
-
-def channel_for(db: Connection, platform: str, workspace: str, origin: Origin) -> str | None:
+def channel_for(group: Rhythm | None, origin: Origin) -> str | None:
     """Where a member's post for the group goes: the group's channel, else the channel they
     spoke in; None from a DM when the group has none."""
-    group = find_group(db, platform, workspace)
     if group is not None and group.channel:
         return group.channel
     return None if origin.in_dm else origin.channel
-
-
-def create_group(
-    db: Connection,
-    platform: str,
-    workspace: str,
-    *,
-    timezone: str,
-    facilitators: Iterable[str],
-    now: datetime,
-) -> Rhythm:
-    """A new group with the default rhythm and no channel yet: nothing is posted until
-    a facilitator picks one."""
-    db.execute(
-        _groups.insert().values(
-            platform=platform,
-            workspace=workspace,
-            channel="",
-            timezone=timezone,
-            checkin_day="mon",
-            checkin_at=time(9, 0),
-            digest_day="fri",
-            digest_at=time(16, 0),
-            rhythm_on=True,
-            facilitators=list(facilitators),
-            created_at=now,
-        )
-    )
-    group = find_group(db, platform, workspace)
-    assert group is not None
-    return group
-
-
-def update_group(db: Connection, platform: str, workspace: str, **values: Any) -> None:
-    db.execute(update(_groups).where(*_tenant(_groups, platform, workspace)).values(**values))
-
-
-def cancel_planned(
-    db: Connection, platform: str, workspace: str, kinds: Iterable[str], now: datetime
-) -> int:
-    """Cancel this tenant's group posts not yet sent and still ahead, so they are re-planned.
-
-    A cancelled row gives up its idempotency key (the row id is appended), so
-    a new schedule that lands on the same local date can still be planned;
-    rows already sent keep theirs, so a date that had its post never gets two.
-    """
-    result = db.execute(
-        update(_reminders)
-        .where(
-            *_tenant(_reminders, platform, workspace),
-            _reminders.c.member_id.is_(None),
-            _reminders.c.kind.in_(list(kinds)),
-            _reminders.c.status == PENDING,
-            _reminders.c.due_at > _naive_utc(now),
-        )
-        .values(
-            status=CANCELLED,
-            closed_at=_naive_utc(now),
-            idempotency_key=_reminders.c.idempotency_key
-            + ":cancelled:"
-            + cast(_reminders.c.id, String),
-        )
-    )
-    return int(result.rowcount)
 
 
 # Planning
@@ -211,10 +90,7 @@ def plan_group_posts(db: Connection, now: datetime, horizon: timedelta = timedel
     """
     start = _aware_utc(now)
     rows = []
-    for row in db.execute(
-        select(_groups).where(_groups.c.rhythm_on.is_(True), _groups.c.channel != "")
-    ):
-        group = Rhythm.from_row(row)
+    for group in planned_groups(db):
         for kind in KINDS:
             fire = next_post(group, kind, start)
             if fire is None or fire > start + horizon:
@@ -231,7 +107,7 @@ def plan_group_posts(db: Connection, now: datetime, horizon: timedelta = timedel
                     "due_at": fire.astimezone(UTC).replace(tzinfo=None),
                     "local_due": local_due,
                     "zone": group.timezone,
-                    "status": PENDING,
+                    "status": ReminderStatus.PENDING,
                     "idempotency_key": key,
                     "attempts": 0,
                     "last_error": "",
@@ -239,26 +115,7 @@ def plan_group_posts(db: Connection, now: datetime, horizon: timedelta = timedel
                     "created_at": _naive_utc(now),
                 }
             )
-    return _insert_new(db, rows)
-
-
-def _insert_new(db: Connection, rows: list[dict[str, Any]]) -> int:
-    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING; how many were new."""
-    if not rows:
-        return 0
-    if db.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif db.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the store supports these two
-        raise NotImplementedError(f"no idempotent insert for {db.dialect.name}")
-    statement = (
-        insert(_reminders)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=[_reminders.c.idempotency_key])
-        .returning(_reminders.c.id)
-    )
-    return len(db.execute(statement).all())
+    return add_posts(db, rows)
 
 
 def _aware_utc(moment: datetime) -> datetime:
@@ -288,56 +145,22 @@ class WeekCounts:
     sharers: tuple[str, ...]  # names made inert, sorted
 
 
-def week_counts(db: Connection, platform: str, workspace: str, end: datetime) -> WeekCounts:
+def week_counts(group: Groups, end: datetime) -> WeekCounts:
     """The tenant's activity in the 7 days up to `end`, the time the digest is due."""
     end = _naive_utc(end)
-    start = end - DIGEST_WEEK
-
-    def within(column: Any) -> list[Any]:
-        return [column > start, column <= end]
-
-    rejections = _private_count(
-        db,
-        _rejections,
-        [*_tenant(_rejections, platform, workspace), *within(_rejections.c.created_at)],
+    week = group.week(end - DIGEST_WEEK, end)
+    sharers = tuple(sorted({inert_name(name) for name in week.sharers}, key=str.casefold))
+    wins = sum(count for _, count in week.shared_wins)
+    kinds = tuple(kind for kind, _ in week.shared_wins)
+    return WeekCounts(
+        _private(week.rejections), _private(week.followups_done), wins, kinds, sharers
     )
-    followups = _private_count(
-        db,
-        _reminders,
-        [
-            *_tenant(_reminders, platform, workspace),
-            _reminders.c.member_id.is_not(None),
-            _reminders.c.status == "done",
-            *within(_reminders.c.closed_at),
-        ],
-    )
-    shared = [*_tenant(_wins, platform, workspace), _wins.c.shared.is_(True)]
-    shared += within(_wins.c.created_at)
-    by_kind = db.execute(
-        select(_wins.c.kind, func.count())
-        .where(*shared)
-        .group_by(_wins.c.kind)
-        .order_by(func.count().desc(), _wins.c.kind)
-    ).all()
-    names = db.scalars(
-        select(_members.c.display_name)
-        .join(_wins, _wins.c.member_id == _members.c.id)
-        .where(*_tenant(_members, platform, workspace), *shared)
-        .distinct()
-    )
-    sharers = tuple(sorted({inert_name(name or "") for name in names}, key=str.casefold))
-    wins = sum(count for _, count in by_kind)
-    kinds = tuple(kind for kind, _ in by_kind)
-    return WeekCounts(rejections, followups, wins, kinds, sharers)
 
 
-def _private_count(db: Connection, table: Any, where: list[Any]) -> int:
-    """How many rows match; 0 when fewer than PRIVATE_MINIMUM members made them, since
+def _private(spread: Spread) -> int:
+    """The count; 0 when fewer than PRIVATE_MINIMUM members made it, since
     "1 rejection logged" beside "Thank you, Sam" in a small group says who it was."""
-    count, members = db.execute(
-        select(func.count(), func.count(distinct(table.c.member_id))).where(*where)
-    ).one()
-    return int(count) if members >= PRIVATE_MINIMUM else 0
+    return spread.rows if spread.members >= PRIVATE_MINIMUM else 0
 
 
 def _count(number: int, one: str, many: str) -> str:
@@ -403,13 +226,14 @@ def group_post(
     is gone, has no channel, or has paused its rhythm (the scheduler then drops the row)."""
     if kind not in KINDS:
         raise ValueError(f"not a group post: {kind!r}")
-    group = find_group(db, platform, workspace)
+    groups = Groups(db, platform, workspace)
+    group = groups.find()
     if group is None or not group.planned:
         return None
     if kind == CHECKIN:
         text = checkin_text(playbook, local_due)
     else:
-        counts = week_counts(db, platform, workspace, due_at)
+        counts = week_counts(groups, due_at)
         text = digest_text(playbook, counts, local_due)
     late = _naive_utc(now) - _naive_utc(due_at) > LATE_AFTER
     if late:

@@ -13,12 +13,11 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect
-
 from bot.conversation.commands import command
 from bot.conversation.engine import Turn
 from bot.conversation.events import Attachment
 from bot.playbook import Playbook
+from bot.store.models import ReminderStatus
 from bot.store.repository import Repository
 
 
@@ -40,16 +39,12 @@ def _json(repo: Repository, now: datetime) -> bytes:
     data = {
         "exported_at": now.isoformat(),
         "member": asdict(repo.member),
-        "rejections": [_row(r) for r in repo.rejections()],
-        "wins": [_row(w) for w in repo.wins()],
-        "reminders": [_row(r) for r in repo.reminders()],
+        "rejections": [asdict(r) for r in repo.rejections.newest()],
+        "wins": [asdict(w) for w in repo.wins.newest()],
+        "reminders": [asdict(r) for r in repo.reminders.every()],
         "conversation": asdict(repo.place) if repo.place else None,
     }
     return json.dumps(data, indent=2, ensure_ascii=False, default=_iso).encode()
-
-
-def _row(model: Any) -> dict[str, Any]:
-    return {column.key: getattr(model, column.key) for column in inspect(model).mapper.column_attrs}
 
 
 def _iso(value: Any) -> str:
@@ -71,7 +66,7 @@ def _activity_csv(repo: Repository, playbook: Playbook) -> bytes:
             day = day.replace(tzinfo=UTC).astimezone(zone).date()
         rows.append((day.isoformat(), activity, *about, detail))
 
-    for r in repo.rejections():
+    for r in repo.rejections.newest():
         about = companies[r.id] = (r.company, r.role)
         add(r.heard_on, "Application outcome: not selected", about, r.stage)
         if r.note:
@@ -80,12 +75,12 @@ def _activity_csv(repo: Repository, playbook: Playbook) -> bytes:
             add(r.created_at, "Opening passed on to the group", about)
         if r.feedback_at:
             add(r.feedback_at, "Feedback received", about)
-    for reminder in repo.reminders():
-        if reminder.status == "done" and reminder.closed_at:
+    for reminder in repo.reminders.every():
+        if reminder.status is ReminderStatus.DONE and reminder.closed_at:
             label = playbook.text(f"plan.reminders.{reminder.kind}.label")
             about = companies.get(reminder.rejection_id, ("", ""))
             add(reminder.closed_at, f"Follow-up done: {label}", about)
-    for win in repo.wins():
+    for win in repo.wins.newest():
         label = playbook.text(f"wins.kinds.{win.kind}.label")
         add(
             win.created_at,

@@ -22,7 +22,7 @@ SHOWN = 10  # follow-ups; the rest are one /followups away
 
 def home(repo: Repository, playbook: Playbook, today: date) -> list[Reply]:
     replies = [Reply("Your follow-ups")]
-    waiting = repo.open_reminders()
+    waiting = repo.reminders.open()
     if not waiting:
         replies.append(Reply("Nothing is waiting. After a no, /rejected builds a plan."))
     for reminder in waiting[:SHOWN]:

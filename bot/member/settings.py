@@ -19,20 +19,15 @@ from __future__ import annotations
 import difflib
 import importlib.resources
 import re
-from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import ColumnElement, bindparam, select, update
-
 from bot.parsing import InvalidAnswer, clean_text, clock_time
 from bot.rejection.plan import to_utc
-from bot.store.models import MemberRow, Reminder
 from bot.store.repository import Repository
 
 QuietHours = tuple[time, time]
-PENDING = "pending"  # only reminders still waiting in the outbox are re-timed
 
 MIN_PAUSE_WEEKS, MAX_PAUSE_WEEKS = 1, 12
 LONGEST_QUIET = timedelta(hours=16)
@@ -314,36 +309,6 @@ def _next_change(after: datetime, until: datetime, place: ZoneInfo) -> datetime 
 
 # The writes, each inside this member's tenant
 
-_members, _reminders = MemberRow.__table__, Reminder.__table__
-
-
-def _this_member() -> ColumnElement[bool]:
-    return (
-        (_members.c.platform == bindparam("t_platform"))
-        & (_members.c.workspace == bindparam("t_workspace"))
-        & (_members.c.id == bindparam("t_member"))
-    )
-
-
-def _their_waiting_reminders() -> ColumnElement[bool]:
-    return (
-        (_reminders.c.platform == bindparam("t_platform"))
-        & (_reminders.c.workspace == bindparam("t_workspace"))
-        & (_reminders.c.member_id == bindparam("t_member"))
-        & (_reminders.c.status == PENDING)
-    )
-
-
-_UPDATE_MEMBER = update(_members).where(_this_member())
-_WAITING_LOCAL_TIMES = select(_reminders.c.id, _reminders.c.local_due).where(
-    _their_waiting_reminders()
-)
-_RETIME = (
-    update(_reminders)
-    .where(_their_waiting_reminders(), _reminders.c.id == bindparam("r_id"))
-    .values(due_at=bindparam("r_due_at"), zone=bindparam("r_zone"))
-)
-
 
 def set_timezone(repo: Repository, zone: str, *, chosen: bool = True) -> int:
     """Adopt `zone` as the member's own, and keep each waiting reminder's wall-clock time.
@@ -351,21 +316,10 @@ def set_timezone(repo: Repository, zone: str, *, chosen: bool = True) -> int:
     Returns how many waiting reminders were re-timed.
     """
     ZoneInfo(zone)  # a name that is no zone fails here, before anything changes
-    _change_member(repo, timezone=zone, timezone_chosen=chosen)
-    waiting = repo.db.execute(_WAITING_LOCAL_TIMES, repo.fence).all()
-    if waiting:
-        repo.db.execute(
-            _RETIME,
-            [
-                {
-                    **repo.fence,
-                    "r_id": row.id,
-                    "r_due_at": to_utc(row.local_due.date(), row.local_due.time(), zone),
-                    "r_zone": zone,
-                }
-                for row in waiting
-            ],
-        )
+    repo.change(timezone=zone, timezone_chosen=chosen)
+    waiting = repo.reminders.waiting_times()  # only those still waiting in the outbox
+    due = {id_: to_utc(local.date(), local.time(), zone) for id_, local in waiting}
+    repo.reminders.retime(due, zone)
     return len(waiting)
 
 
@@ -403,12 +357,12 @@ def zone_question_due(repo: Repository) -> bool:
 
 def zone_asked(repo: Repository) -> None:
     """Remembered as soon as the question is put, answered or not, so it comes once."""
-    _change_member(repo, timezone_asked=True)
+    repo.change(timezone_asked=True)
 
 
 def set_quiet_hours(repo: Repository, window: QuietHours | None) -> None:
     start, end = window if window is not None else (None, None)
-    _change_member(repo, quiet_from=start, quiet_until=end)
+    repo.change(quiet_from=start, quiet_until=end)
 
 
 def pause(repo: Repository, until: datetime, now: datetime) -> None:
@@ -417,13 +371,13 @@ def pause(repo: Repository, until: datetime, now: datetime) -> None:
     A new pause replaces the old one, so what the old one held is released and met
     afresh by the new pause's end, not the old one's.
     """
-    _change_member(repo, paused_until=until)
+    repo.change(paused_until=until)
     release_held(repo, now)
 
 
 def resume(repo: Repository, now: datetime) -> int:
     """Reminders on again; those the pause held come at once. How many it held."""
-    _change_member(repo, paused_until=None)
+    repo.change(paused_until=None)
     return release_held(repo, now)
 
 
@@ -431,9 +385,4 @@ def release_held(repo: Repository, now: datetime) -> int:
     """Waiting reminders whose own time has passed but that were held back (a pause, the
     silence rule): due now. Those whose time is still ahead keep it."""
     local_now = now.replace(tzinfo=UTC).astimezone(ZoneInfo(repo.member.timezone))
-    return repo.release_held(now, local_now.replace(tzinfo=None))
-
-
-def _change_member(repo: Repository, **values: object) -> None:
-    repo.db.execute(_UPDATE_MEMBER, {**values, **repo.fence})
-    repo.member = replace(repo.member, **values)  # the turn sees its own change
+    return repo.reminders.release_held(now, local_now.replace(tzinfo=None))

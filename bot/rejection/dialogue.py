@@ -149,7 +149,7 @@ class Facts(Step):
         turn.data.setdefault("contact_name", "")
         if not turn.data["heard_on"]:
             turn.data["heard_on"] = turn.today.isoformat()
-        turn.data["rejection_id"] = turn.repo.add_rejection(
+        turn.data["rejection_id"] = turn.repo.rejections.add(
             company=turn.data["company"],
             role=turn.data.get("role", ""),
             stage=turn.data["stage"],
@@ -322,7 +322,7 @@ class PassOn(Step):
 
 
 def _update(turn: Turn, **values: Any) -> None:
-    if not turn.repo.update_rejection(turn.data["rejection_id"], **values):
+    if not turn.repo.rejections.update(turn.data["rejection_id"], **values):
         # deleted by /forget-me from another surface, mid-dialogue
         raise InvalidAnswer("I can't find that rejection any more. Type /rejected to start again.")
 

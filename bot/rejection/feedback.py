@@ -22,7 +22,7 @@ class FeedbackDialogue(Dialogue):
     name = "feedback"
 
     def begin(self, turn: Turn, args: str) -> str | None:
-        recent = turn.repo.rejections(limit=10)
+        recent = turn.repo.rejections.newest(limit=10)
         if not recent:
             turn.say("You haven't logged a rejection yet. /rejected starts one.")
             return None
@@ -41,7 +41,7 @@ class Which(Step):
     def question(self, turn: Turn) -> Question:
         options = tuple(
             Option(str(r.id), rejection_label(r))
-            for r in map(turn.repo.rejection, turn.data["choices"])
+            for r in map(turn.repo.rejections.get, turn.data["choices"])
             if r is not None
         )
         return Pick("Which rejection is the feedback about?", options)
@@ -76,7 +76,7 @@ class Category(Step):
         category = turn.data["guess"] if value == "yes" else value
         _update(turn, feedback_category=category)
         turn.say(category_advice(turn.playbook, category, weigh=True))
-        cancelled = turn.repo.cancel_reminders(turn.data["rejection_id"], FEEDBACK_NUDGES, turn.now)
+        cancelled = turn.repo.reminders.cancel(turn.data["rejection_id"], FEEDBACK_NUDGES, turn.now)
         if cancelled:
             turn.say(
                 f"Since they replied, I've dropped the {cancelled} feedback reminder(s) for it."
@@ -98,7 +98,7 @@ class LogWin(Step):
 
 
 def _update(turn: Turn, **values: Any) -> None:
-    if not turn.repo.update_rejection(turn.data["rejection_id"], **values):
+    if not turn.repo.rejections.update(turn.data["rejection_id"], **values):
         raise InvalidAnswer("I can't find that rejection any more. /feedback starts again.")
 
 

@@ -61,7 +61,7 @@ class Plan(Step):
         if value == "move":
             return "move"
         plan = _plan(turn) if value == "accept" else []
-        turn.repo.add_reminders(
+        turn.repo.reminders.add(
             reminder_rows(
                 plan,
                 rejection_id=turn.data["rejection_id"],

@@ -24,7 +24,7 @@ from bot.reminders.arrival import (
     reminder_options,
 )
 from bot.reminders.describing import describe_day
-from bot.store.repository import OPEN
+from bot.store.models import OPEN, ReminderStatus
 
 
 @command("Answer a reminder: entered by its buttons, never typed.", listed=False)
@@ -39,10 +39,12 @@ class Action(Step):
     name = "action"
 
     def question(self, turn: Turn) -> Question:
-        reminder = turn.repo.reminder(turn.data["reminder_id"])
+        reminder = turn.repo.reminders.get(turn.data["reminder_id"])
         if reminder is None:
             return Pick("That follow-up is gone.", ())
-        rejection = turn.repo.rejection(reminder.rejection_id) if reminder.rejection_id else None
+        rejection = (
+            turn.repo.rejections.get(reminder.rejection_id) if reminder.rejection_id else None
+        )
         message = reminder_message(turn.playbook, reminder, rejection, late=False)
         return Pick(message.text, reminder_options(reminder.id, reminder.kind))
 
@@ -78,7 +80,7 @@ class PauseOffer(Step):
 
 def act(turn: Turn, reminder_id: int, action: str) -> str | None:
     """Carry out one reminder action; the next step's name when it needs a question."""
-    reminder = turn.repo.reminder(reminder_id)
+    reminder = turn.repo.reminders.get(reminder_id)
     if reminder is None or reminder.status not in OPEN:
         turn.say("That follow-up is already closed. /followups shows the ones waiting.")
         return None
@@ -88,20 +90,20 @@ def act(turn: Turn, reminder_id: int, action: str) -> str | None:
         turn.data["reminder_id"] = reminder_id
         return "later"
     elif action == "skip":
-        turn.repo.close_reminder(reminder_id, "skipped", turn.now)
+        turn.repo.reminders.close(reminder_id, ReminderStatus.SKIPPED, turn.now)
         turn.say("Skipped. Not every door needs a second knock.")
     elif action == "replied" and reminder.rejection_id is not None:
-        turn.repo.close_reminder(reminder_id, "done", turn.now)
-        turn.repo.cancel_reminders(reminder.rejection_id, FEEDBACK_NUDGES, turn.now)
+        turn.repo.reminders.close(reminder_id, ReminderStatus.DONE, turn.now)
+        turn.repo.reminders.cancel(reminder.rejection_id, FEEDBACK_NUDGES, turn.now)
         turn.say(
             "They replied: that's a real door opened. I've stopped the feedback nudges for "
             "this one. /feedback keeps what they said, with advice for it."
         )
     elif action == "win":
-        turn.repo.close_reminder(reminder_id, "done", turn.now)
+        turn.repo.reminders.close(reminder_id, ReminderStatus.DONE, turn.now)
         turn.handover = "win"
     elif action in ("done", "replied"):
-        turn.repo.close_reminder(reminder_id, "done", turn.now)
+        turn.repo.reminders.close(reminder_id, ReminderStatus.DONE, turn.now)
         turn.say("Marked done. Each one keeps a door open.")
     else:
         raise InvalidAnswer("I don't know that button. /followups lists your follow-ups.")
@@ -121,12 +123,12 @@ def answer_pause_offer(turn: Turn, value: str) -> None:
 
 def _snooze(turn: Turn, reminder_id: int, day: date) -> None:
     """Same wall-clock time as planned, on the new day, in the reminder's zone."""
-    reminder = turn.repo.reminder(reminder_id)
+    reminder = turn.repo.reminders.get(reminder_id)
     if reminder is None:
         raise InvalidAnswer("That follow-up is gone.")
     at = reminder.local_due.time()
     due = to_utc(day, at, reminder.zone)
-    if not turn.repo.snooze_reminder(reminder_id, due, datetime.combine(day, at)):
+    if not turn.repo.reminders.snooze(reminder_id, due, datetime.combine(day, at)):
         turn.say("That follow-up is already closed.")
         return
     turn.say(f"Okay, I'll bring it back {describe_day(day, turn.today)} at {at:%H:%M}.")

@@ -17,7 +17,7 @@ from bot.conversation.events import Option, Reply
 from bot.member.settings import next_allowed, release_held
 from bot.playbook import Playbook
 from bot.rejection.plan import FEEDBACK_NUDGES
-from bot.store.models import Rejection
+from bot.store.rejections import RejectionRecord
 from bot.store.repository import Repository
 
 SILENCE = 3  # unanswered reminders in a row before a pause is offered
@@ -59,7 +59,11 @@ Decision = Send | Wait
 
 
 def decide(
-    playbook: Playbook, repo: Repository, row: DueRow, rejection: Rejection | None, now: datetime
+    playbook: Playbook,
+    repo: Repository,
+    row: DueRow,
+    rejection: RejectionRecord | None,
+    now: datetime,
 ) -> Decision:
     """Send this reminder now, offer a pause instead, or hold it until later.
 
@@ -92,11 +96,11 @@ def welcome_back(repo: Repository, now: datetime) -> None:
         return
     if repo.member.unanswered > SILENCE:
         release_held(repo, now)
-    repo.set_unanswered(0)
+    repo.change(unanswered=0)
 
 
 def reminder_message(
-    playbook: Playbook, row: DueRow, rejection: Rejection | None, *, late: bool
+    playbook: Playbook, row: DueRow, rejection: RejectionRecord | None, *, late: bool
 ) -> Reply:
     facts = {
         "company": rejection.company if rejection else "them",

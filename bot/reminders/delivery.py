@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine
-
 from bot.conversation.events import Member, Reply
 from bot.group.rhythm import group_post
 from bot.member.settings_dialogue import FirstZone, SettingsDialogue
 from bot.playbook import Playbook
 from bot.reminders.actions import ReminderDialogue
 from bot.reminders.arrival import DueRow, Send, Wait, decide
-from bot.store.repository import Place, Repository
+from bot.store.database import Connection, Engine
+from bot.store.members import Place
+from bot.store.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Delivery:
             repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
             if repo is None:
                 return None
-            rejection = repo.rejection(row.rejection_id) if row.rejection_id else None
+            rejection = repo.rejections.get(row.rejection_id) if row.rejection_id else None
             decision = decide(self.playbook, repo, row, rejection, now)
             if isinstance(decision, Wait):
                 return decision
@@ -84,7 +84,7 @@ class Delivery:
         if repo is None:
             return
         if sent.offers_pause:
-            repo.forget_nudge(row.id)  # the offer went out; the reminder itself waits
+            repo.reminders.unmark_nudge(row.id)  # the offer went out; the reminder itself waits
         if repo.place is not None and not gives_way_to_a_reminder(repo.place):
             return  # mid-dialogue: the reminder's buttons still work on their own
         step = "pause" if sent.offers_pause else "action"

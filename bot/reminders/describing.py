@@ -6,7 +6,8 @@ from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from bot.playbook import Playbook
-from bot.store.models import Rejection, Reminder
+from bot.store.rejections import RejectionRecord
+from bot.store.reminders import ReminderRecord
 from bot.store.repository import Repository
 
 
@@ -17,19 +18,21 @@ def describe_day(day: date, today: date) -> str:
     return f"{day:%a %-d %b}" if day.year == today.year else f"{day:%a %-d %b %Y}"
 
 
-def rejection_label(rejection: Rejection) -> str:
+def rejection_label(rejection: RejectionRecord) -> str:
     what = f"{rejection.role} at {rejection.company}" if rejection.role else rejection.company
     return f"{what} ({rejection.heard_on:%-d %b})"
 
 
-def describe_followup(repo: Repository, playbook: Playbook, reminder: Reminder, today: date) -> str:
+def describe_followup(
+    repo: Repository, playbook: Playbook, reminder: ReminderRecord, today: date
+) -> str:
     """`Tue 24 Nov at 09:00: Send your thank-you and feedback request (Acme)`.
 
     The time is when it is due now, on its own zone's clock: the time chosen, unless a
     pause, quiet hours or a resume moved it.
     """
     label = playbook.text(f"plan.reminders.{reminder.kind}.label")
-    rejection = repo.rejection(reminder.rejection_id) if reminder.rejection_id else None
+    rejection = repo.rejections.get(reminder.rejection_id) if reminder.rejection_id else None
     company = f" ({rejection.company})" if rejection else ""
     due = reminder.due_at.replace(tzinfo=UTC).astimezone(ZoneInfo(reminder.zone))
     return f"{describe_day(due.date(), today)} at {due:%H:%M}: {label}{company}"

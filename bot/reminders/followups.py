@@ -11,9 +11,10 @@ from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, s
 from bot.conversation.events import Option
 from bot.parsing import InvalidAnswer, numbers
 from bot.reminders.describing import describe_day, describe_followup
+from bot.store.models import ReminderStatus
 
 _ACTION = re.compile(r"^(done|cancel)\s+(\d{1,3})$", re.IGNORECASE)
-CLOSED_AS = {"done": "done", "cancel": "cancelled"}
+CLOSED_AS = {"done": ReminderStatus.DONE, "cancel": ReminderStatus.CANCELLED}
 
 
 @command(
@@ -25,7 +26,7 @@ class FollowupsDialogue(Dialogue):
     name = "followups"
 
     def begin(self, turn: Turn, args: str) -> str | None:
-        waiting = turn.repo.open_reminders()
+        waiting = turn.repo.reminders.open()
         if not waiting:
             turn.say("No follow-ups are waiting. /rejected builds a plan after a no.")
             return None
@@ -91,7 +92,7 @@ class Which(Step):
 
 
 def _close(turn: Turn, action: str, number: int) -> None:
-    closed = turn.repo.close_reminder(turn.data["ids"][number - 1], CLOSED_AS[action], turn.now)
+    closed = turn.repo.reminders.close(turn.data["ids"][number - 1], CLOSED_AS[action], turn.now)
     if not closed:
         turn.say("That one was already closed.")
     elif action == "done":

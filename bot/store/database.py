@@ -7,8 +7,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+# Re-exported (`X as X`): what the rest of bot/ holds of the database (an engine, a
+# turn's connection) and the failures it tells apart, so SQLAlchemy stays in bot/store/.
+from sqlalchemy import Connection as Connection
+from sqlalchemy import Engine as Engine
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import IntegrityError as IntegrityError
+from sqlalchemy.exc import OperationalError as OperationalError
 
 from bot.config import ConfigError
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
@@ -95,6 +96,22 @@ class Win(TenantScoped, Base):
     created_at: Mapped[datetime]
 
 
+class ReminderStatus(StrEnum):
+    """Where an outbox row is; see Reminder for the way between them."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DONE = "done"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+# A follow-up the member has not yet closed: waiting, on its way, or delivered.
+OPEN = (ReminderStatus.PENDING, ReminderStatus.SENDING, ReminderStatus.SENT)
+
+
 class Reminder(TenantScoped, Base):
     """The outbox: a member's follow-up or a group post, due at a wall-clock time.
 
@@ -120,7 +137,7 @@ class Reminder(TenantScoped, Base):
     due_at: Mapped[datetime]  # UTC, naive
     local_due: Mapped[datetime]  # the wall-clock time the member chose, naive
     zone: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=ReminderStatus.PENDING)
     idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(64))

@@ -67,7 +67,7 @@ class Description(Step):
 
 def _link_or_share(turn: Turn) -> str:
     """Only ask which rejection it came from when there is one to choose."""
-    if turn.repo.rejection_count():
+    if turn.repo.rejections.count():
         return "link"
     turn.data["rejection_id"] = None
     return "share"
@@ -78,7 +78,7 @@ class Link(Step):
 
     def question(self, turn: Turn) -> Question:
         options = tuple(
-            Option(str(r.id), rejection_label(r)) for r in turn.repo.rejections(limit=5)
+            Option(str(r.id), rejection_label(r)) for r in turn.repo.rejections.newest(limit=5)
         )
         return Pick(
             "Did it come from one of your follow-ups?",
@@ -120,7 +120,7 @@ def record_win(
     """Keep the win; post it only when asked and there is a channel, and say which."""
     turn.say(turn.playbook.text(f"wins.kinds.{kind}.celebrate"))
     posted = shared and post_to_group(turn, _share_post(turn, kind, description))
-    turn.repo.add_win(
+    turn.repo.wins.add(
         kind=kind,
         description=description,
         rejection_id=rejection_id,

@@ -12,7 +12,7 @@ def win_lines(repo: Repository, playbook: Playbook, count: int = 3) -> list[str]
     kinds = playbook.table("wins.kinds")
     return [
         f"- {kinds[kind]['label']}" + (f": {description}" if description else "")
-        for kind, description in repo.recent_wins(count)
+        for kind, description in repo.wins.recent(count)
     ]
 
 
@@ -23,7 +23,7 @@ def evidence(turn: Turn) -> str:
         lines = [turn.playbook.text("comfort.wins_intro"), *wins]
     else:
         lines = [turn.playbook.text("comfort.no_wins_yet")]
-    count = turn.repo.rejection_count()
+    count = turn.repo.rejections.count()
     if count <= 1:
         lines.append(turn.playbook.text("comfort.first_resilience"))
     else:

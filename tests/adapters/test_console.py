@@ -8,8 +8,8 @@ import json
 from adapters.console import ConsoleChat, ConsoleClock, console_member, read_line
 from bot.conversation.core import Bounceback
 from bot.conversation.events import Command, Text
-from bot.group.rhythm import create_group, update_group
 from bot.reminders.delivery import Delivery
+from bot.store.groups import Groups
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
@@ -47,8 +47,8 @@ def test_choices_are_numbered_and_taken_by_number_or_label(core, tmp_path) -> No
 
 def test_group_posts_are_marked_and_exports_are_saved(core, tmp_path, clock) -> None:
     with core.engine.begin() as db:
-        create_group(db, "console", "local", timezone="UTC", facilitators=[], now=clock.now)
-        update_group(db, "console", "local", channel="console-group")
+        Groups(db, "console", "local").create(timezone="UTC", facilitators=[], now=clock.now)
+        Groups(db, "console", "local").update(channel="console-group")
     output = run_console(
         core, tmp_path, "/win Offer from Hooli\nGot an offer\nShare with the group\n/export\n"
     )

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from bot.conversation.core import Bounceback
 from bot.conversation.events import Member, Visibility
-from bot.group.rhythm import create_group, update_group
 from bot.member.settings import set_quiet_hours, set_timezone
 from bot.rejection.plan import PlannedReminder, reminder_rows
 from bot.reminders.delivery import Delivery
+from bot.store.groups import Groups
 from bot.store.models import Reminder
 from bot.store.repository import Repository
 from scheduler.dispatcher import Dispatcher, Tally
@@ -150,14 +150,14 @@ def test_nine_local_stays_nine_local_across_a_clock_change(
     with core.engine.begin() as db:
         repo = Repository.open(db, SAM, clock.now)
         set_timezone(repo, zone)
-        rejection = repo.add_rejection(
+        rejection = repo.rejections.add(
             company="Acme", stage="interview", heard_on=before, created_at=clock.now
         )
         plan = [
             PlannedReminder(kind, day, time(9, 0))
             for kind, day in (("send_note", before), ("second_ask", after))
         ]
-        repo.add_reminders(reminder_rows(plan, rejection_id=rejection, zone=zone, now=clock.now))
+        repo.reminders.add(reminder_rows(plan, rejection_id=rejection, zone=zone, now=clock.now))
     arrivals = []
     while clock.now < datetime.combine(after, time(0)) + timedelta(days=1):
         clock.advance(minutes=30)
@@ -175,8 +175,8 @@ def test_the_weekly_check_in_and_digest_reach_the_groups_channel(
     chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
 ) -> None:
     with core.engine.begin() as db:
-        create_group(db, "slack", "T1", timezone="UTC", facilitators=["U-sam"], now=clock.now)
-        update_group(db, "slack", "T1", channel="C-group")
+        Groups(db, "slack", "T1").create(timezone="UTC", facilitators=["U-sam"], now=clock.now)
+        Groups(db, "slack", "T1").update(channel="C-group")
     chat.steps("/win Coffee with a former manager", "1", "Share with the group")
     posts = []
     for _ in range(8 * 24):  # a week, hour by hour: Mon 23 Nov 14:00 onwards
@@ -207,10 +207,10 @@ def test_a_busy_workspace_sends_what_its_limit_allows_and_hands_back_the_rest(
         for number in range(members):
             with core.engine.begin() as db:
                 repo = Repository.open(db, Member("slack", workspace, f"U{number}"), clock.now)
-                rejection = repo.add_rejection(
+                rejection = repo.rejections.add(
                     company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
                 )
-                repo.add_reminders(
+                repo.reminders.add(
                     reminder_rows(due, rejection_id=rejection, zone="UTC", now=clock.now)
                 )
     first = deliver(limited)
@@ -259,10 +259,10 @@ def test_stopping_mid_send_records_that_send_and_hands_back_the_rest_untried(
     for number in range(3):
         with core.engine.begin() as db:
             repo = Repository.open(db, Member("slack", "T1", f"U{number}"), clock.now)
-            rejection = repo.add_rejection(
+            rejection = repo.rejections.add(
                 company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
             )
-            repo.add_reminders(
+            repo.reminders.add(
                 reminder_rows(due, rejection_id=rejection, zone="UTC", now=clock.now)
             )
     platform = HeldTransport()

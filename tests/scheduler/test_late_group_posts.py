@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.conversation.core import Bounceback
-from bot.group.rhythm import DIGEST, create_group, update_group
+from bot.group.rhythm import DIGEST
+from bot.store.groups import Groups
 from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher
 from tests.helpers import Chat, FakeClock
@@ -37,8 +38,8 @@ def test_a_digest_sent_late_says_so_and_each_win_is_counted_once(
     chat: Chat, core: Bounceback, dispatcher: Dispatcher, platform: FakeTransport, clock: FakeClock
 ) -> None:
     with core.engine.begin() as db:
-        create_group(db, "slack", "T1", timezone="UTC", facilitators=["U-sam"], now=clock.now)
-        update_group(db, "slack", "T1", channel="C-group")
+        Groups(db, "slack", "T1").create(timezone="UTC", facilitators=["U-sam"], now=clock.now)
+        Groups(db, "slack", "T1").update(channel="C-group")
     tick(dispatcher)  # Monday: Friday's digest is planned
     clock.now = datetime(2026, 11, 25, 10, 0)
     chat.steps("/win Coffee with a former manager", "Had an advice meeting", "Share with the group")

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from adapters.discord.transport import DiscordTransport, nonce_for
 from bot.conversation.events import Member, Reply
-from bot.group.rhythm import create_group, update_group
 from bot.reminders.delivery import Delivery, Outgoing
+from bot.store.groups import Groups
 from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
@@ -184,8 +184,8 @@ def test_a_resend_after_a_crash_is_deduplicated_by_its_nonce(core) -> None:
 
 def test_no_payload_lets_member_text_ping_anyone(core, clock) -> None:
     with core.engine.begin() as db:
-        create_group(db, "discord", str(GUILD_ID), timezone="UTC", facilitators=[], now=clock.now)
-        update_group(db, "discord", str(GUILD_ID), channel=str(GROUP_CHANNEL))
+        Groups(db, "discord", str(GUILD_ID)).create(timezone="UTC", facilitators=[], now=clock.now)
+        Groups(db, "discord", str(GUILD_ID)).update(channel=str(GROUP_CHANNEL))
 
     async def scenario() -> None:
         async with discord_bot(core, guilds=(GROUP_GUILD,)) as bot:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from adapters.slack.blocks import CHOICE_ACTION
 from adapters.slack.transport import SlackTransport
 from bot.conversation.events import Reply
-from bot.group.rhythm import create_group, update_group
 from bot.reminders.delivery import Outgoing
+from bot.store.groups import Groups
 from bot.store.models import Reminder
 from tests.adapters.slack.harness import dispatcher_for, slack_app
 from tests.conftest import SAM
@@ -96,8 +96,8 @@ def test_a_resend_after_a_crash_finds_its_own_message_and_posts_nothing(core) ->
 
 def test_member_text_cannot_ping_the_channel_or_disguise_a_link(core, clock) -> None:
     with core.engine.begin() as db:
-        create_group(db, "slack", "T1", timezone="UTC", facilitators=[], now=clock.now)
-        update_group(db, "slack", "T1", channel="C-group")
+        Groups(db, "slack", "T1").create(timezone="UTC", facilitators=[], now=clock.now)
+        Groups(db, "slack", "T1").update(channel="C-group")
 
     async def scenario() -> None:
         async with slack_app(core) as harness:
@@ -124,8 +124,8 @@ def test_member_text_cannot_ping_the_channel_or_disguise_a_link(core, clock) -> 
 def test_a_group_post_retried_after_a_429_goes_out_without_reading_the_channel(core, clock) -> None:
     """The app may not read channels (no channels:history), so a retry must not try."""
     with core.engine.begin() as db:
-        create_group(db, "slack", "T1", timezone="UTC", facilitators=[], now=clock.now)
-        update_group(db, "slack", "T1", channel="C-group")
+        Groups(db, "slack", "T1").create(timezone="UTC", facilitators=[], now=clock.now)
+        Groups(db, "slack", "T1").update(channel="C-group")
     clock.now = datetime(2026, 11, 27, 16, 0)  # Friday's digest is due
 
     async def scenario() -> None:

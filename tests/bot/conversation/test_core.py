@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.conversation.core import Bounceback
 from bot.conversation.events import FormRequested, Member, Visibility
 from bot.conversation.registry import COMMANDS, typed
-from bot.group.rhythm import create_group, update_group
+from bot.store.groups import Groups
 from bot.store.models import Conversation
 from tests.conftest import SAM
 from tests.helpers import CHANNEL, WITH_FORMS, Chat, plan_for, snapshot
@@ -119,8 +119,8 @@ def test_a_shared_win_is_addressed_to_the_groups_channel(chat: Chat, core, clock
     replies = chat.steps("/win Coffee with a former manager", "1", "Share with the group")
     assert not replies.seen_by(Visibility.GROUP)  # said in a DM, and the group has no channel
     with core.engine.begin() as db:
-        create_group(db, "slack", "T1", timezone="UTC", facilitators=[], now=clock.now)
-        update_group(db, "slack", "T1", channel="C-wins")
+        Groups(db, "slack", "T1").create(timezone="UTC", facilitators=[], now=clock.now)
+        Groups(db, "slack", "T1").update(channel="C-wins")
     chat.steps("/win Referral at Hooli", "1")
     [post] = chat.say("Share with the group").seen_by(Visibility.GROUP)
     assert post.channel == "C-wins"

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.conversation.core import Bounceback
 from bot.conversation.events import Attachment, Member
-from bot.group.rhythm import create_group
 from bot.member.settings import pause, set_quiet_hours, set_timezone
 from bot.playbook import Playbook
 from bot.rejection.stages import STAGES
+from bot.store.groups import Groups
 from bot.store.models import MemberRow, Rejection, Reminder, Win
 from bot.store.repository import Repository
 from tests.conftest import SAM
@@ -250,16 +250,16 @@ def member_states(draw: st.DrawFn, playbook: Playbook) -> dict[str, Any]:
 def build(engine: Engine, who: Member, state: dict[str, Any], now: datetime) -> None:
     """The member's state, stored as the core stores it; and their group's own rows beside."""
     with engine.begin() as db:
-        create_group(db, who.platform, who.workspace, timezone="UTC", facilitators=(), now=now)
+        Groups(db, who.platform, who.workspace).create(timezone="UTC", facilitators=(), now=now)
         repo = Repository.open(db, who, now)
         set_timezone(repo, state["zone"], chosen=state["chosen"])
         set_quiet_hours(repo, state["quiet"])
         if state["paused_until"] is not None:
             pause(repo, state["paused_until"], now)
-        rejection_ids = [repo.add_rejection(**facts) for facts in state["rejections"]]
+        rejection_ids = [repo.rejections.add(**facts) for facts in state["rejections"]]
         for win in state["wins"]:
-            repo.add_win(**win, rejection_id=rejection_ids[0] if rejection_ids else None)
-        repo.add_reminders(
+            repo.wins.add(**win, rejection_id=rejection_ids[0] if rejection_ids else None)
+        repo.reminders.add(
             {**fields, "idempotency_key": f"{who.workspace}:{n}", "rejection_id": None}
             for n, fields in enumerate(state["reminders"])
         )

@@ -429,7 +429,7 @@ def reminder_rows(engine) -> dict[str, Reminder]:
 
 
 def add_reminder(repo: Repository, key: str, local_due: datetime, **extra) -> None:
-    repo.add_reminders(
+    repo.reminders.add(
         [
             {
                 "kind": "send_note",

@@ -1,25 +1,20 @@
-"""The store on SQLite and PostgreSQL: tenant isolation and the member's data."""
+"""A member and their place on SQLite and PostgreSQL: one member per tenant, fenced places."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import logging
+from datetime import datetime
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from bot.conversation.events import Member
-from bot.store.repository import CrossedAnswers, Repository
+from bot.store.members import CrossedAnswers, MemberRecord, Roster, workspace_of
+from bot.store.repository import Repository
 
 NOW = datetime(2026, 11, 23, 12, 0)
 SAM_SLACK = Member("slack", "T1", "U1", "Sam")
 SAM_OTHER_WORKSPACE = Member("slack", "T2", "U1", "Sam")
 SAM_DISCORD = Member("discord", "T1", "U1", "Sam")
-
-
-def add_rejection(repo: Repository, company: str) -> int:
-    return repo.add_rejection(
-        company=company, stage="interview", heard_on=date(2026, 11, 20), created_at=NOW
-    )
 
 
 def test_the_same_user_id_in_another_tenant_is_another_member(engine) -> None:
@@ -33,62 +28,43 @@ def test_the_same_user_id_in_another_tenant_is_another_member(engine) -> None:
     assert again == ids[SAM_SLACK]
 
 
-def test_a_member_never_sees_another_tenants_rows(engine) -> None:
+def test_a_new_member_gets_the_tables_defaults_and_a_record_not_a_row(engine) -> None:
     with engine.begin() as db:
-        theirs = Repository.open(db, SAM_OTHER_WORKSPACE, NOW)
-        their_rejection = add_rejection(theirs, "Initech")
-        theirs.add_win(kind="offer", created_at=NOW)
-        mine = Repository.open(db, SAM_SLACK, NOW)
-        add_rejection(mine, "Acme")
-    with engine.begin() as db:
-        mine = Repository.open(db, SAM_SLACK, NOW)
-        assert [r.company for r in mine.rejections()] == ["Acme"]
-        assert mine.rejection(their_rejection) is None
-        assert mine.wins() == []
-        assert mine.rejection_count() == 1
-        assert mine.tally().wins == 0
+        member = Repository.open(db, SAM_SLACK, NOW, timezone="Europe/Berlin").member
+    assert isinstance(member, MemberRecord)
+    assert (member.timezone, member.timezone_chosen, member.unanswered) == (
+        "Europe/Berlin",
+        False,
+        0,
+    )
+    with pytest.raises(AttributeError):
+        member.timezone = "UTC"  # type: ignore[misc]
 
 
-def test_reminder_keys_are_unique_so_a_replayed_plan_saves_nothing_twice(engine) -> None:
-    row = {
-        "kind": "send_note",
-        "due_at": NOW,
-        "local_due": NOW,
-        "zone": "UTC",
-        "idempotency_key": "plan:1:send_note",
-        "created_at": NOW,
-    }
+def test_a_change_is_saved_and_seen_by_the_turn_that_made_it(engine) -> None:
     with engine.begin() as db:
         repo = Repository.open(db, SAM_SLACK, NOW)
-        row["rejection_id"] = add_rejection(repo, "Acme")
-        repo.add_reminders([row])
-    with pytest.raises(IntegrityError), engine.begin() as db:
-        Repository.open(db, SAM_SLACK, NOW).add_reminders([row])
+        repo.change(timezone="Asia/Tokyo", timezone_chosen=True)
+        assert repo.member.timezone == "Asia/Tokyo"
+        Repository.open(db, SAM_OTHER_WORKSPACE, NOW)
+    with engine.begin() as db:
+        assert Repository.open(db, SAM_SLACK, NOW).member.timezone == "Asia/Tokyo"
+        assert Repository.open(db, SAM_OTHER_WORKSPACE, NOW).member.timezone == "UTC"
 
 
-def test_closing_a_reminder_is_fenced_on_its_status(engine) -> None:
+def test_every_statement_of_a_turn_shows_in_the_engines_log(engine, caplog) -> None:
+    """The member read and the place writes go through SQLAlchemy's execution like any
+    other statement, so `echo` shows them."""
     with engine.begin() as db:
+        Repository.open(db, SAM_SLACK, NOW).save_place("rejected", "mood", {}, NOW)
+    with caplog.at_level(logging.INFO, logger="sqlalchemy.engine.Engine"), engine.begin() as db:
         repo = Repository.open(db, SAM_SLACK, NOW)
-        rejection_id = add_rejection(repo, "Acme")
-        repo.add_reminders(
-            [
-                {
-                    "kind": "send_note",
-                    "due_at": NOW,
-                    "local_due": NOW,
-                    "zone": "UTC",
-                    "idempotency_key": "k1",
-                    "created_at": NOW,
-                    "rejection_id": rejection_id,
-                }
-            ]
-        )
-    with engine.begin() as db:
-        repo = Repository.open(db, SAM_SLACK, NOW)
-        [reminder] = repo.open_reminders()
-        assert repo.close_reminder(reminder.id, "done", NOW)
-        assert not repo.close_reminder(reminder.id, "cancelled", NOW)
-        assert repo.tally().followups_done == 1
+        repo.save_place("rejected", "stage", {"a": 1}, NOW)
+        repo.end_place()
+    logged = " ".join(record.getMessage() for record in caplog.records).lower()
+    assert "from members left outer join conversations" in logged
+    assert "update conversations" in logged
+    assert "delete from conversations" in logged
 
 
 def test_a_place_round_trips_with_unicode(engine) -> None:
@@ -129,10 +105,10 @@ def test_an_offered_place_yields_to_the_member_and_the_transaction_goes_on(
         with engine.begin() as member:
             Repository.open(member, SAM_SLACK, NOW).save_place("win", "kind", {"a": 1}, NOW)
         assert late.offer_place("reminder", "action", {"reminder_id": 7}, NOW) is False
-        assert late.add_win(kind="offer", created_at=NOW)  # still a working transaction
+        assert late.wins.add(kind="offer", created_at=NOW)  # still a working transaction
     with engine.begin() as db:
         repo = Repository.open(db, SAM_SLACK, NOW)
-        assert len(repo.recent_wins(5)) == 1
+        assert len(repo.wins.recent(5)) == 1
     assert repo.place is not None and (repo.place.dialogue, repo.place.data) == ("win", {"a": 1})
 
 
@@ -143,3 +119,25 @@ def test_an_offered_place_is_saved_when_nothing_crossed_it(engine) -> None:
     with engine.begin() as db:
         place = Repository.open(db, SAM_SLACK, NOW).place
     assert place is not None and (place.step, place.version) == ("pause", 2)
+
+
+def test_a_roster_knows_only_its_own_tenants_members(engine) -> None:
+    with engine.begin() as db:
+        Repository.open(db, SAM_SLACK, NOW)
+        Repository.open(db, Member("slack", "T1", "U2", "sam"), NOW)
+        Repository.open(db, Member("slack", "T2", "U3", "Ana"), NOW)
+        roster = Roster(db, "slack", "T1")
+        assert roster.knows("U1") and not roster.knows("U3")
+        assert roster.names(["U1", "U3"]) == {"U1": "Sam"}
+        assert sorted(roster.named("SAM", most=2)) == ["U1", "U2"]
+        assert roster.named("Ana", most=2) == []
+
+
+def test_a_dm_belongs_to_the_workspace_of_the_open_dialogue_else_the_newest(engine) -> None:
+    with engine.begin() as db:
+        Repository.open(db, Member("discord", "G1", "U1"), NOW)
+        Repository.open(db, Member("discord", "G2", "U1"), NOW.replace(hour=13))
+        assert workspace_of(db, "discord", "U1") == "G2"
+        Repository.open(db, Member("discord", "G1", "U1"), NOW).save_place("win", "kind", {}, NOW)
+        assert workspace_of(db, "discord", "U1") == "G1"
+        assert workspace_of(db, "discord", "U9") is None

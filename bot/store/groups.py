@@ -1,0 +1,207 @@
+"""A tenant's group: its channel and rhythm, its posts in the outbox, its week in counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import Column, Connection, String, cast, distinct, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.store.models import Group, MemberRow, Rejection, Reminder, ReminderStatus, Win
+
+CHECKIN, DIGEST = "group_checkin", "group_digest"  # the outbox kinds of a group's posts
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """One tenant's group: where it posts, in which zone, and when."""
+
+    platform: str
+    workspace: str
+    channel: str
+    timezone: str
+    checkin_day: str
+    checkin_at: time
+    digest_day: str
+    digest_at: time
+    rhythm_on: bool
+    facilitators: tuple[str, ...]
+
+    def when(self, kind: str) -> tuple[str, time]:
+        """The weekday and local time a kind of post goes out."""
+        if kind == CHECKIN:
+            return self.checkin_day, self.checkin_at
+        return self.digest_day, self.digest_at
+
+    @property
+    def planned(self) -> bool:
+        return self.rhythm_on and bool(self.channel)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How many rows, and how many members made them."""
+
+    rows: int
+    members: int
+
+
+@dataclass(frozen=True)
+class WeekActivity:
+    """A tenant's week, as its digest counts it."""
+
+    rejections: Spread
+    followups_done: Spread
+    shared_wins: tuple[tuple[str, int], ...]  # (kind, count), most frequent first
+    sharers: tuple[str, ...]  # display names of the members who shared a win
+
+
+_groups, _reminders, _members = Group.__table__, Reminder.__table__, MemberRow.__table__
+_rejections, _wins = Rejection.__table__, Win.__table__
+_RHYTHM = select(
+    _groups.c.platform,
+    _groups.c.workspace,
+    _groups.c.channel,
+    _groups.c.timezone,
+    _groups.c.checkin_day,
+    _groups.c.checkin_at,
+    _groups.c.digest_day,
+    _groups.c.digest_at,
+    _groups.c.rhythm_on,
+    _groups.c.facilitators,
+)
+
+
+def _rhythm(row: Any) -> Rhythm:
+    *settings, rhythm_on, facilitators = row
+    return Rhythm(*settings, bool(rhythm_on), tuple(facilitators or ()))
+
+
+def _tenant(table: Any, platform: str, workspace: str) -> list[Any]:
+    return [table.c.platform == platform, table.c.workspace == workspace]
+
+
+class Groups:
+    """One tenant's group, on the turn's connection."""
+
+    def __init__(self, db: Connection, platform: str, workspace: str) -> None:
+        self.db = db
+        self.platform, self.workspace = platform, workspace
+
+    def _of(self, table: Any) -> list[Any]:
+        return _tenant(table, self.platform, self.workspace)
+
+    def find(self) -> Rhythm | None:
+        row = self.db.execute(_RHYTHM.where(*self._of(_groups))).first()
+        return _rhythm(row) if row is not None else None
+
+    def create(self, *, timezone: str, facilitators: Iterable[str], now: datetime) -> Rhythm:
+        """A new group with the default rhythm (the table's defaults) and no channel yet:
+        nothing is posted until a facilitator picks one."""
+        self.db.execute(
+            _groups.insert().values(
+                platform=self.platform,
+                workspace=self.workspace,
+                timezone=timezone,
+                facilitators=list(facilitators),
+                created_at=now,
+            )
+        )
+        group = self.find()
+        assert group is not None
+        return group
+
+    def update(self, **values: Any) -> None:
+        self.db.execute(update(_groups).where(*self._of(_groups)).values(**values))
+
+    def cancel_planned(self, kinds: Iterable[str], now: datetime) -> int:
+        """Cancel the group's posts not yet sent and still ahead, so they are re-planned.
+
+        A cancelled row gives up its idempotency key (the row id is appended), so
+        a new schedule that lands on the same local date can still be planned;
+        rows already sent keep theirs, so a date that had its post never gets two.
+        """
+        cancelled = (
+            update(_reminders)
+            .where(
+                *self._of(_reminders),
+                _reminders.c.member_id.is_(None),
+                _reminders.c.kind.in_(list(kinds)),
+                _reminders.c.status == ReminderStatus.PENDING,
+                _reminders.c.due_at > now,
+            )
+            .values(
+                status=ReminderStatus.CANCELLED,
+                closed_at=now,
+                idempotency_key=_reminders.c.idempotency_key
+                + ":cancelled:"
+                + cast(_reminders.c.id, String),
+            )
+        )
+        return int(self.db.execute(cancelled).rowcount)
+
+    def week(self, start: datetime, end: datetime) -> WeekActivity:
+        """What the tenant's members did in (start, end]."""
+
+        def within(column: Column[Any]) -> list[Any]:
+            return [column > start, column <= end]
+
+        rejections = self._spread(
+            _rejections, [*self._of(_rejections), *within(_rejections.c.created_at)]
+        )
+        followups = self._spread(
+            _reminders,
+            [
+                *self._of(_reminders),
+                _reminders.c.member_id.is_not(None),
+                _reminders.c.status == ReminderStatus.DONE,
+                *within(_reminders.c.closed_at),
+            ],
+        )
+        shared = [*self._of(_wins), _wins.c.shared.is_(True), *within(_wins.c.created_at)]
+        by_kind = self.db.execute(
+            select(_wins.c.kind, func.count())
+            .where(*shared)
+            .group_by(_wins.c.kind)
+            .order_by(func.count().desc(), _wins.c.kind)
+        )
+        names = self.db.scalars(
+            select(_members.c.display_name)
+            .join(_wins, _wins.c.member_id == _members.c.id)
+            .where(*self._of(_members), *shared)
+            .distinct()
+        )
+        kinds = tuple((kind, int(count)) for kind, count in by_kind)
+        return WeekActivity(rejections, followups, kinds, tuple(name or "" for name in names))
+
+    def _spread(self, table: Any, where: list[Any]) -> Spread:
+        count, members = self.db.execute(
+            select(func.count(), func.count(distinct(table.c.member_id))).where(*where)
+        ).one()
+        return Spread(int(count), int(members))
+
+
+def planned_groups(db: Connection) -> list[Rhythm]:
+    """Every tenant's group whose rhythm is on and has a channel to post in."""
+    found = _RHYTHM.where(_groups.c.rhythm_on.is_(True), _groups.c.channel != "")
+    return [_rhythm(row) for row in db.execute(found)]
+
+
+_IDEMPOTENT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def add_posts(db: Connection, rows: list[dict[str, Any]]) -> int:
+    """Group posts into the outbox, each unless its idempotency key exists: how many
+    were new. Two runs or two instances thus plan each post once."""
+    if not rows:
+        return 0
+    statement = (
+        _IDEMPOTENT_INSERT[db.dialect.name](_reminders)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=[_reminders.c.idempotency_key])
+        .returning(_reminders.c.id)
+    )
+    return len(db.execute(statement).all())
