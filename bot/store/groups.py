@@ -11,6 +11,7 @@ from sqlalchemy import Column, Connection, String, cast, distinct, func, select,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store.models import Group, MemberRow, Rejection, Reminder, ReminderStatus, Win
+from bot.store.owner import columns_of
 
 CHECKIN, DIGEST = "group_checkin", "group_digest"  # the outbox kinds of a group's posts
 
@@ -61,18 +62,7 @@ class WeekActivity:
 
 _groups, _reminders, _members = Group.__table__, Reminder.__table__, MemberRow.__table__
 _rejections, _wins = Rejection.__table__, Win.__table__
-_RHYTHM = select(
-    _groups.c.platform,
-    _groups.c.workspace,
-    _groups.c.channel,
-    _groups.c.timezone,
-    _groups.c.checkin_day,
-    _groups.c.checkin_at,
-    _groups.c.digest_day,
-    _groups.c.digest_at,
-    _groups.c.rhythm_on,
-    _groups.c.facilitators,
-)
+_RHYTHM = select(*columns_of(Rhythm, _groups))
 
 
 def _rhythm(row: Any) -> Rhythm:
