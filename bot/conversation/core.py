@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.conversation.care import crisis_response, sounds_like_crisis
-from bot.conversation.engine import Dialogue, Fill, Turn, advance, ask
+from bot.conversation.engine import Dialogue, Fill, Step, Turn, advance, ask
 from bot.conversation.events import (
     PLAIN_TEXT,
     Capabilities,
@@ -34,7 +34,7 @@ from bot.conversation.events import (
 )
 from bot.conversation.inbox import Receipt, decoded, encoded
 from bot.conversation.placing import placed
-from bot.conversation.registry import BY_NAME, DIALOGUES, typed
+from bot.conversation.registry import DECLARED, DIALOGUES, typed
 from bot.member.home import home
 from bot.member.settings import adopt_timezone
 from bot.parsing import InvalidAnswer
@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 _COMMAND_NAME = re.compile(r"^[a-z][a-z-]{0,20}$")
-PAUSED = "_paused"
 UNAVAILABLE = Reply(  # the database is away (restarting, unreachable): nothing was saved
     "I can't reach my notes for a moment, so I couldn't take that in. "
     "Nothing you told me before is lost: please try again in a minute.",
@@ -168,12 +167,11 @@ class Bounceback:
         elif conversation is None:
             help_command = typed("help", event.member.platform)
             turn.say(f"We're not in the middle of anything. {help_command} shows what I can do.")
-        elif turn.data.get(PAUSED):
+        elif turn.paused:
             self._resume(turn, conversation, event)
         else:
-            dialogue = DIALOGUES[conversation.dialogue]
-            step = advance(turn, dialogue, conversation.step, event)
-            self._save(turn, dialogue, step)
+            dialogue, step = _resumed(conversation)
+            self._save(turn, dialogue, advance(turn, step, event))
             self._hand_over(turn)
         return turn.replies
 
@@ -196,13 +194,18 @@ class Bounceback:
             if not isinstance(event, Command):
                 turn.say("Our earlier conversation went quiet for a while, so I set it aside.")
             conversation = None
+        if conversation is not None and _unknown(conversation):
+            repo.end_place()  # saved by a version that had a step this one lacks
+            turn.say("I've been updated and couldn't pick up where we were, so I set it aside.")
+            conversation = None
         if conversation is not None:
             turn.data = _detached(conversation.data)  # compared on save: keep apart
+            turn.filling, turn.paused = conversation.filling, conversation.paused
         return turn, conversation
 
     def _command(self, turn: Turn, conversation: Place | None, event: Command) -> None:
         name = _command_name(event)
-        spec = BY_NAME.get(name)
+        spec = DECLARED.get(name)
         if spec is None:
             where = turn.member.platform
             shown = typed(name, where) if _COMMAND_NAME.match(name) else "that command"
@@ -215,28 +218,29 @@ class Bounceback:
         self._remind(turn, conversation)
 
     def _start(self, turn: Turn, conversation: Place | None, dialogue: Dialogue, args: str) -> None:
-        earlier, turn.data = turn.data, {}
+        earlier = turn.data, turn.filling
+        turn.data, turn.filling = {}, None
         try:
             step = dialogue.begin(turn, args)
         except InvalidAnswer as problem:
             turn.say(str(problem))
             step = None
         if step is None:  # done at once: whatever we were doing before carries on
-            turn.data = earlier
+            turn.data, turn.filling = earlier
             self._remind(turn, conversation)
             return
         if conversation is not None:
             turn.say("I've set our earlier conversation aside.")
-        ask(turn, dialogue, step)
+        ask(turn, step)
         self._save(turn, dialogue, step)
 
-    def _save(self, turn: Turn, dialogue: Dialogue, step: str | None) -> None:
+    def _save(self, turn: Turn, dialogue: Dialogue, step: type[Step] | None) -> None:
         if turn.repo.forgotten:
             return
         if step is None:
             turn.repo.end_place()
         else:
-            turn.repo.save_place(dialogue.name, step, turn.data, turn.now)
+            _save_place(turn, dialogue.name, step.name)
 
     def _answer_reminder(self, turn: Turn, conversation: Place | None, value: str) -> None:
         """A reminder's button, pressed at any time: act on it, then carry on where we were."""
@@ -251,7 +255,7 @@ class Bounceback:
             )
             self._remind(turn, conversation)
             return
-        earlier = turn.data
+        earlier = turn.data, turn.filling
         try:
             if action is None:
                 answer_pause_offer(turn, value)
@@ -262,18 +266,18 @@ class Bounceback:
             turn.say(str(problem))
             step = None
         if step is not None:
-            ask(turn, DIALOGUES[ReminderDialogue.name], step)
+            ask(turn, step)
             self._save(turn, DIALOGUES[ReminderDialogue.name], step)
         elif turn.handover:
             self._hand_over(turn)
         else:
-            turn.data = earlier
+            turn.data, turn.filling = earlier
             self._remind(turn, conversation)
 
     def _reopen_form(self, turn: Turn, conversation: Place | None, form_id: str) -> None:
         """The form again, if it is still the question; otherwise where we are now."""
         if conversation is not None:
-            question = DIALOGUES[conversation.dialogue].steps[conversation.step].question(turn)
+            question = _resumed(conversation)[1]().question(turn)
             if isinstance(question, Fill) and question.form_id == form_id:
                 turn.say(question.text, form=question.form())
                 return
@@ -288,24 +292,24 @@ class Bounceback:
     def _remind(self, turn: Turn, conversation: Place | None) -> None:
         """After a one-off command, show where the open dialogue is waiting (unless the
         command ended it)."""
-        if conversation is None or turn.repo.place is None or turn.data.get(PAUSED):
+        if conversation is None or turn.repo.place is None or turn.paused:
             return
         turn.say("We were in the middle of something:")
-        ask(turn, DIALOGUES[conversation.dialogue], conversation.step)
+        ask(turn, _resumed(conversation)[1])
 
     def _pause_for_care(self, turn: Turn, conversation: Place | None) -> None:
         """No coaching now: care, a person to reach, and the dialogue kept for later."""
         turn.say(crisis_response(self.playbook, self.settings))
         if conversation is not None:
-            turn.data[PAUSED] = True
-            turn.repo.save_place(conversation.dialogue, conversation.step, turn.data, turn.now)
+            turn.paused = True
+            _save_place(turn, conversation.dialogue, conversation.step)
 
     def _resume(self, turn: Turn, conversation: Place, event: Inbound) -> None:
         if isinstance(event, Text) and event.text.strip().lower() in ("continue", "resume"):
-            del turn.data[PAUSED]
+            turn.paused = False
             turn.say("Okay, gently. Here's where we were:")
-            ask(turn, DIALOGUES[conversation.dialogue], conversation.step)
-            turn.repo.save_place(conversation.dialogue, conversation.step, turn.data, turn.now)
+            ask(turn, _resumed(conversation)[1])
+            _save_place(turn, conversation.dialogue, conversation.step)
             return
         turn.say(
             "I'm here. Whenever you'd like to carry on, type `continue`; "
@@ -333,6 +337,25 @@ def _detached(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data))
 
 
+def _unknown(conversation: Place) -> bool:
+    dialogue = DIALOGUES.get(conversation.dialogue)
+    return dialogue is None or dialogue.step_named(conversation.step) is None
+
+
+def _resumed(conversation: Place) -> tuple[Dialogue, type[Step]]:
+    """The dialogue and step a saved place names (`_turn` set aside unknown ones)."""
+    dialogue = DIALOGUES[conversation.dialogue]
+    step = dialogue.step_named(conversation.step)
+    assert step is not None
+    return dialogue, step
+
+
+def _save_place(turn: Turn, dialogue: str, step: str) -> None:
+    turn.repo.save_place(
+        dialogue, step, turn.data, turn.now, paused=turn.paused, filling=turn.filling
+    )
+
+
 def local_today(now: datetime, zone: str) -> date:
     """The member's own date at this UTC moment."""
     return now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
@@ -358,5 +381,5 @@ def _typed(event: Inbound) -> list[str]:
 
 
 def _placed(event: Inbound, replies: list[Reply]) -> list[Reply]:
-    spec = BY_NAME.get(_command_name(event)) if isinstance(event, Command) else None
+    spec = DECLARED.get(_command_name(event)) if isinstance(event, Command) else None
     return placed(replies, in_dm=event.origin.in_dm, in_place=spec is not None and spec.in_place)

@@ -1,9 +1,11 @@
-"""The machinery every dialogue shares: named steps, questions, and turns.
+"""The machinery every dialogue shares: steps, questions, and turns.
 
 A step asks one question and, given a valid answer, says what it has to say
-and names the next step. Answers are read by the parsers in bot.parsing; a bad
-one is explained and the dialogue stays where it was. Forms become one
-question at a time on surfaces without them.
+and returns the next step's class. Its return annotation lists every step it
+can lead to, so the type checker holds each step to its edges and a test walks
+every dialogue's graph from them. Answers are read by the parsers in
+bot.parsing; a bad one is explained and the dialogue stays where it was. Forms
+become one question at a time on surfaces without them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from bot.conversation.events import (
 )
 from bot.parsing import InvalidAnswer, optional, pick
 from bot.playbook import Playbook
+from bot.store.members import FormFilling
 from bot.store.repository import Repository
 
 Reader = Callable[[str, "Turn"], Any]
@@ -93,7 +96,9 @@ class Turn:
     now: datetime  # UTC, naive: the store's convention
     today: date  # in the member's own timezone
     capabilities: Capabilities
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # the dialogue's own, and only that
+    filling: FormFilling | None = None  # a form being asked one field at a time
+    paused: bool = False  # held for care: nothing is asked until the member says so
     replies: list[Reply] = field(default_factory=list)
     handover: str | None = None  # a dialogue to start once this one has ended
 
@@ -102,70 +107,78 @@ class Turn:
 
 
 class Step(ABC):
-    name: ClassVar[str]
+    name: ClassVar[str]  # kept in the member's saved place: renaming one strands them
 
     @abstractmethod
-    def question(self, turn: Turn) -> Question: ...
+    def question(self, turn: Turn) -> Question:
+        """The question, changing nothing: it is built again to read each answer."""
 
     @abstractmethod
-    def answered(self, turn: Turn, value: Any) -> str | None:
-        """Act on a valid answer; return the next step's name, or None when done."""
+    def answered(self, turn: Turn, value: Any) -> type[Step] | None:
+        """Act on a valid answer; return the next step, or None when the dialogue is done."""
 
 
 class Dialogue(ABC):
     name: ClassVar[str]
-    steps: ClassVar[dict[str, Step]]
+    steps: ClassVar[tuple[type[Step], ...]]  # every step it can reach, named in its body
+    entries: ClassVar[tuple[type[Step], ...]] = ()  # where others place a member directly
+    _by_name: ClassVar[dict[str, type[Step]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._by_name = {step.name: step for step in cls.steps}
+        if len(cls._by_name) != len(cls.steps):
+            raise TypeError(f"two steps of {cls.__name__} share a name")
 
     @abstractmethod
-    def begin(self, turn: Turn, args: str) -> str | None:
-        """Start from a command's arguments; return the first step's name."""
+    def begin(self, turn: Turn, args: str) -> type[Step] | None:
+        """Start from a command's arguments; return the first step, or None if done."""
+
+    def step_named(self, name: str) -> type[Step] | None:
+        """The step a saved place names; None if this version has no such step."""
+        return self._by_name.get(name)
 
 
-def steps(*classes: type[Step]) -> dict[str, Step]:
-    return {cls.name: cls() for cls in classes}
-
-
-def ask(turn: Turn, dialogue: Dialogue, step_name: str) -> None:
+def ask(turn: Turn, step: type[Step]) -> None:
     """Put the step's question to the member, in the form their surface can show."""
-    question = dialogue.steps[step_name].question(turn)
+    question = step().question(turn)
     if isinstance(question, Fill):
-        position = turn.data.get("_field")
-        if turn.capabilities.forms and position is None:
+        if turn.capabilities.forms and turn.filling is None:
             turn.say(question.text, form=question.form())
             return
-        if position is None:
+        if turn.filling is None:
             turn.say(question.text)
-            turn.data["_field"], turn.data["_values"] = 0, {}
-        spec = question.fields[turn.data["_field"]].spec
+            turn.filling = FormFilling(0, {})
+        spec = question.fields[turn.filling.position].spec
         hint = f" ({spec.placeholder})" if spec.placeholder else ""
         turn.say(f"{spec.label}{hint}", options=() if spec.required else (SKIP,))
         return
     turn.say(question.text, options=question.options, quote=question.quote)
 
 
-def advance(turn: Turn, dialogue: Dialogue, step_name: str, event: Inbound) -> str | None:
+def advance(turn: Turn, step: type[Step], event: Inbound) -> type[Step] | None:
     """Feed an answer to the current step; return the step the dialogue is now at."""
-    question = dialogue.steps[step_name].question(turn)
+    current = step()
     try:
-        value = _read(turn, question, event)
+        value = _read(turn, current.question(turn), event)
     except InvalidAnswer as problem:
         turn.say(str(problem))
-        ask(turn, dialogue, step_name)
-        return step_name
+        ask(turn, step)
+        return step
     except _FormInvalid as problem:
         turn.say("A few things need another look.", field_errors=problem.errors)
-        return step_name
+        return step
     if value is _STILL_FILLING:
-        ask(turn, dialogue, step_name)
-        return step_name
+        ask(turn, step)
+        return step
     try:
-        next_step = dialogue.steps[step_name].answered(turn, value)
+        next_step = current.answered(turn, value)
     except InvalidAnswer as problem:
         turn.say(str(problem))
-        ask(turn, dialogue, step_name)
-        return step_name
+        ask(turn, step)
+        return step
     if next_step is not None:
-        ask(turn, dialogue, next_step)
+        ask(turn, next_step)
     return next_step
 
 
@@ -209,18 +222,18 @@ def _read_form(turn: Turn, question: Fill, event: Inbound) -> Any:
         if event.form_id != question.form_id:
             raise InvalidAnswer("That form belongs to an earlier question. Here is where we are:")
         return _read_fields(turn, question, event.values)
-    position = turn.data.get("_field")
-    if position is None:  # typed text while a modal was offered: go one at a time
-        turn.data["_field"], turn.data["_values"] = 0, {}
+    if turn.filling is None:  # typed text while a modal was offered: go one at a time
+        turn.filling = FormFilling(0, {})
         return _STILL_FILLING
+    position = turn.filling.position
     current = question.fields[position]
     raw = _shortcut(event, () if current.spec.required else (SKIP,))
     value = "" if not current.spec.required and optional(raw) else current.read(raw, turn)
-    values = {**turn.data["_values"], current.spec.name: value}
+    values = {**turn.filling.values, current.spec.name: value}
     if position + 1 < len(question.fields):
-        turn.data["_field"], turn.data["_values"] = position + 1, values
+        turn.filling = FormFilling(position + 1, values)
         return _STILL_FILLING
-    del turn.data["_field"], turn.data["_values"]
+    turn.filling = None
     return values
 
 

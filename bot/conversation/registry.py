@@ -53,10 +53,11 @@ def _in_feature_order(specs: tuple[CommandSpec, ...]) -> tuple[CommandSpec, ...]
 for _feature in FEATURES[:-1]:
     import_module(_feature)
 
-BY_NAME: dict[str, CommandSpec] = {spec.name: spec for spec in _in_feature_order(declared())}
-COMMANDS = tuple(spec for spec in BY_NAME.values() if spec.listed)  # what members are shown
+# every command by name, the unlisted one (answering a reminder) included
+DECLARED: dict[str, CommandSpec] = {spec.name: spec for spec in _in_feature_order(declared())}
+COMMANDS = tuple(spec for spec in DECLARED.values() if spec.listed)  # what members are shown
 DIALOGUES: dict[str, Dialogue] = {
-    spec.name: spec.dialogue for spec in BY_NAME.values() if spec.dialogue is not None
+    spec.name: spec.dialogue for spec in DECLARED.values() if spec.dialogue is not None
 }
 SLACK_COMMANDS = tuple(spec for spec in COMMANDS if spec.own_slack_command)
 UNDER_HOME = tuple(spec for spec in COMMANDS if not spec.own_slack_command)
@@ -65,7 +66,7 @@ UNDER_HOME = tuple(spec for spec in COMMANDS if not spec.own_slack_command)
 def typed(name: str, platform: str) -> str:
     """How a member types the command `name` where they are (a name not declared
     included: on Slack it would be typed under /bounceback)."""
-    spec = BY_NAME.get(name)
+    spec = DECLARED.get(name)
     return typed_as(name, platform, own_slack_command=spec is not None and spec.own_slack_command)
 
 

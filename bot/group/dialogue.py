@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, time
 
 from bot.conversation.commands import CommandOption, command
-from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
+from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.conversation.inert_text import inert_name
 from bot.group.rhythm import (
@@ -43,44 +43,6 @@ RUN_IN_CHANNEL = (
 )
 
 Action = Callable[[Turn], None]
-
-
-@command(
-    "Facilitators: the group's channel, time zone, weekly check-in and digest.",
-    CommandOption("setting", "channel, checkin mon 09:00, digest fri 16:00, on or off"),
-    facilitators_only=True,
-)
-class GroupDialogue(Dialogue):
-    name = "group"
-
-    def begin(self, turn: Turn, args: str) -> str | None:
-        group = turn.repo.group.find()
-        claim = not facilitator_ids(turn, group)  # nobody looks after this group yet
-        if not (claim or may_set_up(turn, group)):
-            turn.say(refusal(turn, group))
-            return None
-        action = shortcut(turn, args) if args.strip() else None  # read before writing anything
-        if group is None:
-            group = turn.repo.group.create(
-                timezone=turn.settings.default_timezone,
-                facilitators=[turn.member.user] if claim else [],
-                now=turn.now,
-            )
-        elif claim:
-            turn.repo.group.update(facilitators=[turn.member.user])
-            group = _group(turn)
-        if claim:
-            turn.say(
-                "You're the first to set up this group, so you're its facilitator. "
-                "You can add others from here."
-            )
-        if not turn.origin.in_dm:
-            turn.data["channel"] = turn.origin.channel
-        if action is not None:
-            action(turn)
-            return None
-        turn.say(summary(turn, group))
-        return "menu"
 
 
 # Who may set the group up
@@ -350,7 +312,9 @@ class Menu(Step):
         ]
         return Pick("Anything to change?", tuple(options))
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(
+        self, turn: Turn, value: str
+    ) -> type[Menu] | type[Timezone] | type[Checkin] | type[Digest] | type[Facilitator] | None:
         if value == "done":
             turn.say("All set. /group brings this back whenever you need it.")
             return None
@@ -358,11 +322,11 @@ class Menu(Step):
             return None
         if value == "channel":
             use_channel(turn)
-            return "menu"
+            return Menu
         if value in ("on", "off"):
             set_rhythm(turn, value == "on")
-            return "menu"
-        return value
+            return Menu
+        return ASKED_BY_NAME[value]
 
 
 def _or_back(reader: Callable[[str], object]) -> Callable[[str, Turn], object]:
@@ -380,10 +344,10 @@ class Timezone(Step):
             options=(BACK,),
         )
 
-    def answered(self, turn: Turn, value: str | None) -> str | None:
+    def answered(self, turn: Turn, value: str | None) -> type[Menu]:
         if value is not None and _still_allowed(turn):
             set_zone(turn, value)
-        return "menu"
+        return Menu
 
 
 class _Schedule(Step):
@@ -397,10 +361,10 @@ class _Schedule(Step):
             options=(BACK,),
         )
 
-    def answered(self, turn: Turn, value: tuple[str, time] | None) -> str | None:
+    def answered(self, turn: Turn, value: tuple[str, time] | None) -> type[Menu]:
         if value is not None and _still_allowed(turn):
             set_schedule(turn, self.kind, *value)
-        return "menu"
+        return Menu
 
 
 class Checkin(_Schedule):
@@ -424,10 +388,54 @@ class Facilitator(Step):
             options=(BACK,),
         )
 
-    def answered(self, turn: Turn, value: str | None) -> str | None:
+    def answered(self, turn: Turn, value: str | None) -> type[Menu]:
         if value is not None and _still_allowed(turn):
             add_facilitator(turn, value)
-        return "menu"
+        return Menu
 
 
-GroupDialogue.steps = steps(Menu, Timezone, Checkin, Digest, Facilitator)
+@command(
+    "Facilitators: the group's channel, time zone, weekly check-in and digest.",
+    CommandOption("setting", "channel, checkin mon 09:00, digest fri 16:00, on or off"),
+    facilitators_only=True,
+)
+class GroupDialogue(Dialogue):
+    name = "group"
+    steps = (Menu, Timezone, Checkin, Digest, Facilitator)
+
+    def begin(self, turn: Turn, args: str) -> type[Menu] | None:
+        group = turn.repo.group.find()
+        claim = not facilitator_ids(turn, group)  # nobody looks after this group yet
+        if not (claim or may_set_up(turn, group)):
+            turn.say(refusal(turn, group))
+            return None
+        action = shortcut(turn, args) if args.strip() else None  # read before writing anything
+        if group is None:
+            group = turn.repo.group.create(
+                timezone=turn.settings.default_timezone,
+                facilitators=[turn.member.user] if claim else [],
+                now=turn.now,
+            )
+        elif claim:
+            turn.repo.group.update(facilitators=[turn.member.user])
+            group = _group(turn)
+        if claim:
+            turn.say(
+                "You're the first to set up this group, so you're its facilitator. "
+                "You can add others from here."
+            )
+        if not turn.origin.in_dm:
+            turn.data["channel"] = turn.origin.channel
+        if action is not None:
+            action(turn)
+            return None
+        turn.say(summary(turn, group))
+        return Menu
+
+
+ASKED_BY_NAME: dict[str, type[Timezone] | type[Checkin] | type[Digest] | type[Facilitator]] = {
+    "timezone": Timezone,
+    "checkin": Checkin,
+    "digest": Digest,
+    "facilitator": Facilitator,
+}

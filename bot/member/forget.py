@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from bot.conversation.commands import command
-from bot.conversation.engine import Dialogue, Pick, Question, Step, Turn, steps
+from bot.conversation.engine import Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
-
-
-@command("Delete everything Bounceback keeps about you.")
-class ForgetDialogue(Dialogue):
-    name = "forget-me"
-
-    def begin(self, turn: Turn, args: str) -> str:
-        return "confirm"
 
 
 class Confirm(Step):
@@ -33,4 +25,10 @@ class Confirm(Step):
             turn.say("Nothing was deleted.")
 
 
-ForgetDialogue.steps = steps(Confirm)
+@command("Delete everything Bounceback keeps about you.")
+class ForgetDialogue(Dialogue):
+    name = "forget-me"
+    steps = (Confirm,)
+
+    def begin(self, turn: Turn, args: str) -> type[Confirm]:
+        return Confirm

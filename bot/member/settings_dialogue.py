@@ -7,12 +7,13 @@ time; with them it changes that one setting at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.conversation.commands import CommandOption, command
-from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
+from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.member.settings import (
     COMMON_ZONES,
@@ -47,39 +48,6 @@ _ARGUMENTS = re.compile(
 _STEP_OF_GROUP = ("timezone", "quiet", "pause", "resume")
 
 
-@command(
-    "Your time zone, quiet hours, and pausing or resuming reminders.",
-    CommandOption("change", "timezone Z, quiet 22:00-07:00, pause N or resume"),
-)
-class SettingsDialogue(Dialogue):
-    name = "settings"
-
-    def begin(self, turn: Turn, args: str) -> str | None:
-        text = args.strip()
-        if turn.handover == self.name:  # handed over by ask_zone_once, after a plan
-            zone_asked(turn.repo)
-            turn.data["direct"] = True
-            return "first_zone"
-        if not text:
-            turn.say(summary(turn))
-            return "menu"
-        match = _ARGUMENTS.match(text)
-        if not match:
-            raise InvalidAnswer(USAGE)
-        what = next(
-            step for step, group in zip(_STEP_OF_GROUP, match.groups(), strict=False) if group
-        )
-        if what == "resume":
-            _resume(turn)
-            return None
-        value = (match[5] or "").strip()
-        if not value:  # `/settings timezone`: ask, then finish
-            turn.data["direct"] = True
-            return what
-        CHANGES[what](turn, READERS[what](value))
-        return None
-
-
 class Menu(Step):
     name = "menu"
 
@@ -95,7 +63,9 @@ class Menu(Step):
         text = "Anything else?" if turn.data.get("changed") else "What would you like to change?"
         return Pick(text, tuple(options))
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(
+        self, turn: Turn, value: str
+    ) -> type[Menu] | type[TimeZone] | type[Quiet] | type[Pause] | None:
         if value == "done":
             turn.say(
                 "All set."
@@ -105,8 +75,8 @@ class Menu(Step):
             return None
         if value == "resume":
             _resume(turn)
-            return "menu"
-        return value
+            return Menu
+        return ASKED_BY_NAME[value]
 
 
 class TimeZone(Step):
@@ -119,7 +89,7 @@ class TimeZone(Step):
             options=(KEEP,),
         )
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(self, turn: Turn, value: str) -> type[Menu] | None:
         if value == KEEP.value:
             return _unchanged(turn)
         _change_timezone(turn, value)
@@ -170,7 +140,7 @@ class Quiet(Step):
             options=(Option("off", "No quiet hours"), KEEP),
         )
 
-    def answered(self, turn: Turn, value: Any) -> str | None:
+    def answered(self, turn: Turn, value: Any) -> type[Menu] | None:
         if value == KEEP.value:
             return _unchanged(turn)
         _change_quiet(turn, value)
@@ -190,20 +160,20 @@ class Pause(Step):
             options=weeks,
         )
 
-    def answered(self, turn: Turn, value: timedelta) -> str | None:
+    def answered(self, turn: Turn, value: timedelta) -> type[Menu] | None:
         _pause(turn, value)
         return _after(turn)
 
 
-def _unchanged(turn: Turn) -> str | None:
+def _unchanged(turn: Turn) -> type[Menu] | None:
     if turn.data.get("direct"):
         turn.say("Okay, I've left it as it was.")
     return _after(turn)
 
 
-def _after(turn: Turn) -> str | None:
+def _after(turn: Turn) -> type[Menu] | None:
     """Back to the menu, unless the member came straight here with `/settings quiet`."""
-    return None if turn.data.get("direct") else "menu"
+    return None if turn.data.get("direct") else Menu
 
 
 # The changes, each confirmed in a line or two
@@ -262,8 +232,21 @@ def _resume(turn: Turn) -> None:
     turn.say(line)
 
 
-READERS = {"timezone": timezone_name, "quiet": quiet_hours, "pause": pause_length}
-CHANGES = {"timezone": _change_timezone, "quiet": _change_quiet, "pause": _pause}
+READERS: dict[str, Callable[[str], Any]] = {
+    "timezone": timezone_name,
+    "quiet": quiet_hours,
+    "pause": pause_length,
+}
+CHANGES: dict[str, Callable[[Turn, Any], None]] = {
+    "timezone": _change_timezone,
+    "quiet": _change_quiet,
+    "pause": _pause,
+}
+ASKED_BY_NAME: dict[str, type[TimeZone] | type[Quiet] | type[Pause]] = {
+    "timezone": TimeZone,
+    "quiet": Quiet,
+    "pause": Pause,
+}
 
 
 # Showing the settings
@@ -308,4 +291,37 @@ def _when(turn: Turn, moment: datetime) -> str:
     return f"{'tomorrow' if day == 'Tomorrow' else day} at {local:%H:%M}"
 
 
-SettingsDialogue.steps = steps(Menu, TimeZone, FirstZone, Quiet, Pause)
+@command(
+    "Your time zone, quiet hours, and pausing or resuming reminders.",
+    CommandOption("change", "timezone Z, quiet 22:00-07:00, pause N or resume"),
+)
+class SettingsDialogue(Dialogue):
+    name = "settings"
+    steps = (Menu, TimeZone, FirstZone, Quiet, Pause)
+
+    def begin(
+        self, turn: Turn, args: str
+    ) -> type[FirstZone] | type[Menu] | type[TimeZone] | type[Quiet] | type[Pause] | None:
+        text = args.strip()
+        if turn.handover == self.name:  # handed over by ask_zone_once, after a plan
+            zone_asked(turn.repo)
+            turn.data["direct"] = True
+            return FirstZone
+        if not text:
+            turn.say(summary(turn))
+            return Menu
+        match = _ARGUMENTS.match(text)
+        if not match:
+            raise InvalidAnswer(USAGE)
+        what = next(
+            step for step, group in zip(_STEP_OF_GROUP, match.groups(), strict=False) if group
+        )
+        if what == "resume":
+            _resume(turn)
+            return None
+        value = (match[5] or "").strip()
+        if not value:  # `/settings timezone`: ask, then finish
+            turn.data["direct"] = True
+            return ASKED_BY_NAME[what]
+        CHANGES[what](turn, READERS[what](value))
+        return None

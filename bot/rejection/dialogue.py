@@ -23,7 +23,6 @@ from bot.conversation.engine import (
     Step,
     Turn,
     member_name,
-    steps,
 )
 from bot.conversation.events import FormField, Option
 from bot.group.posts import CHOOSE_A_CHANNEL, post_to_group
@@ -50,25 +49,6 @@ CONTACT_OPTIONS = (
 )
 
 
-@command(
-    "Had a no? Talk it through privately and plan the follow-up.",
-    CommandOption("company", "The company that said no"),
-    own_slack_command=True,
-)
-class RejectionDialogue(Dialogue):
-    name = "rejected"
-
-    def begin(self, turn: Turn, args: str) -> str:
-        if args.strip():
-            try:
-                turn.data["company"] = name(args, what="company name")
-            except InvalidAnswer as problem:
-                turn.say(f"{problem} I'll ask for it in a moment.")
-        company = turn.data.get("company", "them")
-        turn.say(turn.playbook.text("comfort.acknowledgement", company=company))
-        return "mood"
-
-
 class Mood(Step):
     name = "mood"
 
@@ -77,10 +57,10 @@ class Mood(Step):
         options = tuple(Option(key, mood["label"]) for key, mood in moods.items())
         return Pick(turn.playbook.text("comfort.mood_question"), options)
 
-    def answered(self, turn: Turn, value: str) -> str:
+    def answered(self, turn: Turn, value: str) -> type[Stage]:
         turn.data["mood"] = value
         turn.say(turn.playbook.text(f"moods.moods.{value}.response"))
-        return "stage"
+        return Stage
 
 
 class Stage(Step):
@@ -89,9 +69,9 @@ class Stage(Step):
     def question(self, turn: Turn) -> Question:
         return Pick("When you're ready: how far did you get with them?", STAGE_OPTIONS)
 
-    def answered(self, turn: Turn, value: str) -> str:
+    def answered(self, turn: Turn, value: str) -> type[Facts]:
         turn.data["stage"] = value
-        return "facts"
+        return Facts
 
 
 class Facts(Step):
@@ -143,7 +123,9 @@ class Facts(Step):
         text = "Let's note down the facts. Only the company is needed; skip anything else."
         return Fill(text, "rejection_facts", "The facts", tuple(fields))
 
-    def answered(self, turn: Turn, value: dict[str, Any]) -> str | None:
+    def answered(
+        self, turn: Turn, value: dict[str, Any]
+    ) -> type[ContactRole] | type[Note] | type[Category] | type[AdviceMeeting] | type[PassOn]:
         facts = {key: item for key, item in value.items() if item or key not in turn.data}
         turn.data.update(facts)
         turn.data.setdefault("contact_name", "")
@@ -161,7 +143,7 @@ class Facts(Step):
         )
         turn.say(f"Noted: {_summary(turn.data)}.")
         if turn.data["contact_name"]:
-            return "contact_role"
+            return ContactRole
         return _after_facts(turn)
 
 
@@ -171,20 +153,22 @@ class ContactRole(Step):
     def question(self, turn: Turn) -> Question:
         return Pick(f"What was {turn.data['contact_name']}'s part in it?", CONTACT_OPTIONS)
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(
+        self, turn: Turn, value: str
+    ) -> type[Note] | type[Category] | type[AdviceMeeting] | type[PassOn]:
         turn.data["contact_role"] = value
         _update(turn, contact_role=value)
         return _after_facts(turn)
 
 
-def _after_facts(turn: Turn) -> str | None:
+def _after_facts(turn: Turn) -> type[Note] | type[Category] | type[AdviceMeeting] | type[PassOn]:
     if turn.data["stage"] != "applied":
-        return "note"
+        return Note
     turn.say(turn.playbook.text("comfort.light_path"))
     if turn.data.get("reason"):
         return _read_reason(turn)
     turn.say(evidence(turn))
-    return "pass_on"
+    return PassOn
 
 
 class Note(Step):
@@ -193,35 +177,39 @@ class Note(Step):
     name = "note"
 
     def question(self, turn: Turn) -> Question:
-        draft = drafted_note(
-            turn.playbook,
-            company=turn.data["company"],
-            role=turn.data.get("role", ""),
-            stage=turn.data["stage"],
-            contact_name=turn.data["contact_name"],
-            contact_role=turn.data.get("contact_role", ""),
-            member_name=member_name(turn),
-        )
-        turn.data["draft"] = draft
         who = turn.data["contact_name"] or "the hiring team"
         text = (
             f"Here is a draft thank-you and feedback request for {who}. It should sound like "
             "you, so change anything that doesn't: paste your own version back, or keep this one."
         )
         options = (Option("keep", "Keep this draft"), Option("skip", "No note this time"))
-        return Ask(text, _read_note, options=options, quote=draft)
+        return Ask(text, _read_note, options=options, quote=_draft(turn))
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(
+        self, turn: Turn, value: str
+    ) -> type[Category] | type[AdviceMeeting] | type[PassOn]:
         if value == "skip":
             turn.say("That's fine. You can always come back to it.")
         else:
-            _update(turn, note=turn.data["draft"] if value == "keep" else value)
+            _update(turn, note=_draft(turn) if value == "keep" else value)
             turn.say(
                 "Send it within a day or two: a short email is plenty, a call or a personal "
                 "note for the leads that matter most. " + turn.playbook.text("feedback.ask_others")
             )
         turn.data["note"] = value != "skip"
         return _read_reason(turn)
+
+
+def _draft(turn: Turn) -> str:
+    return drafted_note(
+        turn.playbook,
+        company=turn.data["company"],
+        role=turn.data.get("role", ""),
+        stage=turn.data["stage"],
+        contact_name=turn.data["contact_name"],
+        contact_role=turn.data.get("contact_role", ""),
+        member_name=member_name(turn),
+    )
 
 
 def _read_note(raw: str, _turn: Turn) -> str:
@@ -236,12 +224,12 @@ def _read_note(raw: str, _turn: Turn) -> str:
     return note
 
 
-def _read_reason(turn: Turn) -> str | None:
+def _read_reason(turn: Turn) -> type[Category] | type[AdviceMeeting] | type[PassOn]:
     """Ask the member to confirm our reading of the reason, or go straight on without one."""
     reason = turn.data.get("reason", "")
     turn.data["guess"] = classify_reason(reason, turn.playbook) if reason else NO_FEEDBACK
     if reason:
-        return "category"
+        return Category
     _apply_category(turn, NO_FEEDBACK)
     return _after_category(turn)
 
@@ -252,7 +240,7 @@ class Category(Step):
     def question(self, turn: Turn) -> Question:
         return category_question(turn.playbook, turn.data.get("guess"))
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(self, turn: Turn, value: str) -> type[AdviceMeeting] | type[PassOn]:
         _apply_category(turn, turn.data["guess"] if value == "yes" else value)
         return _after_category(turn)
 
@@ -262,11 +250,11 @@ def _apply_category(turn: Turn, category: str) -> None:
     turn.say(category_advice(turn.playbook, category, weigh=bool(turn.data.get("reason"))))
 
 
-def _after_category(turn: Turn) -> str | None:
+def _after_category(turn: Turn) -> type[AdviceMeeting] | type[PassOn]:
     if turn.data["stage"] in CAME_CLOSE:
-        return "advice_meeting"
+        return AdviceMeeting
     turn.say(evidence(turn))
-    return "pass_on"
+    return PassOn
 
 
 class AdviceMeeting(Step):
@@ -286,10 +274,10 @@ class AdviceMeeting(Step):
         options = (Option("yes", "I'll ask for one"), Option("no", "Not this time"))
         return Pick(turn.playbook.text("notes.advice_meeting_intro"), options, quote=draft)
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(self, turn: Turn, value: str) -> type[PassOn]:
         turn.data["advice_meeting"] = value == "yes"
         turn.say(evidence(turn))
-        return "pass_on"
+        return PassOn
 
 
 class PassOn(Step):
@@ -304,7 +292,7 @@ class PassOn(Step):
         )
         return Pick(text, (Option("yes", "Yes, pass it on"), Option("no", "No, keep it private")))
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(self, turn: Turn, value: str) -> type[Plan] | None:
         if value == "yes":
             role = turn.data.get("role") or "a role"
             post = turn.playbook.text(
@@ -337,6 +325,33 @@ def _summary(data: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-RejectionDialogue.steps = steps(
-    Mood, Stage, Facts, ContactRole, Note, Category, AdviceMeeting, PassOn, Plan, Trim, Move
+@command(
+    "Had a no? Talk it through privately and plan the follow-up.",
+    CommandOption("company", "The company that said no"),
+    own_slack_command=True,
 )
+class RejectionDialogue(Dialogue):
+    name = "rejected"
+    steps = (
+        Mood,
+        Stage,
+        Facts,
+        ContactRole,
+        Note,
+        Category,
+        AdviceMeeting,
+        PassOn,
+        Plan,
+        Trim,
+        Move,
+    )
+
+    def begin(self, turn: Turn, args: str) -> type[Mood]:
+        if args.strip():
+            try:
+                turn.data["company"] = name(args, what="company name")
+            except InvalidAnswer as problem:
+                turn.say(f"{problem} I'll ask for it in a moment.")
+        company = turn.data.get("company", "them")
+        turn.say(turn.playbook.text("comfort.acknowledgement", company=company))
+        return Mood

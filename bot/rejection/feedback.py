@@ -5,34 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.conversation.commands import CommandOption, command
-from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
+from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.parsing import InvalidAnswer, free_text
 from bot.rejection.plan import FEEDBACK_NUDGES
 from bot.rejection.reason import category_advice, category_question, classify_reason
 from bot.reminders.describing import rejection_label
 from bot.wins.dialogue import offer_win, record_win
-
-
-@command(
-    "Record feedback you received on an earlier rejection.",
-    CommandOption("company", "Which rejection it is about"),
-)
-class FeedbackDialogue(Dialogue):
-    name = "feedback"
-
-    def begin(self, turn: Turn, args: str) -> str | None:
-        recent = turn.repo.rejections.newest(limit=10)
-        if not recent:
-            turn.say("You haven't logged a rejection yet. /rejected starts one.")
-            return None
-        wanted = args.strip().lower()
-        matches = [r for r in recent if wanted and r.company.lower() == wanted]
-        if matches or len(recent) == 1:
-            turn.data["rejection_id"] = (matches or recent)[0].id
-            return "what"
-        turn.data["choices"] = [r.id for r in recent]
-        return "which"
 
 
 class Which(Step):
@@ -46,9 +25,9 @@ class Which(Step):
         )
         return Pick("Which rejection is the feedback about?", options)
 
-    def answered(self, turn: Turn, value: str) -> str:
+    def answered(self, turn: Turn, value: str) -> type[What]:
         turn.data["rejection_id"] = int(value)
-        return "what"
+        return What
 
 
 class What(Step):
@@ -60,10 +39,10 @@ class What(Step):
             lambda raw, _t: free_text(raw),
         )
 
-    def answered(self, turn: Turn, value: str) -> str:
+    def answered(self, turn: Turn, value: str) -> type[Category]:
         _update(turn, feedback=value, feedback_at=turn.now)
         turn.data["guess"] = classify_reason(value, turn.playbook)
-        return "category"
+        return Category
 
 
 class Category(Step):
@@ -72,7 +51,7 @@ class Category(Step):
     def question(self, turn: Turn) -> Question:
         return category_question(turn.playbook, turn.data.get("guess"))
 
-    def answered(self, turn: Turn, value: str) -> str:
+    def answered(self, turn: Turn, value: str) -> type[LogWin]:
         category = turn.data["guess"] if value == "yes" else value
         _update(turn, feedback_category=category)
         turn.say(category_advice(turn.playbook, category, weigh=True))
@@ -81,7 +60,7 @@ class Category(Step):
             turn.say(
                 f"Since they replied, I've dropped the {cancelled} feedback reminder(s) for it."
             )
-        return "log_win"
+        return LogWin
 
 
 class LogWin(Step):
@@ -102,4 +81,23 @@ def _update(turn: Turn, **values: Any) -> None:
         raise InvalidAnswer("I can't find that rejection any more. /feedback starts again.")
 
 
-FeedbackDialogue.steps = steps(Which, What, Category, LogWin)
+@command(
+    "Record feedback you received on an earlier rejection.",
+    CommandOption("company", "Which rejection it is about"),
+)
+class FeedbackDialogue(Dialogue):
+    name = "feedback"
+    steps = (Which, What, Category, LogWin)
+
+    def begin(self, turn: Turn, args: str) -> type[What] | type[Which] | None:
+        recent = turn.repo.rejections.newest(limit=10)
+        if not recent:
+            turn.say("You haven't logged a rejection yet. /rejected starts one.")
+            return None
+        wanted = args.strip().lower()
+        matches = [r for r in recent if wanted and r.company.lower() == wanted]
+        if matches or len(recent) == 1:
+            turn.data["rejection_id"] = (matches or recent)[0].id
+            return What
+        turn.data["choices"] = [r.id for r in recent]
+        return Which

@@ -18,7 +18,7 @@ from bot.rejection.plan import PlannedReminder, propose, reminder_rows
 from bot.reminders.describing import describe_day
 
 
-def offer_plan(turn: Turn) -> str | None:
+def offer_plan(turn: Turn) -> type[Plan] | None:
     """Propose the plan, leaving out what the member already declined."""
     plan = propose(
         turn.playbook,
@@ -32,7 +32,10 @@ def offer_plan(turn: Turn) -> str | None:
     if not turn.data.get("note"):
         plan = [item for item in plan if item.kind != "send_note"]
     turn.data["plan"] = [item.as_data() for item in plan]
-    return "plan" if plan else _finish(turn, saved=0)
+    if plan:
+        return Plan
+    _finish(turn, saved=0)
+    return None
 
 
 class Plan(Step):
@@ -55,11 +58,11 @@ class Plan(Step):
         )
         return Pick(text, options)
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(self, turn: Turn, value: str) -> type[Trim] | type[Move] | None:
         if value == "trim":
-            return "trim"
+            return Trim
         if value == "move":
-            return "move"
+            return Move
         plan = _plan(turn) if value == "accept" else []
         turn.repo.reminders.add(
             reminder_rows(
@@ -69,7 +72,8 @@ class Plan(Step):
                 now=turn.now,
             )
         )
-        return _finish(turn, saved=len(plan))
+        _finish(turn, saved=len(plan))
+        return None
 
 
 class Trim(Step):
@@ -82,10 +86,13 @@ class Trim(Step):
             lambda raw, _t: numbers(raw, upper=upper),
         )
 
-    def answered(self, turn: Turn, value: list[int]) -> str | None:
+    def answered(self, turn: Turn, value: list[int]) -> type[Plan] | None:
         kept = [item for number, item in enumerate(_plan(turn), 1) if number not in value]
         turn.data["plan"] = [item.as_data() for item in kept]
-        return "plan" if kept else _finish(turn, saved=0)
+        if kept:
+            return Plan
+        _finish(turn, saved=0)
+        return None
 
 
 class Move(Step):
@@ -97,13 +104,13 @@ class Move(Step):
             lambda raw, t: _move(raw, len(_plan(t)), t.today),
         )
 
-    def answered(self, turn: Turn, value: tuple[int, str]) -> str:
+    def answered(self, turn: Turn, value: tuple[int, str]) -> type[Plan]:
         number, day = value
         plan = _plan(turn)
         moved = PlannedReminder(plan[number - 1].kind, date.fromisoformat(day), plan[number - 1].at)
         plan[number - 1] = moved
         turn.data["plan"] = [item.as_data() for item in sorted(plan, key=lambda i: (i.day, i.at))]
-        return "plan"
+        return Plan
 
 
 _MOVE = re.compile(r"^\s*(\d{1,2})[\s,:.-]+(.+)$")
@@ -127,7 +134,6 @@ def _finish(turn: Turn, *, saved: int) -> None:
         )
         ask_zone_once(turn)
     turn.say(turn.playbook.text("comfort.keep_going"))
-    return None
 
 
 def _plan(turn: Turn) -> list[PlannedReminder]:

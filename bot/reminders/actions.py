@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.conversation.commands import command
-from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
+from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.member.settings import pause
 from bot.parsing import InvalidAnswer, future_date
 from bot.rejection.plan import FEEDBACK_NUDGES, to_utc
@@ -27,14 +27,6 @@ from bot.reminders.describing import describe_day
 from bot.store.models import OPEN, ReminderStatus
 
 
-@command("Answer a reminder: entered by its buttons, never typed.", listed=False)
-class ReminderDialogue(Dialogue):
-    name = "reminder"
-
-    def begin(self, turn: Turn, args: str) -> None:
-        turn.say("Reminders arrive on their own. /followups lists the ones waiting.")
-
-
 class Action(Step):
     name = "action"
 
@@ -48,7 +40,7 @@ class Action(Step):
         message = reminder_message(turn.playbook, reminder, rejection, late=False)
         return Pick(message.text, reminder_options(reminder.id, reminder.kind))
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(self, turn: Turn, value: str) -> type[Later] | None:
         parsed = parse_action(value)
         assert parsed is not None  # the options are all reminder actions
         return act(turn, *parsed)
@@ -78,7 +70,7 @@ class PauseOffer(Step):
         answer_pause_offer(turn, value)
 
 
-def act(turn: Turn, reminder_id: int, action: str) -> str | None:
+def act(turn: Turn, reminder_id: int, action: str) -> type[Later] | None:
     """Carry out one reminder action; the next step's name when it needs a question."""
     reminder = turn.repo.reminders.get(reminder_id)
     if reminder is None or reminder.status not in OPEN:
@@ -88,7 +80,7 @@ def act(turn: Turn, reminder_id: int, action: str) -> str | None:
         _snooze(turn, reminder_id, turn.today + timedelta(days=SNOOZES[action]))
     elif action == "later":
         turn.data["reminder_id"] = reminder_id
-        return "later"
+        return Later
     elif action == "skip":
         turn.repo.reminders.close(reminder_id, ReminderStatus.SKIPPED, turn.now)
         turn.say("Skipped. Not every door needs a second knock.")
@@ -134,4 +126,11 @@ def _snooze(turn: Turn, reminder_id: int, day: date) -> None:
     turn.say(f"Okay, I'll bring it back {describe_day(day, turn.today)} at {at:%H:%M}.")
 
 
-ReminderDialogue.steps = steps(Action, Later, PauseOffer)
+@command("Answer a reminder: entered by its buttons, never typed.", listed=False)
+class ReminderDialogue(Dialogue):
+    name = "reminder"
+    steps = (Action, Later, PauseOffer)
+    entries = (Action, PauseOffer)  # a delivered reminder becomes the member's question
+
+    def begin(self, turn: Turn, args: str) -> None:
+        turn.say("Reminders arrive on their own. /followups lists the ones waiting.")

@@ -7,7 +7,7 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from bot.conversation.commands import CommandOption, command
-from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, steps
+from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.parsing import InvalidAnswer, numbers
 from bot.reminders.describing import describe_day, describe_followup
@@ -15,38 +15,6 @@ from bot.store.models import ReminderStatus
 
 _ACTION = re.compile(r"^(done|cancel)\s+(\d{1,3})$", re.IGNORECASE)
 CLOSED_AS = {"done": ReminderStatus.DONE, "cancel": ReminderStatus.CANCELLED}
-
-
-@command(
-    "See your follow-ups; mark one done or cancel it.",
-    CommandOption("action", "done N or cancel N"),
-    in_place=True,
-)
-class FollowupsDialogue(Dialogue):
-    name = "followups"
-
-    def begin(self, turn: Turn, args: str) -> str | None:
-        waiting = turn.repo.reminders.open()
-        if not waiting:
-            turn.say("No follow-ups are waiting. /rejected builds a plan after a no.")
-            return None
-        turn.data["ids"] = [reminder.id for reminder in waiting]
-        if args.strip():
-            match = _ACTION.match(args.strip())
-            if not match:
-                raise InvalidAnswer(
-                    "Try `/followups`, `/followups done 2` or `/followups cancel 2`."
-                )
-            number = numbers(match[2], upper=len(waiting))[0]
-            _close(turn, match[1].lower(), number)
-            return None
-        lines = ["Your follow-ups:", *_paused_note(turn)]
-        for number, reminder in enumerate(waiting, start=1):
-            lines.append(
-                f"{number}. {describe_followup(turn.repo, turn.playbook, reminder, turn.today)}"
-            )
-        turn.say("\n".join(lines))
-        return "action"
 
 
 def _paused_note(turn: Turn) -> list[str]:
@@ -73,11 +41,11 @@ class Action(Step):
         )
         return Pick("Anything to change?", options)
 
-    def answered(self, turn: Turn, value: str) -> str | None:
+    def answered(self, turn: Turn, value: str) -> type[Which] | None:
         if value == "close":
             return None
         turn.data["action"] = value
-        return "which"
+        return Which
 
 
 class Which(Step):
@@ -101,4 +69,34 @@ def _close(turn: Turn, action: str, number: int) -> None:
         turn.say(f"Cancelled number {number}.")
 
 
-FollowupsDialogue.steps = steps(Action, Which)
+@command(
+    "See your follow-ups; mark one done or cancel it.",
+    CommandOption("action", "done N or cancel N"),
+    in_place=True,
+)
+class FollowupsDialogue(Dialogue):
+    name = "followups"
+    steps = (Action, Which)
+
+    def begin(self, turn: Turn, args: str) -> type[Action] | None:
+        waiting = turn.repo.reminders.open()
+        if not waiting:
+            turn.say("No follow-ups are waiting. /rejected builds a plan after a no.")
+            return None
+        turn.data["ids"] = [reminder.id for reminder in waiting]
+        if args.strip():
+            match = _ACTION.match(args.strip())
+            if not match:
+                raise InvalidAnswer(
+                    "Try `/followups`, `/followups done 2` or `/followups cancel 2`."
+                )
+            number = numbers(match[2], upper=len(waiting))[0]
+            _close(turn, match[1].lower(), number)
+            return None
+        lines = ["Your follow-ups:", *_paused_note(turn)]
+        for number, reminder in enumerate(waiting, start=1):
+            lines.append(
+                f"{number}. {describe_followup(turn.repo, turn.playbook, reminder, turn.today)}"
+            )
+        turn.say("\n".join(lines))
+        return Action

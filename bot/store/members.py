@@ -6,7 +6,7 @@ place) is one joined select and one fenced write, each a statement built once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, time
 from typing import Any, Self
 
@@ -24,7 +24,10 @@ class CrossedAnswers(Exception):
 
 
 @dataclass(frozen=True)
-class MemberRecord:
+class Profile:
+    """What Bounceback keeps about a member (their `members` row): the `Member` an
+    event names is only who they are; this is their zone, quiet hours, pause."""
+
     id: int
     platform: str
     workspace: str
@@ -41,18 +44,37 @@ class MemberRecord:
 
 
 @dataclass(frozen=True)
+class FormFilling:
+    """A form asked one field at a time: the field it is at, and the answers so far."""
+
+    position: int
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Place:
-    """Where a member is in a dialogue; `version` fences answers that cross."""
+    """Where a member is in a dialogue; `version` fences answers that cross.
+
+    `data` is the dialogue's own; `paused` and `filling` are the engine's.
+    """
 
     dialogue: str
     step: str
     data: dict[str, Any]
     version: int
     updated_at: datetime
+    paused: bool = False
+    filling: FormFilling | None = None
+
+    @classmethod
+    def from_row(cls, *values: Any) -> Place:
+        dialogue, step, data, version, updated_at, paused, filling = values
+        form = FormFilling(**filling) if filling else None
+        return cls(dialogue, step, data, version, updated_at, paused, form)
 
 
 _members, _places = MemberRow.__table__, Conversation.__table__
-_MEMBER_COLUMNS = columns_of(MemberRecord, _members)
+_MEMBER_COLUMNS = columns_of(Profile, _members)
 _MEMBER_AND_PLACE = (
     select(*_MEMBER_COLUMNS, *columns_of(Place, _places))
     .select_from(_members.outerjoin(_places, _places.c.member_id == _members.c.id))
@@ -90,7 +112,7 @@ _INSERT_PLACE_IF_NONE = {
     "sqlite": sqlite.insert(_places).on_conflict_do_nothing().returning(_places.c.version),
     "postgresql": postgresql.insert(_places).on_conflict_do_nothing().returning(_places.c.version),
 }
-_PLACE_FIELDS = ("dialogue", "step", "data", "version", "updated_at")
+_PLACE_FIELDS = ("dialogue", "step", "data", "version", "updated_at", "paused", "filling")
 _UPDATE_PLACE = (
     update(_places).where(_THIS_PLACE).values({name: bindparam(name) for name in _PLACE_FIELDS})
 )
@@ -104,7 +126,7 @@ class Members:
     `member` and `place` follow every change made here, so a turn sees its own writes.
     """
 
-    def __init__(self, db: Connection, member: MemberRecord, place: Place | None) -> None:
+    def __init__(self, db: Connection, member: Profile, place: Place | None) -> None:
         self.db = db
         self.member = member
         self.place = place
@@ -143,9 +165,9 @@ class Members:
 
     @classmethod
     def _from_row(cls, db: Connection, row: Any) -> Self:
-        member = MemberRecord(*row[: len(_MEMBER_COLUMNS)])
+        member = Profile(*row[: len(_MEMBER_COLUMNS)])
         place_values = row[len(_MEMBER_COLUMNS) :]
-        place = Place(*place_values) if place_values[0] is not None else None
+        place = Place.from_row(*place_values) if place_values[0] is not None else None
         return cls(db, member, place)
 
     @property
@@ -172,29 +194,37 @@ class Members:
 
     # Where the member is in a dialogue
 
-    def save_place(self, dialogue: str, step: str, data: dict[str, Any], now: datetime) -> None:
+    def save_place(
+        self,
+        dialogue: str,
+        step: str,
+        data: dict[str, Any],
+        now: datetime,
+        *,
+        paused: bool = False,
+        filling: FormFilling | None = None,
+    ) -> None:
+        """Write the member's new place, fenced on the version this turn read."""
+        version = 1 if self.place is None else self.place.version + 1
+        new = Place(dialogue, step, data, version, now, paused, filling)
         if self.place is None:
-            values = {"dialogue": dialogue, "step": step, "data": data, "version": 1}
-            self.db.execute(_INSERT_PLACE, {**values, "updated_at": now, **self.owner.columns})
-            self.place = Place(dialogue, step, data, 1, now)
-            return
-        if (self.place.dialogue, self.place.step, self.place.data) == (dialogue, step, data):
+            self.db.execute(_INSERT_PLACE, {**_place_values(new), **self.owner.columns})
+        elif _unmoved(self.place, new):
             return  # an answer that changed nothing writes nothing
-        version = self.place.version + 1
-        changes = {"dialogue": dialogue, "step": step, "data": data, "version": version}
-        self._fenced(_UPDATE_PLACE, {**changes, "updated_at": now})
-        self.place = Place(dialogue, step, data, version, now)
+        else:
+            self._fenced(_UPDATE_PLACE, _place_values(new))
+        self.place = new
 
     def offer_place(self, dialogue: str, step: str, data: dict[str, Any], now: datetime) -> bool:
         """Save the place unless the member moved first (a new dialogue, another answer):
         then nothing changes, and no error spoils the caller's transaction."""
-        values = {"dialogue": dialogue, "step": step, "data": data, "updated_at": now}
         if self.place is None:
+            new = Place(dialogue, step, data, 1, now)
             insert_once = _INSERT_PLACE_IF_NONE[self.db.dialect.name]
-            row = {**values, "version": 1, **self.owner.columns}
+            row = {**_place_values(new), **self.owner.columns}
             if self.db.execute(insert_once, row).first() is None:  # rowcount: -1 on psycopg
                 return False
-            self.place = Place(dialogue, step, data, 1, now)
+            self.place = new
             return True
         try:
             self.save_place(dialogue, step, data, now)
@@ -219,6 +249,18 @@ class Members:
         self.db.execute(_DELETE_MEMBER, self.owner.fence)
         inbox.forget(self.db, self.who)
         self.place = None
+
+
+def _place_values(place: Place) -> dict[str, Any]:
+    values = {name: getattr(place, name) for name in _PLACE_FIELDS}
+    values["filling"] = asdict(place.filling) if place.filling else None
+    return values
+
+
+def _unmoved(saved: Place, new: Place) -> bool:
+    """Whether a turn left the place as it was: then no write, no new version."""
+    where = ("dialogue", "step", "data", "paused", "filling")
+    return all(getattr(saved, name) == getattr(new, name) for name in where)
 
 
 class Roster:

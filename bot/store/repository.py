@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete
 
 from bot.store.groups import Groups
-from bot.store.members import MemberRecord, Members, Place, Roster
+from bot.store.members import Members, Place, Profile, Roster
 from bot.store.models import OPEN, Rejection, Reminder, ReminderStatus, Win
 from bot.store.owner import owned
 from bot.store.rejections import Rejections, Wins
@@ -42,7 +42,7 @@ _THEIR_ROWS = [
 class Repository(Members):
     """One member's data within one transaction, a repository per aggregate."""
 
-    def __init__(self, db: Connection, member: MemberRecord, place: Place | None) -> None:
+    def __init__(self, db: Connection, member: Profile, place: Place | None) -> None:
         super().__init__(db, member, place)
         self.rejections = Rejections(db, self.owner)
         self.wins = Wins(db, self.owner)

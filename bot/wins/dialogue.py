@@ -12,7 +12,6 @@ from bot.conversation.engine import (
     Step,
     Turn,
     member_name,
-    steps,
 )
 from bot.conversation.events import Option
 from bot.conversation.inert_text import inert_name
@@ -23,20 +22,6 @@ from bot.reminders.describing import rejection_label
 NOT_LINKED = "none"
 
 
-@command(
-    "Log a win: feedback, a meeting, a referral, an interview, an offer...",
-    CommandOption("description", "What happened"),
-    own_slack_command=True,
-)
-class WinDialogue(Dialogue):
-    name = "win"
-
-    def begin(self, turn: Turn, args: str) -> str:
-        if args.strip():
-            turn.data["description"] = free_text(args, max_length=500)
-        return "kind"
-
-
 class Kind(Step):
     name = "kind"
 
@@ -45,9 +30,9 @@ class Kind(Step):
         options = tuple(Option(key, kind["label"]) for key, kind in kinds.items())
         return Pick("Good news is worth keeping. What kind of win was it?", options)
 
-    def answered(self, turn: Turn, value: str) -> str:
+    def answered(self, turn: Turn, value: str) -> type[Description] | type[Link] | type[Share]:
         turn.data["kind"] = value
-        return "description" if "description" not in turn.data else _link_or_share(turn)
+        return Description if "description" not in turn.data else _link_or_share(turn)
 
 
 class Description(Step):
@@ -60,17 +45,17 @@ class Description(Step):
             options=(SKIP,),
         )
 
-    def answered(self, turn: Turn, value: str) -> str:
+    def answered(self, turn: Turn, value: str) -> type[Link] | type[Share]:
         turn.data["description"] = value
         return _link_or_share(turn)
 
 
-def _link_or_share(turn: Turn) -> str:
+def _link_or_share(turn: Turn) -> type[Link] | type[Share]:
     """Only ask which rejection it came from when there is one to choose."""
     if turn.repo.rejections.count():
-        return "link"
+        return Link
     turn.data["rejection_id"] = None
-    return "share"
+    return Share
 
 
 class Link(Step):
@@ -85,9 +70,9 @@ class Link(Step):
             (*options, Option(NOT_LINKED, "Not linked to one")),
         )
 
-    def answered(self, turn: Turn, value: str) -> str:
+    def answered(self, turn: Turn, value: str) -> type[Share]:
         turn.data["rejection_id"] = None if value == NOT_LINKED else int(value)
-        return "share"
+        return Share
 
 
 class Share(Step):
@@ -146,4 +131,16 @@ def _share_post(turn: Turn, kind: str, description: str) -> str:
     )
 
 
-WinDialogue.steps = steps(Kind, Description, Link, Share)
+@command(
+    "Log a win: feedback, a meeting, a referral, an interview, an offer...",
+    CommandOption("description", "What happened"),
+    own_slack_command=True,
+)
+class WinDialogue(Dialogue):
+    name = "win"
+    steps = (Kind, Description, Link, Share)
+
+    def begin(self, turn: Turn, args: str) -> type[Kind]:
+        if args.strip():
+            turn.data["description"] = free_text(args, max_length=500)
+        return Kind

@@ -21,8 +21,8 @@ from bot.conversation.commands import (
 )
 from bot.conversation.core import _COMMAND_NAME, Bounceback
 from bot.conversation.registry import (
-    BY_NAME,
     COMMANDS,
+    DECLARED,
     DIALOGUES,
     SLACK_COMMANDS,
     UNDER_HOME,
@@ -33,7 +33,7 @@ from bot.store.models import Conversation
 from tests.helpers import Chat
 
 # Declared but not listed: a dialogue a member enters by pressing a button.
-BUTTON_ONLY = {spec.name for spec in BY_NAME.values() if not spec.listed}
+BUTTON_ONLY = {spec.name for spec in DECLARED.values() if not spec.listed}
 
 
 def advertised() -> set[str]:
@@ -47,7 +47,7 @@ def test_help_lists_every_listed_command_and_nothing_else() -> None:
 
 
 def test_every_dialogue_the_core_resumes_is_declared_as_a_command() -> None:
-    assert set(DIALOGUES) <= set(BY_NAME)
+    assert set(DIALOGUES) <= set(DECLARED)
     assert {"rejected", "win", "reminder"} <= set(DIALOGUES)
     assert {"help", "stats", "export", "cancel"}.isdisjoint(DIALOGUES)
 
@@ -56,11 +56,11 @@ def test_commands_come_in_the_order_of_their_features_whatever_was_imported_firs
     """A process that imports the last feature first still lists the commands as /help
     always has: the order is FEATURES', not the imports'."""
     first = "import bot.reminders.actions, bot.wins.dialogue, bot.member.stats"
-    shown = "from bot.conversation.registry import BY_NAME; print(*BY_NAME)"
+    shown = "from bot.conversation.registry import DECLARED; print(*DECLARED)"
     run = subprocess.run(
         [sys.executable, "-c", f"{first}; {shown}"], capture_output=True, text=True, check=True
     )
-    assert run.stdout.split() == list(BY_NAME)
+    assert run.stdout.split() == list(DECLARED)
     assert [spec.name for spec in COMMANDS] == [
         *("rejected", "feedback", "win", "followups", "settings", "stats", "export"),
         *("forget-me", "group", "cancel", "help"),
@@ -72,7 +72,7 @@ def test_a_command_declared_twice_is_refused_at_import() -> None:
 
     with pytest.raises(ValueError, match="/stats is declared twice"):
         command("Again.")(stats)
-    assert BY_NAME["stats"].handler is not stats
+    assert DECLARED["stats"].handler is not stats
 
 
 def test_help_gives_each_command_with_its_usage_and_description() -> None:
@@ -85,7 +85,7 @@ def test_help_opens_by_saying_it_stays_private() -> None:
     assert "stays between us" in help_text().splitlines()[0]
 
 
-@pytest.mark.parametrize("spec", BY_NAME.values(), ids=lambda spec: spec.name)
+@pytest.mark.parametrize("spec", DECLARED.values(), ids=lambda spec: spec.name)
 def test_every_declared_command_gets_a_real_answer(chat: Chat, spec: CommandSpec) -> None:
     reply = chat.say(f"/{spec.name}")
     assert reply.text
@@ -119,8 +119,8 @@ def test_usage_marks_required_and_optional_options() -> None:
     options = (CommandOption("first", "x", required=True), CommandOption("then", "y"))
     spec = CommandSpec("demo", "A demo.", lambda turn, args: None, options)
     assert spec.usage == "/demo <first> [then]"
-    assert BY_NAME["rejected"].usage == "/rejected [company]"
-    assert BY_NAME["help"].usage == "/help"
+    assert DECLARED["rejected"].usage == "/rejected [company]"
+    assert DECLARED["help"].usage == "/help"
 
 
 def test_on_slack_only_rejected_and_win_are_commands_of_their_own() -> None:

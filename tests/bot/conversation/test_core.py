@@ -67,6 +67,16 @@ def test_a_stale_dialogue_expires(chat: Chat, core, clock) -> None:
     assert conversation(core) is None
 
 
+def test_a_place_saved_at_a_step_this_version_lacks_is_set_aside(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2")
+    with core.engine.begin() as db:
+        db.execute(text("UPDATE conversations SET step = 'renamed_since'"))
+    reply = chat.say("3")
+    assert "couldn't pick up where we were" in reply
+    assert conversation(core) is None
+    assert "Acme" in chat.say("/rejected Acme")  # and a new start works
+
+
 def test_despair_pauses_coaching_and_offers_a_person(chat: Chat, core, playbook) -> None:
     chat.steps("/rejected Acme", "2")
     reply = chat.say("honestly I feel hopeless, what's the point")
@@ -74,7 +84,9 @@ def test_despair_pauses_coaching_and_offers_a_person(chat: Chat, core, playbook)
     assert not reply.options  # no tasks, no plan
     held = chat.say("3")
     assert "type `continue`" in held
-    assert conversation(core).step == "stage"
+    held_place = conversation(core)
+    assert (held_place.step, held_place.paused) == ("stage", True)
+    assert held_place.data == {"company": "Acme", "mood": "disappointed"}  # the dialogue's own
     assert "hopeless" not in json.dumps(snapshot(core), default=str)
     resumed = chat.say("continue")
     assert "how far did you get" in resumed

@@ -273,3 +273,20 @@ def test_a_restart_mid_dialogue_resumes_at_the_same_step(
     assert "When did the news come?" in reply
     reply = restarted.steps("yesterday", "skip")
     assert "What was Jane Doe's part in it?" in reply
+
+
+def test_a_form_asked_field_by_field_keeps_its_progress_apart(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Data Analyst")
+    with Session(core.engine) as session:
+        place = session.scalars(select(Conversation)).one()
+        assert place.filling == {"position": 1, "values": {"role": "Data Analyst"}}
+        assert place.data == {"company": "Acme", "mood": "disappointed", "stage": "interview"}
+
+
+def test_showing_the_draft_saves_nothing_until_it_is_kept(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS)
+    chat.say("Hiring manager")  # the draft is shown
+    with Session(core.engine) as session:
+        assert "draft" not in session.scalars(select(Conversation)).one().data
+    chat.say("keep")
+    assert rejections(core)[0].note.startswith("Hi Jane,")

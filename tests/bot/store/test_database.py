@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from alembic import command
@@ -9,6 +10,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+from bot.conversation.events import Member
 from bot.store.database import (
     LATEST,
     MIGRATIONS,
@@ -18,6 +20,7 @@ from bot.store.database import (
     sqlite_url,
     upgrade,
 )
+from bot.store.members import FormFilling, Members
 
 
 def test_the_migrations_build_exactly_the_models(engine) -> None:
@@ -88,3 +91,33 @@ def test_the_checkpointer_thread_starts_and_stops_only_for_sqlite(engine) -> Non
     assert checkpointer.running == (engine.dialect.name == "sqlite")
     checkpointer.stop()
     assert not checkpointer.running
+
+
+def test_a_place_saved_before_0008_keeps_its_pause_and_its_form(tmp_path) -> None:
+    """The engine's keys move out of the dialogue's data into their own columns."""
+    engine = make_engine(sqlite_url(tmp_path / "old.db"))
+    upgrade(engine, "0007")
+    old_data = {"company": "Acme", "_paused": True, "_field": 2, "_values": {"role": "Analyst"}}
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO members (id, platform, workspace, user_id, display_name, timezone, "
+                "created_at) VALUES (1, 'slack', 'T1', 'U1', 'Sam', 'UTC', :now)"
+            ),
+            {"now": datetime(2026, 11, 1)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO conversations (member_id, platform, workspace, dialogue, step, "
+                "data, version, updated_at) VALUES (1, 'slack', 'T1', 'rejected', 'facts', "
+                ":data, 3, :now)"
+            ),
+            {"data": json.dumps(old_data), "now": datetime(2026, 11, 1)},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        place = Members.open(connection, Member("slack", "T1", "U1"), datetime(2026, 11, 2)).place
+    assert place is not None
+    assert place.data == {"company": "Acme"}
+    assert place.paused is True
+    assert place.filling == FormFilling(2, {"role": "Analyst"})

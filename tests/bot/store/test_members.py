@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from bot.conversation.events import Member
-from bot.store.members import CrossedAnswers, MemberRecord, Roster, workspace_of
+from bot.store.members import CrossedAnswers, Profile, Roster, workspace_of
 from bot.store.repository import Repository
 
 NOW = datetime(2026, 11, 23, 12, 0)
@@ -31,7 +31,7 @@ def test_the_same_user_id_in_another_tenant_is_another_member(engine) -> None:
 def test_a_new_member_gets_the_tables_defaults_and_a_record_not_a_row(engine) -> None:
     with engine.begin() as db:
         member = Repository.open(db, SAM_SLACK, NOW, timezone="Europe/Berlin").member
-    assert isinstance(member, MemberRecord)
+    assert isinstance(member, Profile)
     assert (member.timezone, member.timezone_chosen, member.unanswered) == (
         "Europe/Berlin",
         False,
