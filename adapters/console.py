@@ -24,13 +24,13 @@ from bot.conversation.commands import slash_to_command
 from bot.conversation.core import Bounceback, utc_now
 from bot.conversation.events import (
     PLAIN_TEXT,
+    ChannelPost,
     Command,
     Inbound,
     Member,
     Origin,
     Reply,
     Text,
-    Visibility,
 )
 from bot.conversation.plain_text import as_plain_text
 from bot.reminders.delivery import Outgoing
@@ -152,7 +152,7 @@ class ConsoleChat:
     def show(self, replies: list[Reply]) -> None:
         for reply in replies:
             text = as_plain_text(reply)
-            if reply.visibility is Visibility.GROUP:
+            if isinstance(reply, ChannelPost):
                 text = "[posted to the group channel] " + text
             for attachment in reply.attachments:
                 self.exports.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from adapters.discord.render import (
 from adapters.discord.transport import DMS_CLOSED, RATE_LIMIT_WAIT
 from bot.conversation.core import Bounceback
 from bot.conversation.events import (
+    ChannelPost,
     Choice,
     Command,
     FormRequested,
@@ -324,7 +325,7 @@ class DiscordBot:
         *,
         answerable: bool = False,
     ) -> None:
-        if reply.visibility is Visibility.GROUP and reply.channel is not None:
+        if isinstance(reply, ChannelPost):
             channel = self.client.get_partial_messageable(int(reply.channel))
             await channel.send(**message(reply, member.workspace).kwargs())
             return

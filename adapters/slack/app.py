@@ -43,6 +43,7 @@ from bot.conversation.commands import slash_to_command
 from bot.conversation.core import Bounceback
 from bot.conversation.events import (
     Capabilities,
+    ChannelPost,
     Choice,
     Command,
     FormRequested,
@@ -210,7 +211,7 @@ class SlackBot:
     async def post(
         self, client: AsyncWebClient, member: Member, origin: Origin, reply: Reply
     ) -> None:
-        if reply.visibility is Visibility.GROUP and reply.channel is not None:
+        if isinstance(reply, ChannelPost):
             await client.chat_postMessage(channel=reply.channel, **message(reply))
             return
         if reply.visibility is Visibility.ONLY_MEMBER and not origin.in_dm:

@@ -162,7 +162,15 @@ class Reply:
     attachments: tuple[Attachment, ...] = ()
     field_errors: FieldErrors | None = None
     visibility: Visibility = Visibility.DM
-    channel: str | None = None  # a group post's channel, always named; None otherwise
+
+
+@dataclass(frozen=True)
+class ChannelPost(Reply):
+    """A message for the group's channel, which it always names: the core has already
+    dealt with a group that has none (bot.group.posts), so adapters only post it."""
+
+    channel: str = field(kw_only=True)
+    visibility: Visibility = Visibility.GROUP
 
 
 @dataclass(frozen=True)

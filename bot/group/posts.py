@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation.engine import Turn
-from bot.conversation.events import Visibility
+from bot.conversation.events import ChannelPost
 from bot.conversation.inert_text import one_line
 from bot.group.rhythm import channel_for
 
@@ -17,5 +17,5 @@ def post_to_group(turn: Turn, text: str) -> bool:
     channel = channel_for(turn.repo.group.find(), turn.origin)
     if channel is None:
         return False
-    turn.say(one_line(text), visibility=Visibility.GROUP, channel=channel)
+    turn.replies.append(ChannelPost(one_line(text), channel=channel))
     return True

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.conversation.events import Origin, Reply, Visibility
+from bot.conversation.events import ChannelPost, Origin
 from bot.conversation.inert_text import inert_name
 from bot.playbook import Playbook
 from bot.reminders.arrival import LATE_AFTER
@@ -46,8 +46,7 @@ PRIVATE_MINIMUM = 3  # members behind a count of rejections or follow-ups before
 class GroupPost:
     """A post for the group's channel, ready for a transport."""
 
-    channel: str
-    reply: Reply
+    reply: ChannelPost
     late: bool = False
 
 
@@ -238,7 +237,7 @@ def group_post(
     late = _naive_utc(now) - _naive_utc(due_at) > LATE_AFTER
     if late:
         text = f"{late_note(kind, local_due)}\n{text}"
-    return GroupPost(group.channel, Reply(text, visibility=Visibility.GROUP), late=late)
+    return GroupPost(ChannelPost(text, channel=group.channel), late=late)
 
 
 def late_note(kind: str, local_due: datetime) -> str:

@@ -16,7 +16,7 @@ from bot.conversation.events import Member, Reply
 from bot.group.rhythm import group_post
 from bot.member.settings_dialogue import FirstZone, SettingsDialogue
 from bot.playbook import Playbook
-from bot.reminders.actions import ReminderDialogue
+from bot.reminders.actions import Action, PauseOffer, ReminderDialogue
 from bot.reminders.arrival import DueRow, Send, Wait, decide
 from bot.store.database import Connection, Engine
 from bot.store.members import Place
@@ -65,7 +65,11 @@ class Delivery:
                 if post is None:
                     return None
                 return Outgoing(
-                    row.platform, row.workspace, [post.reply], channel=post.channel, late=post.late
+                    row.platform,
+                    row.workspace,
+                    [post.reply],
+                    channel=post.reply.channel,
+                    late=post.late,
                 )
             repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
             if repo is None:
@@ -87,10 +91,10 @@ class Delivery:
             repo.reminders.unmark_nudge(row.id)  # the offer went out; the reminder itself waits
         if repo.place is not None and not gives_way_to_a_reminder(repo.place):
             return  # mid-dialogue: the reminder's buttons still work on their own
-        step = "pause" if sent.offers_pause else "action"
+        step = PauseOffer if sent.offers_pause else Action
         # The newest reminder is the open question, replacing an older one; if the member
         # started a dialogue this very moment, theirs wins.
-        repo.offer_place(ReminderDialogue.name, step, {"reminder_id": row.id}, now)
+        repo.offer_place(ReminderDialogue.name, step.name, {"reminder_id": row.id}, now)
 
     def release(self, row: DueRow) -> None:
         """A prepared message that did not go out: give back the attention it reserved."""

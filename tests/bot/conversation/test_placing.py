@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.conversation.events import DmPointer, Reply, Visibility
+from bot.conversation.events import ChannelPost, DmPointer, Reply, Visibility
 from bot.conversation.placing import placed, without_dm
 
 PRIVATE = Reply("How are you feeling?")
-POST = Reply("Sam had a win!", visibility=Visibility.GROUP, channel="C-group")
+POST = ChannelPost("Sam had a win!", channel="C-group")
 CLOSED = "Your DMs are closed: here is how to open them."
 
 
