@@ -49,6 +49,10 @@ class GroupPost:
     reply: ChannelPost
     late: bool = False
 
+    @property
+    def channel(self) -> str:
+        return self.reply.channel
+
 
 # The group's channel
 

@@ -65,11 +65,7 @@ class Delivery:
                 if post is None:
                     return None
                 return Outgoing(
-                    row.platform,
-                    row.workspace,
-                    [post.reply],
-                    channel=post.reply.channel,
-                    late=post.late,
+                    row.platform, row.workspace, [post.reply], channel=post.channel, late=post.late
                 )
             repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
             if repo is None:
