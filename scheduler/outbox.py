@@ -18,7 +18,7 @@ from functools import cache
 
 from sqlalchemy import ColumnElement, Connection, Engine, Update, bindparam, select, update
 
-from bot.store.models import Reminder, ReminderStatus
+from bot.store.models import REMINDERS, ReminderStatus
 
 # The statuses the outbox moves a row between (the member closes it: bot/store/reminders.py).
 PENDING, SENDING, SENT, FAILED = (
@@ -32,7 +32,7 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 
-_outbox = Reminder.__table__
+_outbox = REMINDERS
 # Expired leases first, then what fell due: each by the time it became claimable.
 _CLAIMABLE = ((SENDING, _outbox.c.lease_expires_at), (PENDING, _outbox.c.due_at))
 _MINE = (

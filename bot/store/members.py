@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.conversation.events import Member
 from bot.store import inbox
-from bot.store.models import Conversation, MemberRow
+from bot.store.models import CONVERSATIONS, MEMBERS
 from bot.store.owner import Owner, columns_of, owned
 
 
@@ -51,7 +51,7 @@ class Place:
     updated_at: datetime
 
 
-_members, _places = MemberRow.__table__, Conversation.__table__
+_members, _places = MEMBERS, CONVERSATIONS
 _MEMBER_COLUMNS = columns_of(MemberRecord, _members)
 _MEMBER_AND_PLACE = (
     select(*_MEMBER_COLUMNS, *columns_of(Place, _places))
