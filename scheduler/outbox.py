@@ -11,7 +11,7 @@ killing its worker ends as failed instead of looping.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -206,7 +206,7 @@ class Outbox:
         with self.engine.begin() as db:
             return int(db.execute(release).rowcount)
 
-    def _fenced(self, db: Connection, row: Claimed, values: dict[str, object]) -> bool:
+    def _fenced(self, db: Connection, row: Claimed, values: Mapping[str, object]) -> bool:
         params = {f"v_{name}": value for name, value in values.items()}
         statement = _fenced_update(tuple(values))
         return db.execute(statement, {**params, "row": row.id, "owner": self.owner}).rowcount == 1
