@@ -54,7 +54,9 @@ class Service(Protocol):
     until `close`."""
 
     platform: str
-    transport: Transport
+
+    @property
+    def transport(self) -> Transport: ...  # read-only: each service has its own kind
 
     async def start(self) -> str: ...  # where it serves, for the log
 

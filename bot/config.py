@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
@@ -120,7 +121,32 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     )
 
 
-def _slack(env: Mapping[str, str]) -> dict[str, object]:
+class _SlackSettings(TypedDict):
+    """Settings' Slack fields, as `_slack` checks them together."""
+
+    slack_bot_token: str
+    slack_app_token: str
+    slack_signing_secret: str
+    slack_mode: str
+    slack_api_url: str
+    slack_client_id: str
+    slack_client_secret: str
+    slack_encryption_key: str
+    slack_scopes: tuple[str, ...]
+    port: int
+
+
+class _DiscordSettings(TypedDict):
+    """Settings' Discord fields, as `_discord` checks them together."""
+
+    discord_token: str
+    discord_shard_count: int | None
+    discord_shard_ids: tuple[int, ...]
+    discord_dev_guild: int | None
+    discord_api_url: str
+
+
+def _slack(env: Mapping[str, str]) -> _SlackSettings:
     """Slack's settings, checked together: each mode needs its own secret."""
     token = env.get("SLACK_BOT_TOKEN", "")
     mode = env.get("SLACK_MODE", "socket") or "socket"
@@ -188,7 +214,7 @@ def _slack(env: Mapping[str, str]) -> dict[str, object]:
     }
 
 
-def _discord(env: Mapping[str, str]) -> dict[str, object]:
+def _discord(env: Mapping[str, str]) -> _DiscordSettings:
     """Discord's settings: which shards this process runs, checked against the count."""
     count = _whole_number(env, "DISCORD_SHARD_COUNT", "a whole number of shards, e.g. 4")
     raw_ids = [part.strip() for part in env.get("DISCORD_SHARD_IDS", "").split(",")]

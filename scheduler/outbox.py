@@ -11,14 +11,14 @@ killing its worker ends as failed instead of looping.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import ColumnElement, Connection, Engine, Update, bindparam, select, update
 
-from bot.store.models import Reminder, ReminderStatus
+from bot.store.models import REMINDERS, ReminderStatus
 
 # The statuses the outbox moves a row between (the member closes it: bot/store/reminders.py).
 PENDING, SENDING, SENT, FAILED = (
@@ -32,7 +32,7 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 
-_outbox = Reminder.__table__
+_outbox = REMINDERS
 # Expired leases first, then what fell due: each by the time it became claimable.
 _CLAIMABLE = ((SENDING, _outbox.c.lease_expires_at), (PENDING, _outbox.c.due_at))
 _MINE = (
@@ -206,7 +206,7 @@ class Outbox:
         with self.engine.begin() as db:
             return int(db.execute(release).rowcount)
 
-    def _fenced(self, db: Connection, row: Claimed, values: dict[str, object]) -> bool:
+    def _fenced(self, db: Connection, row: Claimed, values: Mapping[str, object]) -> bool:
         params = {f"v_{name}": value for name, value in values.items()}
         statement = _fenced_update(tuple(values))
         return db.execute(statement, {**params, "row": row.id, "owner": self.owner}).rowcount == 1

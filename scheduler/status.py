@@ -12,13 +12,13 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 
 from bot.reminders.arrival import LATE_AFTER
-from bot.store.models import Reminder, SchedulerHeartbeat
+from bot.store.models import HEARTBEATS, REMINDERS
 from scheduler.outbox import FAILED, PENDING, SENDING
 
 SHOWN_WORKERS = 10  # the most recent heartbeats; older ones are workers long gone
 
-_outbox = Reminder.__table__
-_beats = SchedulerHeartbeat.__table__
+_outbox = REMINDERS
+_beats = HEARTBEATS
 
 
 @dataclass(frozen=True)

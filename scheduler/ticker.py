@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine, delete, insert, update
 
-from bot.store.models import SchedulerHeartbeat
+from bot.store.models import HEARTBEATS
 from scheduler.dispatcher import Dispatcher
 from scheduler.steady import Steady
 
@@ -25,7 +25,7 @@ HEARTBEATS_KEPT = timedelta(days=30)
 # APScheduler's executor logs two lines at INFO for every run of every job: once a second,
 # they would bury what happened. A failed tick is logged by Steady, which the ticker runs.
 logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
-_beats = SchedulerHeartbeat.__table__
+_beats = HEARTBEATS
 
 
 class Ticker:

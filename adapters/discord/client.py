@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -109,8 +109,8 @@ _R = TypeVar("_R")
 
 
 def _answering(
-    handler: Callable[Concatenate[DiscordBot, _P], Awaitable[_R]],
-) -> Callable[Concatenate[DiscordBot, _P], Awaitable[_R]]:
+    handler: Callable[Concatenate[DiscordBot, _P], Coroutine[Any, Any, _R]],
+) -> Callable[Concatenate[DiscordBot, _P], Coroutine[Any, Any, _R]]:
     """Counted while it runs, so a shutdown can wait for the answers under way."""
 
     @functools.wraps(handler)
@@ -130,7 +130,7 @@ def _answering(
 class DiscordBot:
     """The core on Discord: what each command, click, modal and DM becomes."""
 
-    def __init__(self, core: Bounceback, client: discord.Client) -> None:
+    def __init__(self, core: Bounceback, client: discord.AutoShardedClient) -> None:
         self.core = core
         self.intake = Intake(core.receive)
         self.client = client
@@ -366,8 +366,8 @@ class DiscordBot:
         to a process running every shard, once ready: until then, or with only some
         shards, the one server it sees need not be the only one."""
         client = self.client
-        shards = client.shard_ids
-        if not client.is_ready() or (shards is not None and len(shards) < client.shard_count):
+        shards, count = client.shard_ids, client.shard_count
+        if not client.is_ready() or (shards is not None and (count is None or len(shards) < count)):
             return None
         return str(client.guilds[0].id) if len(client.guilds) == 1 else None
 

@@ -9,7 +9,7 @@ feedback is about, and the name of a time zone.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 from zoneinfo import available_timezones
 
@@ -32,7 +32,8 @@ class Runner(Protocol):
     async def companies(self, interaction: discord.Interaction) -> list[str]: ...
 
 
-Suggest = Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
+# A coroutine function, as discord.py's autocomplete takes.
+Suggest = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 
 
 def build_tree(client: discord.Client, runner: Runner) -> app_commands.CommandTree[Any]:

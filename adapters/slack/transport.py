@@ -94,7 +94,8 @@ class SlackTransport:
         history = await client.conversations_history(
             channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
         )
-        return any(_key_of(item) == key for item in history.get("messages", []))
+        messages: list[dict[str, Any]] = history.get("messages", [])
+        return any(_key_of(message) == key for message in messages)
 
 
 def _key_of(posted: dict[str, Any]) -> str | None:

@@ -84,10 +84,7 @@ def command(
     the dialogue's `name`, or the function's (`_` typed as `-`)."""
 
     def declare(answering: Answering) -> Answering:
-        if isinstance(answering, type):
-            name, handler = answering.name, answering()
-        else:
-            name, handler = answering.__name__.replace("_", "-"), answering
+        name, handler = _named(answering)
         if any(spec.name == name for spec in _DECLARED):
             raise ValueError(f"the command /{name} is declared twice")
         _DECLARED.append(
@@ -105,6 +102,16 @@ def command(
         return answering
 
     return declare
+
+
+def _named(answering: type[Dialogue] | OneOff) -> tuple[str, Handler]:
+    """A command's name and its handler: a dialogue class's name and an instance of
+    it, or a function's name (`_` typed as `-`) and the function."""
+    if not isinstance(answering, type):
+        return answering.__name__.replace("_", "-"), answering
+    if not issubclass(answering, Dialogue):
+        raise TypeError(f"@command on the class {answering.__name__}, which is not a Dialogue")
+    return answering.name, answering()
 
 
 def declared() -> tuple[CommandSpec, ...]:

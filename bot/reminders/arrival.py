@@ -29,18 +29,38 @@ SNOOZES = {"1d": 1, "3d": 3, "7d": 7}
 
 
 class DueRow(Protocol):
-    """An outbox row being delivered, as the scheduler hands it over."""
+    """An outbox row being delivered, as the scheduler hands it over; read-only, so the
+    scheduler's claimed row and the store's record (frozen dataclasses) both are one."""
 
-    id: int
-    platform: str
-    workspace: str
-    member_id: int | None  # None: a group post
-    rejection_id: int | None
-    kind: str
-    due_at: datetime
-    local_due: datetime
-    zone: str
-    nudge: int | None  # set once prepared: a retry repeats the same decision
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def workspace(self) -> str: ...
+
+    @property
+    def member_id(self) -> int | None: ...  # None: a group post
+
+    @property
+    def rejection_id(self) -> int | None: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def due_at(self) -> datetime: ...
+
+    @property
+    def local_due(self) -> datetime: ...
+
+    @property
+    def zone(self) -> str: ...
+
+    @property
+    def nudge(self) -> int | None: ...  # set once prepared: a retry repeats the same decision
 
 
 @dataclass(frozen=True)

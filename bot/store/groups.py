@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, String, cast, distinct, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.store.models import Group, MemberRow, Rejection, Reminder, ReminderStatus, Win
+from bot.store.models import GROUPS, MEMBERS, REJECTIONS, REMINDERS, WINS, ReminderStatus
 from bot.store.owner import columns_of
 
 CHECKIN, DIGEST = "group_checkin", "group_digest"  # the outbox kinds of a group's posts
@@ -60,14 +60,16 @@ class WeekActivity:
     sharers: tuple[str, ...]  # display names of the members who shared a win
 
 
-_groups, _reminders, _members = Group.__table__, Reminder.__table__, MemberRow.__table__
-_rejections, _wins = Rejection.__table__, Win.__table__
+_groups, _reminders, _members = GROUPS, REMINDERS, MEMBERS
+_rejections, _wins = REJECTIONS, WINS
 _RHYTHM = select(*columns_of(Rhythm, _groups))
 
 
 def _rhythm(row: Any) -> Rhythm:
-    *settings, rhythm_on, facilitators = row
-    return Rhythm(*settings, bool(rhythm_on), tuple(facilitators or ()))
+    """A group's row, its flag and its facilitators (loosely typed by the database) made exact."""
+    columns = row._asdict()
+    columns.update(rhythm_on=bool(row.rhythm_on), facilitators=tuple(row.facilitators or ()))
+    return Rhythm(**columns)
 
 
 def _tenant(table: Any, platform: str, workspace: str) -> list[Any]:
@@ -180,7 +182,12 @@ def planned_groups(db: Connection) -> list[Rhythm]:
     return [_rhythm(row) for row in db.execute(found)]
 
 
-_IDEMPOTENT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# Each dialect's insert of group posts that skips a post whose idempotency key exists.
+_KEY = [_reminders.c.idempotency_key]
+_NEW_POSTS = {
+    "postgresql": postgresql.insert(_reminders).on_conflict_do_nothing(index_elements=_KEY),
+    "sqlite": sqlite.insert(_reminders).on_conflict_do_nothing(index_elements=_KEY),
+}
 
 
 def add_posts(db: Connection, rows: list[dict[str, Any]]) -> int:
@@ -188,10 +195,5 @@ def add_posts(db: Connection, rows: list[dict[str, Any]]) -> int:
     were new. Two runs or two instances thus plan each post once."""
     if not rows:
         return 0
-    statement = (
-        _IDEMPOTENT_INSERT[db.dialect.name](_reminders)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=[_reminders.c.idempotency_key])
-        .returning(_reminders.c.id)
-    )
+    statement = _NEW_POSTS[db.dialect.name].values(rows).returning(_reminders.c.id)
     return len(db.execute(statement).all())

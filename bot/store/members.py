@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.conversation.events import Member
 from bot.store import inbox
-from bot.store.models import Conversation, MemberRow
+from bot.store.models import CONVERSATIONS, MEMBERS
 from bot.store.owner import Owner, columns_of, owned
 
 
@@ -73,7 +73,7 @@ class Place:
         return cls(dialogue, step, data, version, updated_at, paused, form)
 
 
-_members, _places = MemberRow.__table__, Conversation.__table__
+_members, _places = MEMBERS, CONVERSATIONS
 _MEMBER_COLUMNS = columns_of(Profile, _members)
 _MEMBER_AND_PLACE = (
     select(*_MEMBER_COLUMNS, *columns_of(Place, _places))

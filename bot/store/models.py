@@ -199,3 +199,15 @@ class InboxEvent(TenantScoped, Base):
     event: Mapped[dict[str, Any]] = mapped_column(JSON)  # the neutral event; {} once forgotten
     received_at: Mapped[datetime] = mapped_column(index=True)  # UTC, naive
     settled_at: Mapped[datetime | None]
+
+
+# Each model's table, typed as a Table: SQLAlchemy types `Model.__table__` as the wider
+# FromClause, which insert(), update(), delete() and bot/store/owner.py do not take.
+_tables = Base.metadata.tables
+MEMBERS = _tables[MemberRow.__tablename__]
+CONVERSATIONS = _tables[Conversation.__tablename__]
+REJECTIONS = _tables[Rejection.__tablename__]
+WINS = _tables[Win.__tablename__]
+REMINDERS = _tables[Reminder.__tablename__]
+GROUPS = _tables[Group.__tablename__]
+HEARTBEATS = _tables[SchedulerHeartbeat.__tablename__]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
@@ -47,6 +47,6 @@ def columns_of(record: type[Any], table: Table) -> list[Column[Any]]:
 R = TypeVar("R")
 
 
-def records(record: type[R], rows: Iterable[Row[Any]]) -> list[R]:
+def records(record: Callable[..., R], rows: Iterable[Row[Any]]) -> list[R]:
     """Rows selected with `columns_of(record, ...)`, as records."""
     return [record(*row) for row in rows]

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
+from sqlalchemy import BindParameter, Connection, Update, bindparam, func, insert, select, update
 
-from bot.store.models import Rejection, Win
+from bot.store.models import REJECTIONS, WINS
 from bot.store.owner import Owner, columns_of, owned, records
 
 
@@ -49,7 +49,7 @@ class WinRecord:
     created_at: datetime
 
 
-_rejections, _wins = Rejection.__table__, Win.__table__
+_rejections, _wins = REJECTIONS, WINS
 _INSERT_REJECTION = insert(_rejections).returning(_rejections.c.id)
 _THIS_REJECTION = owned(_rejections) & (_rejections.c.id == bindparam("t_id"))
 _REJECTIONS = (
@@ -148,5 +148,5 @@ class Wins:
 @cache
 def _rejection_update(columns: tuple[str, ...]) -> Update:
     """A dialogue saves each fact as it is given: one statement per set of columns."""
-    changes = {name: bindparam(name) for name in columns}
+    changes: dict[str, BindParameter[Any]] = {name: bindparam(name) for name in columns}
     return update(_rejections).where(_THIS_REJECTION).values(changes)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from bot.store.models import OPEN, Reminder, ReminderStatus
+from bot.store.models import OPEN, REMINDERS, ReminderStatus
 from bot.store.owner import Owner, columns_of, owned, records
 
 
@@ -45,7 +45,7 @@ class ReminderRecord:
         object.__setattr__(self, "status", ReminderStatus(self.status))
 
 
-_reminders = Reminder.__table__
+_reminders = REMINDERS
 _c = _reminders.c
 _EVERY_COLUMN = select(*columns_of(ReminderRecord, _reminders))
 _THEIRS = _EVERY_COLUMN.where(owned(_reminders))

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete
 
 from bot.store.groups import Groups
 from bot.store.members import Members, Place, Profile, Roster
-from bot.store.models import OPEN, Rejection, Reminder, ReminderStatus, Win
+from bot.store.models import OPEN, REJECTIONS, REMINDERS, WINS, ReminderStatus
 from bot.store.owner import owned
 from bot.store.rejections import Rejections, Wins
 from bot.store.reminders import Reminders
@@ -34,9 +34,7 @@ class Tally:
 
 
 # What hangs off a member, deleted before them.
-_THEIR_ROWS = [
-    delete(model.__table__).where(owned(model.__table__)) for model in (Reminder, Win, Rejection)
-]
+_THEIR_ROWS = [delete(table).where(owned(table)) for table in (REMINDERS, WINS, REJECTIONS)]
 
 
 class Repository(Members):
