@@ -14,7 +14,7 @@ from bot.conversation.events import Option
 
 MAX_MESSAGE = 4000
 NAME_LENGTH = 120
-SKIP_WORDS = frozenset({"skip", "none", "no", "-", "n/a", "na", "pass", "nothing"})
+SKIP_WORDS = frozenset({"", "skip", "none", "no", "-", "n/a", "na", "pass", "nothing", "no idea"})
 
 
 class InvalidAnswer(ValueError):
@@ -64,8 +64,8 @@ def name(raw: str, *, what: str = "name") -> str:
 
 
 def optional(raw: str) -> bool:
-    """True when the member chose to skip an optional question."""
-    return raw.strip().lower() in SKIP_WORDS
+    """True when the member chose to skip an optional question, or left it empty."""
+    return raw.strip().lower().rstrip(".!") in SKIP_WORDS
 
 
 def optional_name(raw: str, *, what: str = "name") -> str:
@@ -90,20 +90,114 @@ def _is_number(text: str) -> bool:
 
 
 def pick(raw: str, options: Sequence[Option]) -> str:
-    """An option chosen by its number or its label (or its value), case aside."""
-    text = _folded(clean_text(raw, max_length=NAME_LENGTH)).rstrip(".")
-    if _is_number(text):
-        index = int(text)
+    """An option chosen as a person names it: its number, its words or a clear part of
+    them, or yes and no where it says so; unsure, ask back rather than guess."""
+    text = _folded(clean_text(raw, max_length=NAME_LENGTH)).strip(" .!")
+    number = _LEADING_NUMBER.match(text)
+    if number:
+        index = int(number[1])
         if 1 <= index <= len(options):
             return options[index - 1].value
         raise InvalidAnswer(f"Please pick a number from 1 to {len(options)}.")
-    for option in options:
-        if text in (_folded(option.label), _folded(option.value)):
-            return option.value
+    chosen = matching_options(text, options)
+    if len(chosen) == 1:
+        return chosen[0].value
+    if chosen:
+        labels = [f"“{option.label}”" for option in chosen]
+        either = ", ".join(labels[:-1]) + f" or {labels[-1]}"
+        raise InvalidAnswer(f"Did you mean {either}? Reply with its number or its words.")
     raise InvalidAnswer(
         f"I didn't recognise that choice. Reply with a number from 1 to {len(options)}, "
-        "or the words of one of the options."
+        "or a few words of one of the options."
     )
+
+
+def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
+    """The options a typed answer names: the one it names best, or the few it could
+    mean when no one stands out; none when it names none.
+
+    Yes and no count only for options that are themselves a yes or a no, and an answer
+    that opens with one decides those at once. Otherwise a "not" in the answer keeps
+    to the options that say no themselves, so "I didn't get an interview" is not
+    read as "Interviews"."""
+    said = _meaning(raw)
+    exact = [option for option in options if _meaning(option.label) == said]
+    if exact:
+        return exact
+    first, *rest = _WORD.findall(_folded(raw)) or [""]
+    opening = _meaning(first)
+    if opening in ({YES}, {NO}):
+        answering = [option for option in options if option.value in opening]
+        if answering:
+            return answering
+        if rest:  # "no, an internal candidate": the no answers the question, not the options
+            said = _meaning(" ".join(rest))
+    negated = NO in said
+    scored = []
+    for option in options:
+        words = _option_words(option)
+        hits = words & said
+        if option.value not in (YES, NO):
+            hits -= {YES, NO}
+        if hits and (NO in words or not negated):
+            scored.append((len(hits) / len(words), option))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    leaders = [option for score, option in scored if score == best]
+    if len(leaders) == 1 and (best >= 0.5 or len(scored) == 1):
+        return leaders
+    return [option for _, option in sorted(scored, key=lambda pair: -pair[0])]
+
+
+def _option_words(option: Option) -> frozenset[str]:
+    words = _meaning(option.label) | _meaning(" ".join(option.also))
+    if _PLAIN_VALUE.match(option.value):  # "yes", "hiring_manager"; not "r:12:done"
+        words |= _meaning(option.value.replace("_", " "))
+    return words
+
+
+YES, NO = "yes", "no"
+_YES_WORDS = frozenset(
+    {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "y", "correct", "right", "exactly"}
+    | {"definitely", "absolutely", "alright", "please", "agreed", "true"}
+)
+_NO_WORDS = frozenset(
+    {"no", "nope", "nah", "n", "not", "never", "without", "cannot", "aint", "dont", "didnt"}
+    | {"doesnt", "wasnt", "isnt", "wont", "wouldnt", "havent", "cant", "couldnt", "arent"}
+)
+_FILLER = frozenset(
+    {"i", "a", "an", "the", "it", "its", "is", "was", "that", "thats", "this", "one"}
+    | {"me", "my", "they", "them", "to", "of", "and", "or", "on", "in", "for", "with", "so"}
+    | {"just", "really", "honestly", "think", "guess", "um", "uh", "well", "id", "im", "go"}
+    | {"lets", "do", "be", "been", "have", "had", "got", "get", "some", "bit", "kind", "of"}
+)
+_WORD = re.compile(r"[a-z0-9']+")
+_LEADING_NUMBER = re.compile(r"^(?:#|no\.?\s*|number\s+|option\s+)?(\d{1,3})(?:$|[\s.:)\-,])")
+_PLAIN_VALUE = re.compile(r"^[a-z_]+$")
+
+
+def _meaning(text: str) -> frozenset[str]:
+    """The words that carry an answer's meaning: stems, with every yes and every no
+    (including "didn't") folded to one word each, and filler left out."""
+    meant = set()
+    for word in _WORD.findall(_folded(text).replace("-", " ")):
+        word = word.strip("'").replace("'", "")
+        if word in _YES_WORDS:
+            meant.add(YES)
+        elif word in _NO_WORDS:
+            meant.add(NO)
+        elif word and word not in _FILLER:
+            meant.add(_stem(word))
+    return frozenset(meant)
+
+
+def _stem(word: str) -> str:
+    """Enough of English endings that "interviewed" names "Interviews"."""
+    for ending in ("ing", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
 
 
 def numbers(raw: str, *, upper: int) -> list[int]:

@@ -31,7 +31,7 @@ from bot.conversation.events import (
     Reply,
     Text,
 )
-from bot.parsing import InvalidAnswer, optional, pick
+from bot.parsing import InvalidAnswer, matching_options, optional, pick
 from bot.playbook import Playbook
 from bot.store.members import FormFilling
 from bot.store.repository import Repository
@@ -199,7 +199,22 @@ def _read(turn: Turn, question: Question, event: Inbound) -> Any:
             if isinstance(event, Text)
             else _shortcut(event, question.options)
         )
-    return question.read(_shortcut(event, question.options), turn)
+    raw = _shortcut(event, question.options)
+    chosen = {option.value for option in question.options}
+    return question.read(raw if raw in chosen else _not_a_question(raw), turn)
+
+
+def _not_a_question(raw: str) -> str:
+    """A question typed where an answer was asked for is not taken as the answer."""
+    if raw.rstrip().endswith("?") and len(raw) <= QUESTION_LENGTH:
+        raise InvalidAnswer(
+            "That reads like a question, so I haven't kept it as your answer. I can only "
+            "take the answer at this step; here is what I asked:"
+        )
+    return raw
+
+
+QUESTION_LENGTH = 300  # longer text ending in "?" is a pasted note or reason, kept
 
 
 def _shortcut(event: Inbound, options: tuple[Option, ...]) -> str:
@@ -214,7 +229,14 @@ def _shortcut(event: Inbound, options: tuple[Option, ...]) -> str:
     for number, option in enumerate(options, start=1):
         if typed in (str(number), option.label.lower(), option.value):
             return option.value
+    if len(typed.split()) <= SHORTCUT_WORDS:  # "keep it", "no note": not a pasted note
+        chosen = matching_options(typed, options)
+        if len(chosen) == 1:
+            return chosen[0].value
     return event.text
+
+
+SHORTCUT_WORDS = 4  # an answer this short may name a shortcut in its own words
 
 
 def _read_form(turn: Turn, question: Fill, event: Inbound) -> Any:
@@ -228,7 +250,12 @@ def _read_form(turn: Turn, question: Fill, event: Inbound) -> Any:
     position = turn.filling.position
     current = question.fields[position]
     raw = _shortcut(event, () if current.spec.required else (SKIP,))
-    value = "" if not current.spec.required and optional(raw) else current.read(raw, turn)
+    if optional(raw) and not current.spec.required:
+        value = ""
+    elif optional(raw) and raw.strip():  # "skip" is no company name
+        raise InvalidAnswer(f"This one I need: {current.spec.label.lower()}. Could you type it?")
+    else:
+        value = current.read(_not_a_question(raw), turn)
     values = {**turn.filling.values, current.spec.name: value}
     if position + 1 < len(question.fields):
         turn.filling = FormFilling(position + 1, values)

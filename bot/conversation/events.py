@@ -113,6 +113,7 @@ class Option:
 
     value: str
     label: str
+    also: tuple[str, ...] = ()  # other words a member may type for it ("snooze")
 
 
 @dataclass(frozen=True)

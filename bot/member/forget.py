@@ -14,11 +14,11 @@ class Confirm(Step):
         return Pick(
             "This deletes everything I keep about you: rejections, notes, wins, follow-ups. "
             "It can't be undone (/export first if you want a copy). Delete it all?",
-            (Option("delete", "Yes, delete everything"), Option("keep", "No, keep my data")),
+            (Option("yes", "Yes, delete everything"), Option("no", "No, keep my data")),
         )
 
     def answered(self, turn: Turn, value: str) -> None:
-        if value == "delete":
+        if value == "yes":
             turn.repo.forget()
             turn.say("Done: everything I kept about you is deleted. Take care of yourself.")
         else:

@@ -132,15 +132,19 @@ def reminder_message(
     return Reply(text, options=reminder_options(row.id, row.kind))
 
 
+DONE_WORDS = ("did it", "sent it", "finished")
+SNOOZE_WORDS = ("snooze", "later", "not now", "remind me")  # each snooze, asked which
+
+
 def reminder_options(reminder_id: int, kind: str) -> tuple[Option, ...]:
-    options = [Option(action_value(reminder_id, "done"), "Done")]
+    options = [Option(action_value(reminder_id, "done"), "Done", also=DONE_WORDS)]
     if kind in FEEDBACK_NUDGES:
         options.append(Option(action_value(reminder_id, "replied"), "They replied"))
     options += [
-        Option(action_value(reminder_id, "1d"), "Tomorrow"),
-        Option(action_value(reminder_id, "3d"), "In 3 days"),
-        Option(action_value(reminder_id, "7d"), "Next week"),
-        Option(action_value(reminder_id, "later"), "Another day"),
+        Option(action_value(reminder_id, "1d"), "Tomorrow", also=SNOOZE_WORDS),
+        Option(action_value(reminder_id, "3d"), "In 3 days", also=SNOOZE_WORDS),
+        Option(action_value(reminder_id, "7d"), "Next week", also=SNOOZE_WORDS),
+        Option(action_value(reminder_id, "later"), "Another day", also=SNOOZE_WORDS),
         Option(action_value(reminder_id, "skip"), "Skip this one"),
         Option(action_value(reminder_id, "win"), "Log a win"),
     ]

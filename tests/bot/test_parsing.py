@@ -30,6 +30,7 @@ from bot.parsing import (
     pick,
     weekday,
 )
+from bot.rejection import stages
 
 PROPERTY = settings(max_examples=200, deadline=None)  # any text at all
 EXAMPLES = settings(max_examples=60, deadline=None)  # generated well-formed answers
@@ -681,3 +682,37 @@ def test_a_weekly_time_and_a_time_of_day_are_read_by_the_one_clock(day, typed):
     assert weekly_day == day or (
         at == time(0, 0) and DAY_CODES.index(weekly_day) == (DAY_CODES.index(day) + 1) % 7
     )
+
+
+ALL_STAGES = tuple(Option(stage.value, stage.label) for stage in stages.STAGES)
+YES_NO = (Option("yes", "Yes, pass it on"), Option("no", "No, keep it private"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "options", "meant"),
+    [
+        ("runner-up", ALL_STAGES, "runner_up"),
+        ("I didn't even get an interview", ALL_STAGES, "applied"),
+        ("we did three interviews", ALL_STAGES, "interview"),
+        ("2. a screening call", ALL_STAGES, "screen"),
+        ("sure, pass it on", YES_NO, "yes"),
+        ("nah", YES_NO, "no"),
+        ("don't pass it on", YES_NO, "no"),
+        ("yes, don't worry, pass it on", YES_NO, "yes"),
+    ],
+)
+def test_a_choice_is_read_as_a_person_means_it(typed: str, options, meant: str) -> None:
+    assert pick(typed, options) == meant
+
+
+def test_an_answer_that_could_mean_two_options_is_asked_back() -> None:
+    options = (Option("2", "Pause for 2 weeks"), Option("4", "Pause for 4 weeks"))
+    with pytest.raises(InvalidAnswer, match="Did you mean “Pause for 2 weeks” or “Pause for 4"):
+        pick("pause", options)
+
+
+def test_a_no_to_a_question_without_a_no_option_is_not_read_as_one() -> None:
+    options = (Option("yes", "Yes, that's it"), Option("fit", "Not the right fit"))
+    with pytest.raises(InvalidAnswer):
+        pick("no", options)
+    assert pick("no, not the right fit", options) == "fit"

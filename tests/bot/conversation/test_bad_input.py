@@ -37,6 +37,13 @@ ACCEPTED_AT = {
     ("reason", "emoji only"),
     ("role", "future date"),
     ("reason", "future date"),
+    # an optional field left empty is skipped, as the form offers
+    ("role", "empty"),
+    ("role", "whitespace"),
+    ("reason", "empty"),
+    ("reason", "whitespace"),
+    ("date", "empty"),  # the news came today
+    ("date", "whitespace"),
 }
 
 

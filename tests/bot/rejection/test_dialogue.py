@@ -290,3 +290,43 @@ def test_showing_the_draft_saves_nothing_until_it_is_kept(chat: Chat, core) -> N
         assert "draft" not in session.scalars(select(Conversation)).one().data
     chat.say("keep")
     assert rejections(core)[0].note.startswith("Hi Jane,")
+
+
+def test_answers_in_the_members_own_words_are_understood(chat: Chat, core) -> None:
+    """Issue 13's refused answers, each as a member typed it."""
+    assert "how far did you get" in chat.steps("/rejected Acme", "pretty low honestly")
+    assert "Let's note down the facts" in chat.say("runner-up, they said I came close")
+    chat.steps("Data Analyst", "Jane Doe", "yesterday", "They chose someone with more experience")
+    chat.steps("Recruiter or HR", "keep")
+    assert "I'll ask for one" in chat.say("yes that's it")  # the reading confirmed
+    assert "pass it on?" in chat.say("sure")  # the advice meeting accepted
+    passed = chat.say("sure, pass it on")
+    assert "I haven't passed it on: the group has no channel yet" in passed
+    [rejection] = rejections(core)
+    assert (rejection.mood, rejection.stage, rejection.category) == (
+        "low",
+        "runner_up",
+        "better_qualified",
+    )
+
+
+def test_skip_is_no_company_name(chat: Chat, core) -> None:
+    chat.steps("/rejected", "2", "1")
+    reply = chat.say("skip")
+    assert "This one I need: company" in reply
+    chat.steps("Globex", "skip", "today", "skip")
+    assert rejections(core)[0].company == "Globex"
+
+
+def test_an_empty_reason_is_taken_as_none_given(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2", "1", "skip", "today")
+    chat.say("")
+    assert rejections(core)[0].reason == ""
+
+
+def test_a_question_at_the_draft_is_not_saved_as_the_note(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
+    reply = chat.say("can I get a version for each interviewer?")
+    assert "reads like a question" in reply
+    assert "Here is a draft thank-you" in reply  # asked again
+    assert rejections(core)[0].note == ""

@@ -119,3 +119,16 @@ def test_another_members_buttons_do_nothing_to_mine(
     mallory = Chat(core, Member("slack", "T1", "U-mallory", "Mallory"))
     assert "already closed" in mallory.press(platform.last.options[0].value)
     assert outbox(core)["send_note"][0] == "sent"
+
+
+def test_typed_skip_and_snooze_are_understood(chat: Chat, core, dispatcher, clock) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    asked = chat.say("snooze")
+    assert "Did you mean “Tomorrow”, “In 3 days”, “Next week” or “Another day”?" in asked
+    assert "bring it back Tomorrow at 09:00" in chat.say("tomorrow please")
+    clock.now = datetime(2026, 11, 25, 9, 0)
+    deliver(dispatcher)
+    assert "Skipped" in chat.say("skip")
+    assert outbox(core)["send_note"][0] == "skipped"
