@@ -42,8 +42,8 @@ from urllib.parse import urlencode
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from adapters.slack.manifest import BOT_SCOPES
+from tests.support.loopback import HOST, serve
 
-HOST = "127.0.0.1"
 TEAM_ID = "T1"
 TEAM_NAME = "Bounceback Test"
 TEAM_DOMAIN = "bounceback-test"
@@ -186,10 +186,7 @@ class FakeSlack:
         app.router.add_get("/socket", self._socket)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_route("*", "/{tail:.*}", self._misrouted)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, HOST, 0).start()
-        self._port = self._runner.addresses[0][1]
+        self._runner, self._port = await serve(app)
         return self
 
     async def __aexit__(

@@ -13,9 +13,11 @@ from typing import Any, Self
 
 from aiohttp import BodyPartReader, web
 
+from tests.support.loopback import serve
+
 from ._callbacks import Callbacks
 from ._rate_limits import Failures, failure_response, ratelimit_headers
-from ._wire import API_VERSION, HOST, NO_CONTENT, Call, DiscordError, UploadedFile
+from ._wire import API_VERSION, NO_CONTENT, Call, DiscordError, UploadedFile
 
 
 class FakeDiscord(Callbacks, Failures):
@@ -33,10 +35,7 @@ class FakeDiscord(Callbacks, Failures):
         app.router.add_get("/gateway/", self._gateway)
         app.router.add_route("*", f"/api/v{API_VERSION}/{{tail:.*}}", self._rest)
         app.router.add_route("*", "/{tail:.*}", self._misrouted)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, HOST, 0).start()
-        self._port = self._runner.addresses[0][1]
+        self._runner, self._port = await serve(app)
         return self
 
     async def __aexit__(

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
-HOST = "127.0.0.1"
+from tests.support.loopback import HOST as HOST  # the fake's address, with its wire
+
 API_VERSION = 10
 DEFAULT_TIMEOUT = 5.0
 DISCORD_EPOCH_MS = 1_420_070_400_000
