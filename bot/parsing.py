@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, time, timedelta
 from functools import lru_cache
 
@@ -120,6 +120,10 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
     that opens with one decides those at once. Otherwise a "not" in the answer keeps
     to the options that say no themselves, so "I didn't get an interview" is not
     read as "Interviews"."""
+    typed = _folded(raw).strip(" .!")
+    word_for_word = [o for o in options if typed in (_folded(o.label), _folded(o.value))]
+    if word_for_word:
+        return word_for_word[:1]
     said = _meaning(raw)
     exact = [option for option in options if _meaning(option.label) == said]
     if exact:
@@ -246,8 +250,11 @@ FUTURE_HINT = "like `tomorrow`, `in 5 days`, `next week`, `monday` or `2026-12-0
 
 def past_date(raw: str, *, today: date, oldest_years: int = 5) -> date:
     """When something happened: today or earlier, within the last few years."""
-    text = clean_text(raw, max_length=40).lower()
-    when = _relative_past(text, today) or _calendar_date(text, today, prefer_past=True)
+    text = clean_text(raw, max_length=SENTENCE_LENGTH).lower()
+    when = _found_in(
+        text,
+        lambda part: _relative_past(part, today) or _calendar_date(part, today, prefer_past=True),
+    )
     if when is None:
         raise InvalidAnswer(f"I couldn't read that date. Try something {DATE_HINT}.")
     if when > today:
@@ -259,8 +266,13 @@ def past_date(raw: str, *, today: date, oldest_years: int = 5) -> date:
 
 def future_date(raw: str, *, today: date, furthest_days: int = 400) -> date:
     """When something should happen: after today, within about a year."""
-    text = clean_text(raw, max_length=40).lower()
-    when = _relative_future(text, today) or _calendar_date(text, today, prefer_past=False)
+    text = clean_text(raw, max_length=SENTENCE_LENGTH).lower()
+    when = _found_in(
+        text,
+        lambda part: (
+            _relative_future(part, today) or _calendar_date(part, today, prefer_past=False)
+        ),
+    )
     if when is None:
         raise InvalidAnswer(f"I couldn't read that date. Try something {FUTURE_HINT}.")
     if when <= today:
@@ -268,6 +280,28 @@ def future_date(raw: str, *, today: date, furthest_days: int = 400) -> date:
     if when > today + timedelta(days=furthest_days):
         raise InvalidAnswer("That's more than a year away. Could you pick a nearer day?")
     return when
+
+
+SENTENCE_LENGTH = 200  # a date may come inside a sentence: "they emailed on tuesday"
+_DATE_WORDS = re.compile(r"[\w/.-]+")
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
+
+
+def _found_in(text: str, read: Callable[[str], date | None]) -> date | None:
+    """The date a whole answer names, or else the first phrase in it that names one,
+    longest phrases first: "they emailed me on tuesday afternoon" is a Tuesday."""
+    if (whole := read(text)) is not None:
+        return whole
+    plain = _ORDINAL.sub(r"\1", text).replace(" of ", " ")  # "the 20th of november"
+    words = [word.strip(".") for word in _DATE_WORDS.findall(plain)]
+    numbered = {index for index, word in enumerate(words) if any(ch.isdigit() for ch in word)}
+    for size in range(min(4, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            if numbered - set(range(start, start + size)):
+                continue  # "29 feb 2026" is not "feb 2026": every number is part of the date
+            if (found := read(" ".join(words[start : start + size]))) is not None:
+                return found
+    return None
 
 
 def _amount(word: str) -> int:

@@ -189,7 +189,7 @@ class Bounceback:
         welcome_back(repo, now)
         conversation = repo.place
         ttl = timedelta(hours=self.settings.conversation_ttl_hours)
-        if conversation is not None and conversation.updated_at + ttl < now:
+        if _gone_quiet(conversation, now - ttl):
             repo.end_place()
             if not isinstance(event, Command):
                 turn.say("Our earlier conversation went quiet for a while, so I set it aside.")
@@ -335,6 +335,16 @@ def _detached(data: dict[str, Any]) -> dict[str, Any]:
     """A deep copy of a place's data, so the step's changes can be told from the saved;
     the data is stored as JSON, so a JSON round trip copies it exactly."""
     return json.loads(json.dumps(data))
+
+
+def _gone_quiet(conversation: Place | None, since: datetime) -> bool:
+    """A dialogue untouched since then is set aside; a reminder's question is not: it
+    may be answered whenever the member gets to it."""
+    return (
+        conversation is not None
+        and conversation.updated_at < since
+        and conversation.dialogue != ReminderDialogue.name
+    )
 
 
 def _unknown(conversation: Place) -> bool:

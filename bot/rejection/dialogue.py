@@ -33,7 +33,7 @@ from bot.parsing import (
     optional_name,
     past_date,
 )
-from bot.rejection.notes import drafted_note, follow_up_note
+from bot.rejection.notes import drafted_note, follow_up_note, read_contact
 from bot.rejection.plan_steps import Move, Plan, Trim, offer_plan
 from bot.rejection.reason import NO_FEEDBACK, category_advice, category_question, classify_reason
 from bot.rejection.stages import CAME_CLOSE, STAGES
@@ -131,19 +131,23 @@ class Facts(Step):
         turn.data.setdefault("contact_name", "")
         if not turn.data["heard_on"]:
             turn.data["heard_on"] = turn.today.isoformat()
+        named_role = read_contact(turn.data["contact_name"]).role  # "Priya, the recruiter"
+        if named_role and turn.data["contact_name"]:
+            turn.data["contact_role"] = named_role
         turn.data["rejection_id"] = turn.repo.rejections.add(
             company=turn.data["company"],
             role=turn.data.get("role", ""),
             stage=turn.data["stage"],
             contact_name=turn.data["contact_name"],
+            contact_role=turn.data.get("contact_role", ""),
             heard_on=date.fromisoformat(turn.data["heard_on"]),
             reason=turn.data.get("reason", ""),
             mood=turn.data.get("mood", ""),
             created_at=turn.now,
         )
         turn.say(f"Noted: {_summary(turn.data)}.")
-        if turn.data["contact_name"]:
-            return ContactRole
+        if turn.data["contact_name"] and not turn.data.get("contact_role"):
+            return ContactRole  # not asked when their words already said it
         return _after_facts(turn)
 
 

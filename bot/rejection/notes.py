@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from bot.playbook import Playbook
 
 CONTACT_VARIANT = {
@@ -11,6 +14,64 @@ CONTACT_VARIANT = {
     "insider": "connection",
     "referrer": "connection",
 }
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who the member dealt with, read as people write it: "Priya, the recruiter",
+    "the panel, seven interviewers", "Dr. Okafor", "the hiring manager"."""
+
+    name: str  # what to call them: "Priya"; "" when only a role or a group was given
+    role: str  # a contact role the words name ("recruiter"), or ""
+    several: bool  # a panel or a team: one note to them all
+
+    @property
+    def greeting(self) -> str:
+        return "all" if self.several else self.name or "there"
+
+
+GROUPS = frozenset({"panel", "team", "interviewers", "committee", "everyone", "people", "them"})
+ROLES = {
+    "recruiter": "recruiter",
+    "hr": "recruiter",
+    "talent": "recruiter",
+    "hiring manager": "hiring_manager",
+    "manager": "hiring_manager",
+    "interviewer": "interviewer",
+    "interviewers": "interviewer",
+    "panel": "interviewer",
+    "referred": "referrer",
+    "referral": "referrer",
+    "friend": "insider",
+}
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof"})
+_NOT_A_NAME = frozenset({"the", "a", "an", "my", "their", "our", "some", "several", "two", "three"})
+_APART = re.compile(r",|\(|\)|;|/| - | from | at ")
+
+
+def read_contact(text: str) -> Contact:
+    words = re.findall(r"[\w'.-]+", text.lower())
+    joined = " ".join(words)
+    role = next((ROLES[key] for key in ROLES if re.search(rf"\b{key}\b", joined)), "")
+    several = any(word in GROUPS for word in words) or bool(
+        re.search(r"\b\w+ interviewers\b", joined)
+    )
+    return Contact(_first_name(_APART.split(text)[0]), role, several)
+
+
+def _first_name(part: str) -> str:
+    words = part.split()
+    if not words:
+        return ""
+    rest = {word.lower() for word in words[1:]}
+    if words[0].lower() in _NOT_A_NAME and (words[0].islower() or rest & (GROUPS | set(ROLES))):
+        return ""  # "the panel", "An interviewer"; but "A Kumar" is a name
+
+    if words[0].lower().strip(".") in TITLES and len(words) > 1:
+        return f"{words[0]} {words[-1]}"
+    if words[0].lower() in ROLES or words[0].lower() in GROUPS:
+        return ""
+    return words[0]
 
 
 def drafted_note(
@@ -54,4 +115,4 @@ def _stage_key(stage: str) -> str:
 
 
 def _greeting(contact_name: str) -> str:
-    return contact_name.split()[0] if contact_name.strip() else "there"
+    return read_contact(contact_name).greeting

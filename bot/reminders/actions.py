@@ -56,7 +56,7 @@ class Later(Step):
         )
 
     def answered(self, turn: Turn, value: str) -> None:
-        _snooze(turn, turn.data["reminder_id"], date.fromisoformat(value))
+        snooze_to(turn, turn.data["reminder_id"], date.fromisoformat(value))
 
 
 class PauseOffer(Step):
@@ -77,7 +77,7 @@ def act(turn: Turn, reminder_id: int, action: str) -> type[Later] | None:
         turn.say("That follow-up is already closed. /followups shows the ones waiting.")
         return None
     if action in SNOOZES:
-        _snooze(turn, reminder_id, turn.today + timedelta(days=SNOOZES[action]))
+        snooze_to(turn, reminder_id, turn.today + timedelta(days=SNOOZES[action]))
     elif action == "later":
         turn.data["reminder_id"] = reminder_id
         return Later
@@ -113,7 +113,7 @@ def answer_pause_offer(turn: Turn, value: str) -> None:
         turn.say("Glad to hear from you. They'll keep coming.")
 
 
-def _snooze(turn: Turn, reminder_id: int, day: date) -> None:
+def snooze_to(turn: Turn, reminder_id: int, day: date) -> None:
     """Same wall-clock time as planned, on the new day, in the reminder's zone."""
     reminder = turn.repo.reminders.get(reminder_id)
     if reminder is None:

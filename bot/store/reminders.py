@@ -53,6 +53,7 @@ _BY_DUE = (_c.due_at, _c.id)
 _ALL = _THEIRS.order_by(*_BY_DUE)
 _OPEN = _THEIRS.where(_c.status.in_(OPEN)).order_by(*_BY_DUE)
 _ONE = _THEIRS.where(_c.id == bindparam("t_id"))
+_IDS = select(_c.id).where(owned(_reminders), _c.member_id.is_not(None)).order_by(_c.id)
 _INSERT = insert(_reminders)
 _THIS_OPEN_ONE = owned(_reminders) & (_c.id == bindparam("t_id")) & _c.status.in_(OPEN)
 _BY_STATUS = select(_c.status, func.count()).where(owned(_reminders)).group_by(_c.status)
@@ -104,6 +105,12 @@ class Reminders:
     def open(self) -> list[ReminderRecord]:
         """The ones the member has not closed, by due time."""
         return records(ReminderRecord, self.db.execute(_OPEN, self.owner.fence))
+
+    def numbering(self) -> dict[int, int]:
+        """Each of the member's reminders' number, by the order they were planned: a
+        number never moves when another is closed or snoozed."""
+        ids = self.db.scalars(_IDS, self.owner.fence)
+        return {reminder_id: number for number, reminder_id in enumerate(ids, start=1)}
 
     def by_status(self) -> dict[str, int]:
         return {status: count for status, count in self.db.execute(_BY_STATUS, self.owner.fence)}

@@ -716,3 +716,15 @@ def test_a_no_to_a_question_without_a_no_option_is_not_read_as_one() -> None:
     with pytest.raises(InvalidAnswer):
         pick("no", options)
     assert pick("no, not the right fit", options) == "fit"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day"),
+    [
+        ("they emailed me on tuesday afternoon", date(2026, 12, 1)),
+        ("got the email yesterday evening, pretty brutal", date(2026, 12, 1)),
+        ("on the 20th of november", date(2026, 11, 20)),
+    ],
+)
+def test_a_date_inside_a_sentence_is_found(sentence: str, day: date) -> None:
+    assert past_date(sentence, today=date(2026, 12, 2)) == day

@@ -309,7 +309,7 @@ def test_a_new_time_zone_keeps_the_wall_clock_time_of_waiting_follow_ups(chat: C
         assert moved.due_at == to_utc(moved.local_due.date(), moved.local_due.time(), BERLIN)
         assert moved.due_at == before.due_at - timedelta(hours=1)  # winter: Berlin is UTC+1
     listing = chat.say("/followups")  # still shown at the times chosen
-    assert "1. Mon 30 Nov at 09:30: Send a friendly second ask" in listing
+    assert "2. Mon 30 Nov at 09:30: Send a friendly second ask" in listing  # numbers stay put
 
 
 def test_back_to_utc_puts_them_back(chat: Chat, core) -> None:

@@ -330,3 +330,19 @@ def test_a_question_at_the_draft_is_not_saved_as_the_note(chat: Chat, core) -> N
     assert "reads like a question" in reply
     assert "Here is a draft thank-you" in reply  # asked again
     assert rejections(core)[0].note == ""
+
+
+def test_a_contact_named_with_their_role_is_greeted_by_name_and_not_asked_again(
+    chat: Chat, core
+) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Data Analyst")
+    draft = chat.steps("Priya, the recruiter", "yesterday", "skip")
+    assert "What was" not in draft  # "the recruiter" already said it
+    assert "Hi Priya," in draft and "Hi Priya,," not in draft
+    assert rejections(core)[0].contact_role == "recruiter"
+
+
+def test_a_panel_gets_one_note_to_them_all(chat: Chat) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Data Analyst")
+    draft = chat.steps("the panel, seven interviewers", "yesterday", "skip")
+    assert "Hi all," in draft and "Hi the," not in draft

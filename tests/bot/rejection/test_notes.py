@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.playbook import load_playbook
-from bot.rejection.notes import drafted_note, follow_up_note
+from bot.rejection.notes import drafted_note, follow_up_note, read_contact
 from bot.rejection.stages import STAGES
 
 EXAMPLES = settings(max_examples=100, deadline=None)
@@ -243,3 +243,18 @@ def test_no_playbook_text_repeats_eight_words_of_a_seed_article(seed_runs: set[s
     for stem, content in PLAYBOOK.files.items():
         for text in strings(content):
             assert not runs(text) & seed_runs, f"{stem}: {text}"
+
+
+@pytest.mark.parametrize(
+    ("typed", "greeting", "role", "several"),
+    [
+        ("Priya, the recruiter", "Priya", "recruiter", False),
+        ("the panel, seven interviewers", "all", "interviewer", True),
+        ("Dr. Ade Okafor", "Dr. Okafor", "", False),
+        ("the hiring manager", "there", "hiring_manager", False),
+        ("Tom (hiring manager)", "Tom", "hiring_manager", False),
+    ],
+)
+def test_a_contact_is_read_as_people_write_them(typed, greeting, role, several) -> None:
+    contact = read_contact(typed)
+    assert (contact.greeting, contact.role, contact.several) == (greeting, role, several)

@@ -132,3 +132,15 @@ def test_typed_skip_and_snooze_are_understood(chat: Chat, core, dispatcher, cloc
     deliver(dispatcher)
     assert "Skipped" in chat.say("skip")
     assert outbox(core)["send_note"][0] == "skipped"
+
+
+def test_a_reminder_answered_days_later_still_counts(
+    chat: Chat, core, dispatcher, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    clock.advance(days=4)  # past the 72 hours after which a dialogue is set aside
+    reply = chat.say("done")
+    assert "Marked done" in reply and "set it aside" not in reply
+    assert outbox(core)["send_note"][0] == "done"

@@ -38,6 +38,23 @@ def test_done_and_cancel_as_arguments(chat: Chat, core) -> None:
     assert "Marked number 1 done" in chat.say("/followups done 1")
     assert statuses(core) == ["done", "cancelled", "pending", "pending"]
     out_of_range = chat.say("/followups done 9")
-    assert "go from 1 to 2" in out_of_range
+    assert "The numbers waiting are 3 and 4" in out_of_range  # numbers stay put (issue 13)
     assert "Try `/followups" in chat.say("/followups finish everything")
     assert statuses(core) == ["done", "cancelled", "pending", "pending"]
+
+
+def test_numbers_stay_put_when_one_is_closed(chat: Chat, core) -> None:
+    plan_for(chat, "Acme")
+    assert "Cancelled number 2" in chat.say("/followups cancel 2")
+    listing = chat.say("/followups")
+    assert "\n1. " in listing.text and "\n3. " in listing.text and "\n2. " not in listing.text
+    assert "Cancelled number 3" in chat.say("/followups cancel 3")  # still the third
+    assert statuses(core) == ["pending", "cancelled", "cancelled", "pending"]
+
+
+def test_a_follow_up_can_be_snoozed_from_the_list(chat: Chat, core) -> None:
+    plan_for(chat, "Acme")
+    chat.steps("/followups", "Snooze one", "1")
+    assert "I'll bring it back" in chat.say("next friday")
+    assert statuses(core).count("pending") == 4
+    assert "Until when?" in chat.say("/followups snooze 2")
