@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from bot.conversation.commands import command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
+from bot.conversation.events import Option
 from bot.member.settings import pause
 from bot.parsing import InvalidAnswer, future_date
 from bot.rejection.plan import FEEDBACK_NUDGES, to_utc
@@ -25,6 +26,7 @@ from bot.reminders.arrival import (
 )
 from bot.reminders.describing import describe_day
 from bot.store.models import OPEN, ReminderStatus
+from bot.store.reminders import ReminderRecord
 
 
 class Action(Step):
@@ -40,10 +42,47 @@ class Action(Step):
         message = reminder_message(turn.playbook, reminder, rejection, late=False)
         return Pick(message.text, reminder_options(reminder.id, reminder.kind))
 
-    def answered(self, turn: Turn, value: str) -> type[Later] | None:
+    def answered(self, turn: Turn, value: str) -> type[WhichReminder] | type[Later] | None:
         parsed = parse_action(value)
         assert parsed is not None  # the options are all reminder actions
+        if len(_waiting(turn)) > 1:  # typed with several out: which one did they mean?
+            turn.data["action"] = parsed[1]
+            return WhichReminder
         return act(turn, *parsed)
+
+
+class WhichReminder(Step):
+    """Several reminders arrived before the member answered; a button names its own,
+    a typed answer is asked which one it is for."""
+
+    name = "which_reminder"
+
+    def question(self, turn: Turn) -> Question:
+        options = tuple(
+            Option(str(reminder.id), _label(turn, reminder)) for reminder in _waiting(turn)
+        )
+        return Pick("Which one is that for?", options)
+
+    def answered(self, turn: Turn, value: str) -> type[Later] | type[Action] | None:
+        step = act(turn, int(value), turn.data["action"])
+        others = [reminder.id for reminder in _waiting(turn)]
+        if step is None and others:  # the others still wait for their answers
+            turn.data.update(reminder_id=others[-1], waiting=others)
+            return Action
+        return step
+
+
+def _waiting(turn: Turn) -> list[ReminderRecord]:
+    """The reminders delivered since the member last answered one, still open."""
+    ids = turn.data.get("waiting") or [turn.data["reminder_id"]]
+    found = (turn.repo.reminders.get(reminder_id) for reminder_id in ids)
+    return [reminder for reminder in found if reminder is not None and reminder.status in OPEN]
+
+
+def _label(turn: Turn, reminder: ReminderRecord) -> str:
+    label = turn.playbook.text(f"plan.reminders.{reminder.kind}.label")
+    rejection = turn.repo.rejections.get(reminder.rejection_id) if reminder.rejection_id else None
+    return f"{label} ({rejection.company})" if rejection else label
 
 
 class Later(Step):
@@ -129,7 +168,7 @@ def snooze_to(turn: Turn, reminder_id: int, day: date) -> None:
 @command("Answer a reminder: entered by its buttons, never typed.", listed=False)
 class ReminderDialogue(Dialogue):
     name = "reminder"
-    steps = (Action, Later, PauseOffer)
+    steps = (Action, WhichReminder, Later, PauseOffer)
     entries = (Action, PauseOffer)  # a delivered reminder becomes the member's question
 
     def begin(self, turn: Turn, args: str) -> None:

@@ -88,9 +88,11 @@ class Delivery:
         if repo.place is not None and not gives_way_to_a_reminder(repo.place):
             return  # mid-dialogue: the reminder's buttons still work on their own
         step = PauseOffer if sent.offers_pause else Action
-        # The newest reminder is the open question, replacing an older one; if the member
-        # started a dialogue this very moment, theirs wins.
-        repo.offer_place(ReminderDialogue.name, step.name, {"reminder_id": row.id}, now)
+        # The newest reminder is the open question, with the ones still unanswered before
+        # it, so a typed answer can ask which; if the member started a dialogue this very
+        # moment, theirs wins.
+        data = {"reminder_id": row.id, "waiting": [*_unanswered(repo.place), row.id]}
+        repo.offer_place(ReminderDialogue.name, step.name, data, now)
 
     def release(self, row: DueRow) -> None:
         """A prepared message that did not go out: give back the attention it reserved."""
@@ -100,6 +102,12 @@ class Delivery:
             repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
             if repo is not None:
                 repo.release_nudge(row.id)
+
+
+def _unanswered(place: Place | None) -> list[int]:
+    if place is None or place.dialogue != ReminderDialogue.name:
+        return []
+    return list(place.data.get("waiting") or [place.data["reminder_id"]])
 
 
 def gives_way_to_a_reminder(place: Place) -> bool:

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bot.conversation.events import Member
-from tests.helpers import FIRST_DUE, PLAN, Chat, FakeClock, deliver, outbox, place
+from bot.store.models import Reminder
+from tests.helpers import FIRST_DUE, PLAN, Chat, FakeClock, deliver, outbox, place, plan_for
 from tests.support.transport import FakeTransport
 
 
@@ -144,3 +148,26 @@ def test_a_reminder_answered_days_later_still_counts(
     reply = chat.say("done")
     assert "Marked done" in reply and "set it aside" not in reply
     assert outbox(core)["send_note"][0] == "done"
+
+
+def test_two_reminders_out_at_once_are_each_answerable_by_typing(
+    chat: Chat, core, dispatcher, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    plan_for(chat, "Globex")  # a second rejection, its thank-you due with the first
+    clock.now = FIRST_DUE
+    assert deliver(dispatcher).sent == 2
+    asked = chat.say("done")
+    assert "Which one is that for?" in asked
+    assert "(Acme)" in asked and "(Globex)" in asked
+    answered = chat.say("Acme")
+    assert "Marked done" in answered
+    assert "Globex" in answered  # the other one is asked again
+    assert "Skipped" in chat.say("skip")
+    with Session(core.engine) as session:
+        closed = {
+            r.rejection_id: r.status
+            for r in session.scalars(select(Reminder))
+            if r.status != "pending"
+        }
+    assert sorted(closed.values()) == ["done", "skipped"]
