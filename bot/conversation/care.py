@@ -1,8 +1,19 @@
-"""Noticing when it is more than a job (PLAYBOOK section 11): then we stop coaching."""
+"""Noticing when it is more than a job (PLAYBOOK section 11), and listening after.
+
+Words of despair stop the coaching: care, a person to reach, and whatever
+dialogue was open held until the member types `continue`. While held, every
+message is still heard: asked who to call, Bounceback names the group's contact
+and a line for the member's country; told they are stopping, it says goodnight;
+anything else gets a caring line, never the same one twice in a row.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.config import Settings
+from bot.conversation.commands import command
+from bot.conversation.engine import Ask, Dialogue, Question, Step, Turn
 from bot.parsing import mentions_any
 from bot.playbook import Playbook
 
@@ -11,6 +22,68 @@ def sounds_like_crisis(text: str, playbook: Playbook) -> bool:
     return mentions_any(text, playbook.table("comfort.crisis_phrases"))
 
 
-def crisis_response(playbook: Playbook, settings: Settings) -> str:
+def crisis_response(playbook: Playbook, settings: Settings, zone: str = "UTC") -> str:
+    """Care first, with the lines to call in the same message: nobody should have to ask."""
     contact = settings.crisis_contact or playbook.text("comfort.default_contact")
-    return playbook.text("comfort.crisis_response", contact=contact)
+    care = playbook.text("comfort.crisis_response", contact=contact)
+    return f"{care}\n{_listed(playbook.text('care.help_intro'), _lines(playbook, zone))}"
+
+
+def held_reply(text: str, turn: Turn) -> str:
+    """The answer to a member's `turn.held`-th message since they were held for care."""
+    care = turn.playbook
+    if sounds_like_crisis(text, care) or mentions_any(text, care.table("care.asks_for_help")):
+        return people_to_reach(care, turn.settings, turn.repo.member.timezone)
+    if mentions_any(text, care.table("care.stopping_words")):
+        return care.text("care.stopping")
+    if len(text.split()) <= 4 and mentions_any(text, care.table("care.thanks_words")):
+        return care.text("care.thanks")
+    listening: Any = care.table("care.listening")
+    return str(listening[(turn.held - 2) % len(listening)])  # held 2: the first since
+
+
+def people_to_reach(playbook: Playbook, settings: Settings, zone: str) -> str:
+    """The group's own contact, the line for the member's country, and where to find
+    any other: concrete, so nobody is left to search while they feel like this."""
+    contact = [settings.crisis_contact] if settings.crisis_contact else []
+    people = _listed(playbook.text("care.help_intro"), contact + _lines(playbook, zone))
+    return f"{people}\n{playbook.text('care.help_outro')}"
+
+
+def _lines(playbook: Playbook, zone: str) -> list[str]:
+    country = support_line(playbook, zone)
+    return [*([country] if country else []), playbook.text("care.fallback_line")]
+
+
+def _listed(intro: str, lines: list[str]) -> str:
+    return "\n".join([intro, *(f"- {line}" for line in lines)])
+
+
+def support_line(playbook: Playbook, zone: str) -> str | None:
+    """The free line of the country the member's time zone is in, if the playbook has it."""
+    for country in playbook.table("care.lines").values():
+        if zone in country["zones"]:
+            return str(country["line"])
+    return None
+
+
+class Listening(Step):
+    """Where a member is held for care when no dialogue was open: nothing is asked."""
+
+    name = "listening"
+
+    def question(self, turn: Turn) -> Question:
+        return Ask(turn.playbook.text("care.thanks"), lambda raw, _t: raw)
+
+    def answered(self, turn: Turn, value: str) -> None:
+        return None
+
+
+@command("Someone to talk to, when it is more than a job.", listed=False)
+class CareDialogue(Dialogue):
+    name = "care"
+    steps = (Listening,)
+    entries = (Listening,)  # the core holds a member here after words of despair
+
+    def begin(self, turn: Turn, args: str) -> None:
+        turn.say(people_to_reach(turn.playbook, turn.settings, turn.repo.member.timezone))

@@ -17,7 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.conversation.care import crisis_response, sounds_like_crisis
+from bot.conversation.care import (
+    CareDialogue,
+    Listening,
+    crisis_response,
+    held_reply,
+    sounds_like_crisis,
+)
 from bot.conversation.engine import Dialogue, Fill, Step, Turn, advance, ask
 from bot.conversation.events import (
     PLAIN_TEXT,
@@ -156,8 +162,11 @@ class Bounceback:
 
     def _handle(self, db: Connection, event: Inbound, capabilities: Capabilities) -> list[Reply]:
         turn, conversation = self._turn(db, event, capabilities)
-        if any(sounds_like_crisis(words, self.playbook) for words in _typed(event)):
-            self._pause_for_care(turn, conversation)  # before anything, commands included
+        crisis = any(sounds_like_crisis(words, self.playbook) for words in _typed(event))
+        if crisis and not turn.held:
+            self._hold_for_care(turn, conversation)  # before anything, commands included
+        elif crisis:
+            self._still_held(turn, conversation, event)
         elif isinstance(event, Command):
             self._command(turn, conversation, event)
         elif isinstance(event, Choice) and _answers_a_reminder(event.value):
@@ -167,7 +176,7 @@ class Bounceback:
         elif conversation is None:
             help_command = typed("help", event.member.platform)
             turn.say(f"We're not in the middle of anything. {help_command} shows what I can do.")
-        elif turn.paused:
+        elif turn.held:
             self._resume(turn, conversation, event)
         else:
             dialogue, step = _resumed(conversation)
@@ -200,7 +209,7 @@ class Bounceback:
             conversation = None
         if conversation is not None:
             turn.data = _detached(conversation.data)  # compared on save: keep apart
-            turn.filling, turn.paused = conversation.filling, conversation.paused
+            turn.filling, turn.held = conversation.filling, conversation.held
         return turn, conversation
 
     def _command(self, turn: Turn, conversation: Place | None, event: Command) -> None:
@@ -292,29 +301,40 @@ class Bounceback:
     def _remind(self, turn: Turn, conversation: Place | None) -> None:
         """After a one-off command, show where the open dialogue is waiting (unless the
         command ended it)."""
-        if conversation is None or turn.repo.place is None or turn.paused:
+        if conversation is None or turn.repo.place is None or turn.held:
             return
         turn.say("We were in the middle of something:")
         ask(turn, _resumed(conversation)[1])
 
-    def _pause_for_care(self, turn: Turn, conversation: Place | None) -> None:
-        """No coaching now: care, a person to reach, and the dialogue kept for later."""
-        turn.say(crisis_response(self.playbook, self.settings))
-        if conversation is not None:
-            turn.paused = True
+    def _hold_for_care(self, turn: Turn, conversation: Place | None) -> None:
+        """No coaching now: care, a person to reach, and the dialogue kept for later;
+        with none open, the member is held all the same, so what they say next is heard."""
+        turn.say(crisis_response(self.playbook, self.settings, turn.repo.member.timezone))
+        turn.held = 1
+        if conversation is None:
+            _save_place(turn, CareDialogue.name, Listening.name)
+        else:
             _save_place(turn, conversation.dialogue, conversation.step)
 
     def _resume(self, turn: Turn, conversation: Place, event: Inbound) -> None:
         if isinstance(event, Text) and event.text.strip().lower() in ("continue", "resume"):
-            turn.paused = False
+            turn.held = 0
+            if conversation.dialogue == CareDialogue.name:
+                turn.repo.end_place()
+                turn.say(self.playbook.text("care.ended"))
+                return
             turn.say("Okay, gently. Here's where we were:")
             ask(turn, _resumed(conversation)[1])
             _save_place(turn, conversation.dialogue, conversation.step)
             return
-        turn.say(
-            "I'm here. Whenever you'd like to carry on, type `continue`; "
-            "or /cancel to set it aside."
-        )
+        self._still_held(turn, conversation, event)
+
+    def _still_held(self, turn: Turn, conversation: Place | None, event: Inbound) -> None:
+        """Held for care, and still heard: whatever they write gets a caring answer."""
+        assert conversation is not None  # held only with a place saved
+        turn.held += 1
+        turn.say(held_reply(" ".join(_typed(event)), turn))
+        _save_place(turn, conversation.dialogue, conversation.step)
 
     def _settled(self, db: Connection, event: Inbound, key: str | None) -> bool:
         return key is None or inbox.settle(db, event.member.platform, key, self.clock())
@@ -361,9 +381,7 @@ def _resumed(conversation: Place) -> tuple[Dialogue, type[Step]]:
 
 
 def _save_place(turn: Turn, dialogue: str, step: str) -> None:
-    turn.repo.save_place(
-        dialogue, step, turn.data, turn.now, paused=turn.paused, filling=turn.filling
-    )
+    turn.repo.save_place(dialogue, step, turn.data, turn.now, held=turn.held, filling=turn.filling)
 
 
 def local_today(now: datetime, zone: str) -> date:

@@ -98,7 +98,7 @@ class Turn:
     capabilities: Capabilities
     data: dict[str, Any] = field(default_factory=dict)  # the dialogue's own, and only that
     filling: FormFilling | None = None  # a form being asked one field at a time
-    paused: bool = False  # held for care: nothing is asked until the member says so
+    held: int = 0  # held for care: messages heard since; nothing asked until they say so
     replies: list[Reply] = field(default_factory=list)
     handover: str | None = None  # a dialogue to start once this one has ended
 

@@ -25,6 +25,7 @@ FEATURES = (
     "bot.member.forget",
     "bot.group.dialogue",
     "bot.reminders.actions",
+    "bot.conversation.care",
     __name__,
 )
 

@@ -65,6 +65,14 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "reminders.*.message": frozenset({"company", "role"}),
     },
     "group.toml": {},
+    "care.toml": {
+        "help_intro": frozenset(),
+        "help_outro": frozenset(),
+        "fallback_line": frozenset(),
+        "stopping": frozenset(),
+        "thanks": frozenset(),
+        "ended": frozenset(),
+    },
     "wins.toml": {
         "kinds.*.label": frozenset(),
         "kinds.*.celebrate": frozenset(),
@@ -116,6 +124,7 @@ _PHRASE_LISTS = {
     "feedback.toml": ("categories.*.keywords",),
     "comfort.toml": ("crisis_phrases",),
     "group.toml": ("checkin_prompts",),
+    "care.toml": ("listening", "asks_for_help", "stopping_words", "thanks_words"),
 }
 
 

@@ -55,7 +55,7 @@ class FormFilling:
 class Place:
     """Where a member is in a dialogue; `version` fences answers that cross.
 
-    `data` is the dialogue's own; `paused` and `filling` are the engine's.
+    `data` is the dialogue's own; `held` (for care) and `filling` are the engine's.
     """
 
     dialogue: str
@@ -63,14 +63,14 @@ class Place:
     data: dict[str, Any]
     version: int
     updated_at: datetime
-    paused: bool = False
+    held: int = 0  # messages heard while held for care; 0 when not held
     filling: FormFilling | None = None
 
     @classmethod
     def from_row(cls, *values: Any) -> Place:
-        dialogue, step, data, version, updated_at, paused, filling = values
+        dialogue, step, data, version, updated_at, held, filling = values
         form = FormFilling(**filling) if filling else None
-        return cls(dialogue, step, data, version, updated_at, paused, form)
+        return cls(dialogue, step, data, version, updated_at, held, form)
 
 
 _members, _places = MEMBERS, CONVERSATIONS
@@ -112,7 +112,7 @@ _INSERT_PLACE_IF_NONE = {
     "sqlite": sqlite.insert(_places).on_conflict_do_nothing().returning(_places.c.version),
     "postgresql": postgresql.insert(_places).on_conflict_do_nothing().returning(_places.c.version),
 }
-_PLACE_FIELDS = ("dialogue", "step", "data", "version", "updated_at", "paused", "filling")
+_PLACE_FIELDS = ("dialogue", "step", "data", "version", "updated_at", "held", "filling")
 _UPDATE_PLACE = (
     update(_places).where(_THIS_PLACE).values({name: bindparam(name) for name in _PLACE_FIELDS})
 )
@@ -201,12 +201,12 @@ class Members:
         data: dict[str, Any],
         now: datetime,
         *,
-        paused: bool = False,
+        held: int = 0,
         filling: FormFilling | None = None,
     ) -> None:
         """Write the member's new place, fenced on the version this turn read."""
         version = 1 if self.place is None else self.place.version + 1
-        new = Place(dialogue, step, data, version, now, paused, filling)
+        new = Place(dialogue, step, data, version, now, held, filling)
         if self.place is None:
             self.db.execute(_INSERT_PLACE, {**_place_values(new), **self.owner.columns})
         elif _unmoved(self.place, new):
@@ -259,7 +259,7 @@ def _place_values(place: Place) -> dict[str, Any]:
 
 def _unmoved(saved: Place, new: Place) -> bool:
     """Whether a turn left the place as it was: then no write, no new version."""
-    where = ("dialogue", "step", "data", "paused", "filling")
+    where = ("dialogue", "step", "data", "held", "filling")
     return all(getattr(saved, name) == getattr(new, name) for name in where)
 
 

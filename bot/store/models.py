@@ -58,7 +58,7 @@ class Conversation(TenantScoped, Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime]
-    paused: Mapped[bool] = mapped_column(default=False)  # held for care
+    held: Mapped[int] = mapped_column(default=0)  # for care: messages heard since
     filling: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a form, field by field
 
 

@@ -8,6 +8,7 @@ own list, so a group that edits it keeps the same guarantees.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,10 @@ from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.conversation.care import crisis_response, sounds_like_crisis
+from bot.conversation.core import Bounceback
 from bot.playbook import load_playbook
+from tests.conftest import SAM
+from tests.helpers import Chat
 
 PROPERTY = settings(max_examples=200, deadline=None)
 PLAYBOOK = load_playbook()  # the shipped one, read once so strategies can draw from it
@@ -135,3 +139,51 @@ def test_without_a_configured_contact_the_response_still_offers_someone(tmp_path
 
 def test_a_phrase_in_markdown_italics_is_still_heard() -> None:
     assert sounds_like_crisis("I feel _hopeless_", PLAYBOOK)
+
+
+# After the first caring answer: still heard (issue 13's transcript).
+
+
+def held_chat(engine, playbook, clock, zone: str, settings: Settings | None = None) -> Chat:
+    bot = Bounceback(engine, playbook, settings or Settings(default_timezone=zone), clock)
+    return Chat(bot, SAM)
+
+
+def test_after_despair_the_member_is_still_heard_and_given_a_real_line(
+    engine, playbook, clock
+) -> None:
+    chat = held_chat(engine, playbook, clock, "Europe/London")
+    first = chat.say("I'm worthless, what's the point of any of this")
+    assert playbook.text("comfort.default_contact") in first
+    assert "116 123" in first  # a real line at once, for their country: nobody has to ask
+    help_ = chat.say("who would I even call? I don't know any support line")
+    assert "116 123" in help_ and "findahelpline.com" in help_
+    goodnight = chat.say("ok. I'm going to stop for today")
+    assert "Stopping for today sounds like a kind thing" in goodnight
+    replies = [first.text, help_.text, goodnight.text, chat.say("it's all too much").text]
+    replies.append(chat.say("i just feel so tired").text)
+    assert all(a != b for a, b in pairwise(replies))  # no line twice
+    assert not any(r.options for r in (first, help_, goodnight))  # nothing asked of them
+    assert "/help shows what I can do" in chat.say("continue")
+
+
+def test_the_line_given_is_the_members_countrys(engine, playbook, clock) -> None:
+    chat = held_chat(engine, playbook, clock, "America/New_York")
+    chat.say("I feel hopeless")
+    assert "988" in chat.say("is there a number I can call?")
+
+
+def test_the_groups_own_contact_comes_first(engine, playbook, clock) -> None:
+    settings = Settings(crisis_contact="Priya, our facilitator (DM @priya)")
+    chat = held_chat(engine, playbook, clock, "UTC", settings)
+    chat.say("I feel worthless")
+    help_ = chat.say("who can I talk to")
+    assert help_.text.index("Priya, our facilitator") < help_.text.index("findahelpline.com")
+
+
+def test_a_held_dialogue_resumes_where_it_was(chat: Chat) -> None:
+    chat.steps("/rejected Acme", "2")
+    chat.say("honestly I feel hopeless")
+    chat.say("thanks")
+    resumed = chat.say("continue")
+    assert "how far did you get" in resumed

@@ -32,8 +32,9 @@ from bot.conversation.registry import (
 from bot.store.models import Conversation
 from tests.helpers import Chat
 
-# Declared but not listed: a dialogue a member enters by pressing a button.
-BUTTON_ONLY = {spec.name for spec in DECLARED.values() if not spec.listed}
+# Declared but not listed: a dialogue a member enters by pressing a button, or is held in.
+UNLISTED = {spec.name for spec in DECLARED.values() if not spec.listed}
+BUTTON_ONLY = UNLISTED - {"care"}
 
 
 def advertised() -> set[str]:
@@ -43,7 +44,7 @@ def advertised() -> set[str]:
 
 def test_help_lists_every_listed_command_and_nothing_else() -> None:
     assert advertised() == {spec.name for spec in COMMANDS}
-    assert {"reminder"} == BUTTON_ONLY
+    assert {"reminder", "care"} == UNLISTED
 
 
 def test_every_dialogue_the_core_resumes_is_declared_as_a_command() -> None:

@@ -119,5 +119,5 @@ def test_a_place_saved_before_0008_keeps_its_pause_and_its_form(tmp_path) -> Non
         place = Members.open(connection, Member("slack", "T1", "U1"), datetime(2026, 11, 2)).place
     assert place is not None
     assert place.data == {"company": "Acme"}
-    assert place.paused is True
+    assert place.held == 1
     assert place.filling == FormFilling(2, {"role": "Analyst"})
