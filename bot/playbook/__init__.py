@@ -25,7 +25,9 @@ class PlaybookError(Exception):
 
 # Each file's schema: key path -> the placeholders that string may use.
 # "*" in a path stands for each of the names listed in _TABLES.
-_NOTE_FIELDS = frozenset({"greeting_name", "company", "role", "stage_line", "member_name"})
+_NOTE_FIELDS = frozenset(
+    {"greeting_name", "company", "role", "stage_line", "feedback_ask", "member_name"}
+)
 _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
     "feedback.toml": {
         "categories.*.label": frozenset(),
@@ -43,7 +45,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "light_path": frozenset(),
         "wins_intro": frozenset(),
         "no_wins_yet": frozenset(),
-        "resilience": frozenset({"count", "up"}),
+        "resilience": frozenset({"count"}),
         "first_resilience": frozenset(),
         "pass_on_question": frozenset({"role", "company"}),
         "pass_on_post": frozenset({"role", "company"}),
@@ -53,6 +55,8 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
     "notes.toml": {
         "thank_you.*": _NOTE_FIELDS,
         "stage_lines.*": frozenset({"company"}),
+        "feedback_asks.*": frozenset(),
+        "feedback_asks.reason_given": frozenset(),
         "second_ask": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting_intro": frozenset(),
@@ -99,6 +103,13 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
         "team",
     ),
     ("notes.toml", "stage_lines"): ("screen", "interview", "final"),
+    ("notes.toml", "feedback_asks"): (
+        "hiring_manager",
+        "recruiter",
+        "interviewer",
+        "connection",
+        "team",
+    ),
     ("plan.toml", "reminders"): (
         "send_note",
         "second_ask",

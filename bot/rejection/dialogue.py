@@ -35,7 +35,13 @@ from bot.parsing import (
 )
 from bot.rejection.notes import drafted_note, follow_up_note, read_contact
 from bot.rejection.plan_steps import Move, Plan, Trim, offer_plan
-from bot.rejection.reason import NO_FEEDBACK, category_advice, category_question, classify_reason
+from bot.rejection.reason import (
+    FILLED,
+    NO_FEEDBACK,
+    category_advice,
+    category_question,
+    classify_reason,
+)
 from bot.rejection.stages import CAME_CLOSE, STAGES
 from bot.wins.evidence import evidence
 
@@ -125,7 +131,15 @@ class Facts(Step):
 
     def answered(
         self, turn: Turn, value: dict[str, Any]
-    ) -> type[ContactRole] | type[Note] | type[Category] | type[AdviceMeeting] | type[PassOn]:
+    ) -> (
+        type[ContactRole]
+        | type[Note]
+        | type[Category]
+        | type[AdviceMeeting]
+        | type[PassOn]
+        | type[Plan]
+        | None
+    ):
         facts = {key: item for key, item in value.items() if item or key not in turn.data}
         turn.data.update(facts)
         turn.data.setdefault("contact_name", "")
@@ -159,13 +173,15 @@ class ContactRole(Step):
 
     def answered(
         self, turn: Turn, value: str
-    ) -> type[Note] | type[Category] | type[AdviceMeeting] | type[PassOn]:
+    ) -> type[Note] | type[Category] | type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
         turn.data["contact_role"] = value
         _update(turn, contact_role=value)
         return _after_facts(turn)
 
 
-def _after_facts(turn: Turn) -> type[Note] | type[Category] | type[AdviceMeeting] | type[PassOn]:
+def _after_facts(
+    turn: Turn,
+) -> type[Note] | type[Category] | type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
     if turn.data["stage"] != "applied":
         return Note
     turn.say(turn.playbook.text("comfort.light_path"))
@@ -191,7 +207,7 @@ class Note(Step):
 
     def answered(
         self, turn: Turn, value: str
-    ) -> type[Category] | type[AdviceMeeting] | type[PassOn]:
+    ) -> type[Category] | type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
         if value == "skip":
             turn.say("That's fine. You can always come back to it.")
         else:
@@ -213,6 +229,7 @@ def _draft(turn: Turn) -> str:
         contact_name=turn.data["contact_name"],
         contact_role=turn.data.get("contact_role", ""),
         member_name=member_name(turn),
+        reason_given=bool(turn.data.get("reason")),
     )
 
 
@@ -228,7 +245,9 @@ def _read_note(raw: str, _turn: Turn) -> str:
     return note
 
 
-def _read_reason(turn: Turn) -> type[Category] | type[AdviceMeeting] | type[PassOn]:
+def _read_reason(
+    turn: Turn,
+) -> type[Category] | type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
     """Ask the member to confirm our reading of the reason, or go straight on without one."""
     reason = turn.data.get("reason", "")
     turn.data["guess"] = classify_reason(reason, turn.playbook) if reason else NO_FEEDBACK
@@ -244,20 +263,34 @@ class Category(Step):
     def question(self, turn: Turn) -> Question:
         return category_question(turn.playbook, turn.data.get("guess"))
 
-    def answered(self, turn: Turn, value: str) -> type[AdviceMeeting] | type[PassOn]:
+    def answered(
+        self, turn: Turn, value: str
+    ) -> type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
         _apply_category(turn, turn.data["guess"] if value == "yes" else value)
         return _after_category(turn)
 
 
 def _apply_category(turn: Turn, category: str) -> None:
     _update(turn, category=category)
-    turn.say(category_advice(turn.playbook, category, weigh=bool(turn.data.get("reason"))))
+    turn.data["category"] = category
+    automated = turn.data["stage"] == "applied"  # no people met, nothing guarded to weigh
+    if automated and category == NO_FEEDBACK:
+        return  # the light path has said what there is to say
+    reason = turn.data.get("reason", "")
+    turn.say(category_advice(turn.playbook, category, reason, weigh=not automated))
 
 
-def _after_category(turn: Turn) -> type[AdviceMeeting] | type[PassOn]:
+def _after_category(turn: Turn) -> type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
     if turn.data["stage"] in CAME_CLOSE:
         return AdviceMeeting
     turn.say(evidence(turn))
+    return _pass_on_or_plan(turn)
+
+
+def _pass_on_or_plan(turn: Turn) -> type[PassOn] | type[Plan] | None:
+    """An opening someone else now fills is nothing to pass on: straight to the plan."""
+    if turn.data.get("category") in FILLED:
+        return offer_plan(turn)
     return PassOn
 
 
@@ -278,10 +311,10 @@ class AdviceMeeting(Step):
         options = (Option("yes", "I'll ask for one"), Option("no", "Not this time"))
         return Pick(turn.playbook.text("notes.advice_meeting_intro"), options, quote=draft)
 
-    def answered(self, turn: Turn, value: str) -> type[PassOn]:
+    def answered(self, turn: Turn, value: str) -> type[PassOn] | type[Plan] | None:
         turn.data["advice_meeting"] = value == "yes"
         turn.say(evidence(turn))
-        return PassOn
+        return _pass_on_or_plan(turn)
 
 
 class PassOn(Step):

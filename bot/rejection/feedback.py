@@ -41,6 +41,7 @@ class What(Step):
 
     def answered(self, turn: Turn, value: str) -> type[Category]:
         _update(turn, feedback=value, feedback_at=turn.now)
+        turn.data["feedback"] = value
         turn.data["guess"] = classify_reason(value, turn.playbook)
         return Category
 
@@ -54,7 +55,7 @@ class Category(Step):
     def answered(self, turn: Turn, value: str) -> type[LogWin]:
         category = turn.data["guess"] if value == "yes" else value
         _update(turn, feedback_category=category)
-        turn.say(category_advice(turn.playbook, category, weigh=True))
+        turn.say(category_advice(turn.playbook, category, turn.data.get("feedback", "")))
         cancelled = turn.repo.reminders.cancel(turn.data["rejection_id"], FEEDBACK_NUDGES, turn.now)
         if cancelled:
             turn.say(

@@ -45,7 +45,8 @@ ROLES = {
     "friend": "insider",
 }
 TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof"})
-_NOT_A_NAME = frozenset({"the", "a", "an", "my", "their", "our", "some", "several", "two", "three"})
+_NEVER_A_NAME = frozenset({"the", "my", "their", "our"})
+_NOT_A_NAME = frozenset({"a", "an", "some", "several", "two", "three", "four", "five"})
 _APART = re.compile(r",|\(|\)|;|/| - | from | at ")
 
 
@@ -63,9 +64,9 @@ def _first_name(part: str) -> str:
     words = part.split()
     if not words:
         return ""
-    rest = {word.lower() for word in words[1:]}
-    if words[0].lower() in _NOT_A_NAME and (words[0].islower() or rest & (GROUPS | set(ROLES))):
-        return ""  # "the panel", "An interviewer"; but "A Kumar" is a name
+    first, rest = words[0].lower(), {word.lower() for word in words[1:]}
+    if rest and (first in _NEVER_A_NAME or (first in _NOT_A_NAME and rest & (GROUPS | set(ROLES)))):
+        return ""  # "the panel", "an interviewer"; but "A Kumar" is a name
 
     if words[0].lower().strip(".") in TITLES and len(words) > 1:
         return f"{words[0]} {words[-1]}"
@@ -83,16 +84,20 @@ def drafted_note(
     contact_name: str,
     contact_role: str,
     member_name: str,
+    reason_given: bool = False,
 ) -> str:
-    """The thank-you and feedback request, in the variant that fits who they dealt with."""
+    """The thank-you and feedback request, in the variant that fits who they dealt with;
+    when they already gave a reason, the note builds on it rather than asking again."""
     variant = CONTACT_VARIANT.get(contact_role, "team") if contact_name else "team"
     stage_line = playbook.text(f"notes.stage_lines.{_stage_key(stage)}", company=company)
+    ask = "reason_given" if reason_given else variant
     return playbook.text(
         f"notes.thank_you.{variant}",
         greeting_name=_greeting(contact_name),
         company=company,
         role=role,
         stage_line=stage_line,
+        feedback_ask=playbook.text(f"notes.feedback_asks.{ask}"),
         member_name=member_name or "[your name]",
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.conversation.engine import Pick
 from bot.conversation.events import Option
 from bot.parsing import count_mentioned
@@ -40,9 +42,37 @@ def category_question(playbook: Playbook, guess: str | None) -> Pick:
     )
 
 
-def category_advice(playbook: Playbook, category: str, *, weigh: bool) -> str:
+GUARDED = frozenset({"internal_candidate", "different_direction", "better_qualified"})
+FILLED = frozenset({"internal_candidate", "better_qualified"})  # someone else has the role
+
+
+def category_advice(
+    playbook: Playbook, category: str, reason: str = "", *, weigh: bool = True
+) -> str:
+    """The advice for a category, with the skill they named, and the caveat about
+    guarded feedback only after the stock phrases that deserve it."""
     entry = playbook.table(f"feedback.categories.{category}")
-    advice = f"{entry['meaning']} {entry['next_step']}"
-    if weigh:
+    skill = named_skill(reason) if category == "missing_skill" else None
+    opening = f"They named {skill}. " if skill else ""
+    advice = f"{opening}{entry['meaning']} {entry['next_step']}"
+    if weigh and reason and category in GUARDED:
         advice += " " + playbook.text("feedback.weigh_it")
     return advice
+
+
+_SKILL = re.compile(
+    r"(?:more|stronger|deeper|enough|hands-on|solid|proven)\s+(?P<a>[\w+#./ -]{2,40}?)\s+"
+    r"(?:experience|skills?|knowledge|background)"
+    r"|(?:experience|skills?|knowledge|background)\s+(?:with|in|of)\s+(?P<b>[\w+#./ -]{2,40}?)"
+    r"(?:[,.;!]|\s+(?:and|but|which|that)\b|$)",
+    re.IGNORECASE,
+)
+
+
+def named_skill(reason: str) -> str | None:
+    """The skill a reason names: "more Kubernetes experience" is Kubernetes."""
+    match = _SKILL.search(reason)
+    if not match:
+        return None
+    skill = (match["a"] or match["b"]).strip()
+    return None if skill.lower() in ("relevant", "industry", "the", "direct", "prior") else skill

@@ -27,5 +27,5 @@ def evidence(turn: Turn) -> str:
     if count <= 1:
         lines.append(turn.playbook.text("comfort.first_resilience"))
     else:
-        lines.append(turn.playbook.text("comfort.resilience", count=count, up=count + 1))
+        lines.append(turn.playbook.text("comfort.resilience", count=count))
     return "\n".join(lines)

@@ -60,8 +60,8 @@ def test_interview_with_a_hiring_manager_gets_the_full_gracious_path(chat: Chat,
     evidence = chat.say("Yes, that's it")
     assert "story" in evidence  # the better-qualified next step
     assert "first rejection you've logged" in evidence
-    assert "Would you like me to pass it on?" in evidence
-    plan = chat.say("No, keep it private")
+    assert "pass it on" not in evidence.text  # someone has the role: nothing to pass on
+    plan = evidence
     assert "advice meeting" not in plan.text  # not offered: they did not come close
     assert "Tomorrow at 09:00: Send your thank-you" in plan
     assert "Sounds good" in plan
@@ -214,7 +214,7 @@ def test_the_resilience_count_grows(chat: Chat) -> None:
     for company in ("Acme", "Globex"):
         chat.steps(f"/rejected {company}", "2", "1", "skip", "today")
         last = chat.say("skip")
-    assert "2 times" in last and "3 times" in last
+    assert "Knocked back 2 times" in last and "3 times" not in last  # honest counts only
 
 
 def test_past_wins_are_shown_as_evidence(chat: Chat) -> None:
@@ -296,7 +296,7 @@ def test_answers_in_the_members_own_words_are_understood(chat: Chat, core) -> No
     """Issue 13's refused answers, each as a member typed it."""
     assert "how far did you get" in chat.steps("/rejected Acme", "pretty low honestly")
     assert "Let's note down the facts" in chat.say("runner-up, they said I came close")
-    chat.steps("Data Analyst", "Jane Doe", "yesterday", "They chose someone with more experience")
+    chat.steps("Data Analyst", "Jane Doe", "yesterday", "They went in a different direction")
     chat.steps("Recruiter or HR", "keep")
     assert "I'll ask for one" in chat.say("yes that's it")  # the reading confirmed
     assert "pass it on?" in chat.say("sure")  # the advice meeting accepted
@@ -306,7 +306,7 @@ def test_answers_in_the_members_own_words_are_understood(chat: Chat, core) -> No
     assert (rejection.mood, rejection.stage, rejection.category) == (
         "low",
         "runner_up",
-        "better_qualified",
+        "different_direction",
     )
 
 
@@ -346,3 +346,19 @@ def test_a_panel_gets_one_note_to_them_all(chat: Chat) -> None:
     chat.steps("/rejected Acme", "Disappointed", "Interviews", "Data Analyst")
     draft = chat.steps("the panel, seven interviewers", "yesterday", "skip")
     assert "Hi all," in draft and "Hi the," not in draft
+
+
+def test_the_advice_names_the_skill_and_gives_no_caveat_to_candid_feedback(chat: Chat) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Platform Engineer", "Jane Doe")
+    chat.steps("yesterday", "They were looking for more Kubernetes experience", "Recruiter or HR")
+    chat.say("keep")
+    advice = chat.say("a skill was missing")  # the reader does not know it yet (issue 15)
+    assert "They named Kubernetes." in advice
+    assert "guarded for legal reasons" not in advice.text
+
+
+def test_an_automated_no_gets_no_talk_of_conversations(chat: Chat) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Applied, no interview", "Analyst")
+    replies = chat.steps("today", "We have decided to move forward with other candidates")
+    replies = replies.text + chat.say("1").text
+    assert "last conversation" not in replies and "weigh what they tell you" not in replies

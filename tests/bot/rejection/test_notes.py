@@ -66,6 +66,7 @@ def test_a_named_contact_gets_the_note_written_for_their_part(contact_role: str)
         company="Acme Robotics",
         role="Data Analyst",
         stage_line=PLAYBOOK.text("notes.stage_lines.interview", company="Acme Robotics"),
+        feedback_ask=PLAYBOOK.text(f"notes.feedback_asks.{contact_role}"),
         member_name="Sam Rivera",
     )
     for fact in ("Acme Robotics", "Data Analyst", "Sam Rivera"):
@@ -258,3 +259,10 @@ def test_no_playbook_text_repeats_eight_words_of_a_seed_article(seed_runs: set[s
 def test_a_contact_is_read_as_people_write_them(typed, greeting, role, several) -> None:
     contact = read_contact(typed)
     assert (contact.greeting, contact.role, contact.several) == (greeting, role, several)
+
+
+def test_with_a_reason_given_the_note_does_not_ask_for_it_again() -> None:
+    asked = draft(contact_role="interviewer")
+    told = draft(contact_role="interviewer", reason_given=True)
+    assert "how I came across" in asked and "how I came across" not in told
+    assert PLAYBOOK.text("notes.feedback_asks.reason_given") in told
