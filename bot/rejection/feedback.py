@@ -73,8 +73,10 @@ class LogWin(Step):
         return offer_win("Hearing back counts as a win. Shall I log it?")
 
     def answered(self, turn: Turn, value: str) -> None:
-        if value != "no":
-            record_win(turn, "feedback", "", turn.data["rejection_id"], shared=value == "share")
+        if value == "no":
+            turn.say("Okay, not logged. What they told you is kept with the rejection.")
+            return
+        record_win(turn, "feedback", "", turn.data["rejection_id"], shared=value == "share")
 
 
 def _update(turn: Turn, **values: Any) -> None:
