@@ -64,6 +64,9 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "reconnect": frozenset({"greeting_name", "company", "role", "member_name"}),
     },
     "plan.toml": {
+        "greetings.morning": frozenset(),
+        "greetings.afternoon": frozenset(),
+        "greetings.evening": frozenset(),
         "reminders.*.label": frozenset(),
         "reminders.*.at": frozenset(),
         "reminders.*.message": frozenset({"company", "role"}),

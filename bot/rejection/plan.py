@@ -11,6 +11,8 @@ from bot.playbook import Playbook
 from bot.rejection.stages import CAME_CLOSE
 
 FEEDBACK_NUDGES = ("send_note", "second_ask")
+OUTREACH_GAP = 2  # working days at least between two notes to the same people
+SATURDAY = 5
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,31 @@ def propose(
         if stage in CAME_CLOSE:
             kinds.append("advice_meeting")
         kinds += ["keep_in_touch", "reconnect"]
-    if mood == "low":
-        kinds.insert(0, "check_in")
     earliest = today + timedelta(days=1)
+    next_note = earliest  # outreach goes out on working days, spaced even when logged late
+    if mood == "low":  # fewer, gentler steps, and how they are comes first
+        kinds = ["check_in", *(kind for kind in kinds if kind != "keep_in_touch")]
+        next_note = earliest + timedelta(days=1)
     plan = []
-    for kind in kinds:
+    for kind in sorted(kinds, key=lambda kind: playbook.table(f"plan.reminders.{kind}")["days"]):
         item = playbook.table(f"plan.reminders.{kind}")
         day = max(heard_on + timedelta(days=item["days"]), earliest)
+        if kind != "check_in":
+            day = next_working_day(max(day, next_note))
+            next_note = working_days_after(day, OUTREACH_GAP)
         plan.append(PlannedReminder(kind, day, time.fromisoformat(item["at"])))
     return sorted(plan, key=lambda reminder: (reminder.day, reminder.at))
+
+
+def next_working_day(day: date) -> date:
+    """The day itself, or the Monday after a weekend: nobody answers a note on Sunday."""
+    return day + timedelta(days=max(0, 7 - day.weekday())) if day.weekday() >= SATURDAY else day
+
+
+def working_days_after(day: date, count: int) -> date:
+    for _ in range(count):
+        day = next_working_day(day + timedelta(days=1))
+    return day
 
 
 def to_utc(day: date, at: time, zone: str) -> datetime:

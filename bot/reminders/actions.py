@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.conversation.commands import command
-from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
+from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, member_name
 from bot.conversation.events import Option
 from bot.member.settings import pause
 from bot.parsing import InvalidAnswer, future_date
@@ -39,7 +39,9 @@ class Action(Step):
         rejection = (
             turn.repo.rejections.get(reminder.rejection_id) if reminder.rejection_id else None
         )
-        message = reminder_message(turn.playbook, reminder, rejection, late=False)
+        message = reminder_message(
+            turn.playbook, reminder, rejection, late=False, member_name=member_name(turn)
+        )
         return Pick(message.text, reminder_options(reminder.id, reminder.kind))
 
     def answered(self, turn: Turn, value: str) -> type[WhichReminder] | type[Later] | None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot.conversation.events import Option, Reply
 from bot.member.settings import next_allowed, release_held
 from bot.playbook import Playbook
+from bot.rejection.notes import follow_up_note
 from bot.rejection.plan import FEEDBACK_NUDGES
 from bot.store.rejections import RejectionRecord
 from bot.store.repository import Repository
@@ -107,7 +109,11 @@ def decide(
     if count > SILENCE:
         return Send([pause_offer()], late=False, offers_pause=True)
     late = now - row.due_at > LATE_AFTER
-    return Send([reminder_message(playbook, row, rejection, late=late)], late=late)
+    local_now = now.replace(tzinfo=UTC).astimezone(ZoneInfo(member.timezone))
+    message = reminder_message(
+        playbook, row, rejection, late=late, member_name=member.display_name, at=local_now
+    )
+    return Send([message], late=late)
 
 
 def welcome_back(repo: Repository, now: datetime) -> None:
@@ -120,8 +126,16 @@ def welcome_back(repo: Repository, now: datetime) -> None:
 
 
 def reminder_message(
-    playbook: Playbook, row: DueRow, rejection: RejectionRecord | None, *, late: bool
+    playbook: Playbook,
+    row: DueRow,
+    rejection: RejectionRecord | None,
+    *,
+    late: bool,
+    member_name: str = "",
+    at: datetime | None = None,
 ) -> Reply:
+    """The reminder, greeted for the member's hour `at` it arrives (none when asked
+    again mid-dialogue), with the draft it is about, ready to copy."""
     facts = {
         "company": rejection.company if rejection else "them",
         "role": rejection.role if rejection else "",
@@ -129,7 +143,36 @@ def reminder_message(
     text = playbook.text(f"plan.reminders.{row.kind}.message", **facts)
     if late:
         text = "This one is late: I was offline for a while. " + text
-    return Reply(text, options=reminder_options(row.id, row.kind))
+    if at is not None:
+        text = f"{greeting(playbook, at)} {text}"
+    draft = reminder_draft(playbook, row.kind, rejection, member_name)
+    return Reply(text, options=reminder_options(row.id, row.kind), quote=draft)
+
+
+def greeting(playbook: Playbook, local: datetime) -> str:
+    if 5 <= local.hour < 12:
+        return playbook.text("plan.greetings.morning")
+    if 12 <= local.hour < 18:
+        return playbook.text("plan.greetings.afternoon")
+    return playbook.text("plan.greetings.evening")
+
+
+def reminder_draft(
+    playbook: Playbook, kind: str, rejection: RejectionRecord | None, member_name: str
+) -> str | None:
+    """The note a reminder asks the member to send: the one they kept, or its draft."""
+    if rejection is None or kind == "check_in":
+        return None
+    if kind == "send_note":
+        return rejection.note or None
+    return follow_up_note(
+        playbook,
+        kind,
+        company=rejection.company,
+        role=rejection.role,
+        contact_name=rejection.contact_name,
+        member_name=member_name,
+    )
 
 
 DONE_WORDS = ("did it", "sent it", "finished")

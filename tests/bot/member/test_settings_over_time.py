@@ -79,9 +79,10 @@ def test_resume_brings_a_held_reminder_back_at_once(
 ) -> None:
     """Issue 11: paused on 12 Dec, resumed on 15 Dec, the reminder came on 26 Dec."""
     plan_for(chat, "Acme")
-    assert outbox(core.engine)["send_note"].local_due == datetime(2026, 12, 13, 9, 0)
+    # the note's Sunday (13 Dec) moved to the Monday
+    assert outbox(core.engine)["send_note"].local_due == datetime(2026, 12, 14, 9, 0)
     assert "paused until Sat 26 Dec at 10:00" in chat.say("/settings pause 2")
-    december.now = datetime(2026, 12, 13, 9, 0)
+    december.now = datetime(2026, 12, 14, 9, 0)
     assert scheduler.tick() == 0  # held by the pause
     assert outbox(core.engine)["send_note"].due_at == datetime(2026, 12, 26, 10, 0)
     paused = chat.say("/followups")

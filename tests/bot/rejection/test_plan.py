@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,14 +52,15 @@ def facts(draw: st.DrawFn) -> dict[str, object]:
 
 def expected_kinds(stage: str, mood: str) -> set[str]:
     """PLAYBOOK section 8: a note and its follow-ups once people were met,
-    an advice meeting when they came close, a check-in when the member is low."""
+    an advice meeting when they came close; a member who is low gets a check-in
+    first and one step fewer (no keep-in-touch before the reconnect)."""
     kinds = set()
     if stage != "applied":
         kinds |= {"send_note", "second_ask", "keep_in_touch", "reconnect"}
     if stage in CAME_CLOSE:
         kinds.add("advice_meeting")
     if mood == "low":
-        kinds.add("check_in")
+        kinds = (kinds - {"keep_in_touch"}) | {"check_in"}
     return kinds
 
 
@@ -79,23 +81,34 @@ def test_an_automated_no_after_applying_needs_no_plan() -> None:
 
 
 def test_news_heard_today_gives_the_playbook_days_and_times() -> None:
-    plan = propose(PLAYBOOK, stage="runner_up", mood="low", heard_on=TODAY, today=TODAY)
+    plan = propose(PLAYBOOK, stage="runner_up", mood="steady", heard_on=TODAY, today=TODAY)
     assert [(item.kind, item.day, item.at) for item in plan] == [
         ("send_note", date(2026, 11, 24), time(9, 0)),
-        ("check_in", date(2026, 11, 24), time(10, 0)),
         ("second_ask", date(2026, 11, 30), time(9, 30)),
         ("advice_meeting", date(2026, 12, 3), time(9, 30)),
         ("keep_in_touch", date(2027, 1, 11), time(9, 30)),
-        ("reconnect", date(2027, 2, 21), time(9, 30)),
+        ("reconnect", date(2027, 2, 22), time(9, 30)),  # day 90 is a Sunday: the Monday
     ]
 
 
-def test_news_logged_late_moves_overdue_items_to_tomorrow() -> None:
-    heard = TODAY - timedelta(days=20)
+def test_a_member_who_is_low_is_asked_how_they_are_first_and_given_fewer_steps() -> None:
+    plan = propose(PLAYBOOK, stage="runner_up", mood="low", heard_on=TODAY, today=TODAY)
+    assert [(item.kind, item.day) for item in plan] == [
+        ("check_in", date(2026, 11, 24)),
+        ("send_note", date(2026, 11, 25)),
+        ("second_ask", date(2026, 11, 30)),
+        ("advice_meeting", date(2026, 12, 3)),
+        ("reconnect", date(2027, 2, 22)),
+    ]
+
+
+def test_news_logged_late_spreads_the_overdue_notes_over_working_days() -> None:
+    heard = TODAY - timedelta(days=20)  # three weeks late: every early step is overdue
     plan = propose(PLAYBOOK, stage="final", mood="steady", heard_on=heard, today=TODAY)
     days = {item.kind: item.day for item in plan}
-    tomorrow = TODAY + timedelta(days=1)
-    assert days["send_note"] == days["second_ask"] == days["advice_meeting"] == tomorrow
+    assert days["send_note"] == date(2026, 11, 24)  # Tuesday, tomorrow
+    assert days["second_ask"] == date(2026, 11, 26)  # two working days on
+    assert days["advice_meeting"] == date(2026, 11, 30)  # Thursday + 2: the Monday
     assert days["keep_in_touch"] == heard + timedelta(days=49)
 
 
@@ -108,13 +121,23 @@ def test_no_reminder_is_ever_due_today_or_earlier(case: dict) -> None:
 
 @PROPERTY
 @given(facts())
-def test_each_reminder_keeps_its_playbook_offset_unless_that_day_has_passed(
+def test_each_reminder_comes_no_sooner_than_its_playbook_offset_at_its_time(
     case: dict,
 ) -> None:
     for item in propose(PLAYBOOK, **case):
         offset = case["heard_on"] + timedelta(days=REMINDERS[item.kind]["days"])
-        assert item.day == max(offset, case["today"] + timedelta(days=1))
+        assert item.day >= max(offset, case["today"] + timedelta(days=1))
         assert item.at == time.fromisoformat(REMINDERS[item.kind]["at"])
+
+
+@PROPERTY
+@given(facts())
+def test_notes_go_out_on_working_days_at_least_two_working_days_apart(case: dict) -> None:
+    notes = [item.day for item in propose(PLAYBOOK, **case) if item.kind != "check_in"]
+    assert all(day.weekday() < 5 for day in notes)
+    for earlier, later in pairwise(notes):
+        between = (earlier + timedelta(days=n) for n in range(1, (later - earlier).days + 1))
+        assert sum(day.weekday() < 5 for day in between) >= 2
 
 
 @PROPERTY

@@ -74,7 +74,7 @@ def test_skip_closes_it_and_log_a_win_opens_the_win_dialogue(
     clock.now = FIRST_DUE
     deliver(dispatcher)
     assert "Skipped" in chat.press(platform.last.options[6].value)
-    clock.now = datetime(2026, 11, 29, 9, 30)
+    clock.now = datetime(2026, 11, 30, 9, 30)  # the second ask: Sunday's moved to Monday
     deliver(dispatcher)
     win = chat.press(platform.last.options[-1].value)
     assert "What kind of win was it?" in win
@@ -98,12 +98,12 @@ def test_after_three_unanswered_a_pause_is_offered_instead_of_a_fourth(
     chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
 ) -> None:
     chat.steps(*PLAN)
-    for day in (24, 29):
+    for day in (24, 30):  # the second ask's Sunday moved to the Monday
         clock.now = datetime(2026, 11, day, 10, 0)
         deliver(dispatcher)
-    clock.now = datetime(2027, 1, 10, 10, 0)  # keep-in-touch: the third unanswered
+    clock.now = datetime(2027, 1, 11, 10, 0)  # keep-in-touch: the third unanswered
     deliver(dispatcher)
-    clock.now = datetime(2027, 2, 20, 10, 0)  # reconnect would be the fourth
+    clock.now = datetime(2027, 2, 22, 10, 0)  # reconnect would be the fourth
     deliver(dispatcher)
     assert "Shall I pause them" in platform.last.text
     assert outbox(core)["reconnect"][0] == "pending"
