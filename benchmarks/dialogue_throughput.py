@@ -33,7 +33,6 @@ SCRIPT = (
     "Hiring manager",
     "keep",
     "yes",
-    "No, keep it private",
     "Drop some",
     "4",
     "Sounds good",

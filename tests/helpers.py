@@ -146,8 +146,7 @@ PLAN = (
     "They chose someone with more experience",
     "Hiring manager",
     "keep",
-    "Yes, that's it",
-    "No, keep it private",
+    "Yes, that's it",  # someone better qualified has the role: no opening to pass on
     "Sounds good",
 )
 FIRST_DUE = datetime(2026, 11, 24, 9, 0)  # the thank-you note, the morning after

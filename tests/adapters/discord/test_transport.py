@@ -81,8 +81,7 @@ def test_a_whole_rejection_from_slash_command_through_modal_and_buttons_to_a_rem
             draft = await press(bot, role, "Hiring manager", "Hi Jane,")
             await bot.fake.message_from(MEMBER_ID, "keep")  # typed in the DM, not pressed
             reading = await bot.said_in(dm, "Yes, that's it")
-            passing = await press(bot, reading, "Yes, that's it", "No, keep it private")
-            plan = await press(bot, passing, "No, keep it private", "Sounds good")
+            plan = await press(bot, reading, "Yes, that's it", "Sounds good")  # role filled
             await press(bot, plan, "Sounds good", "follow-ups. /followups shows them")
             assert "Hi Jane," in str(draft["embeds"])
 

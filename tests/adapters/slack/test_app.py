@@ -78,8 +78,7 @@ def test_a_whole_rejection_from_slash_command_to_reminder_dm(core, clock) -> Non
             await harness.said("Hi Jane,")
             for answer, reply in (
                 ("keep", "Send it within a day or two"),
-                ("Yes, that's it", "Would you like me to pass it on?"),
-                ("No, keep it private", "Here is the follow-up plan"),
+                ("Yes, that's it", "Here is the follow-up plan"),  # filled: nothing to pass on
                 ("Sounds good", "/followups shows them any time"),
             ):
                 await harness.dm(answer)
