@@ -59,7 +59,11 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "feedback_asks.reason_given": frozenset(),
         "second_ask": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting": frozenset({"greeting_name", "company", "role", "member_name"}),
-        "advice_meeting_intro": frozenset(),
+        "advice_meeting_intro": frozenset({"came_close", "who"}),
+        "advice_meeting_who": frozenset(),
+        "advice_meeting_through": frozenset({"contact"}),
+        "came_close.final": frozenset(),
+        "came_close.runner_up": frozenset(),
         "keep_in_touch": frozenset({"greeting_name", "company", "member_name"}),
         "reconnect": frozenset({"greeting_name", "company", "role", "member_name"}),
     },
@@ -139,6 +143,7 @@ _PHRASE_LISTS = {
     "comfort.toml": ("crisis_phrases",),
     "group.toml": ("checkin_prompts",),
     "care.toml": ("listening", "asks_for_help", "stopping_words", "thanks_words"),
+    "plan.toml": ("done_lines",),
 }
 
 

@@ -309,12 +309,29 @@ class AdviceMeeting(Step):
             member_name=member_name(turn),
         )
         options = (Option("yes", "I'll ask for one"), Option("no", "Not this time"))
-        return Pick(turn.playbook.text("notes.advice_meeting_intro"), options, quote=draft)
+        intro = turn.playbook.text(
+            "notes.advice_meeting_intro",
+            came_close=turn.playbook.text(f"notes.came_close.{turn.data['stage']}"),
+            who=_advice_from(turn),
+        )
+        return Pick(intro, options, quote=draft)
 
     def answered(self, turn: Turn, value: str) -> type[PassOn] | type[Plan] | None:
         turn.data["advice_meeting"] = value == "yes"
         turn.say(evidence(turn))
         return _pass_on_or_plan(turn)
+
+
+def _advice_from(turn: Turn) -> str:
+    """Who to ask for advice: the person they met, if they decided; else the hiring
+    manager, through whoever the member dealt with."""
+    contact = read_contact(turn.data["contact_name"])
+    role = turn.data.get("contact_role", "")
+    if contact.name and role in ("hiring_manager", "interviewer"):
+        return contact.name
+    if contact.name:
+        return turn.playbook.text("notes.advice_meeting_through", contact=contact.name)
+    return turn.playbook.text("notes.advice_meeting_who")
 
 
 class PassOn(Step):

@@ -24,7 +24,7 @@ from bot.reminders.arrival import (
     reminder_message,
     reminder_options,
 )
-from bot.reminders.describing import describe_day
+from bot.reminders.describing import describe_day, done_line
 from bot.store.models import OPEN, ReminderStatus
 from bot.store.reminders import ReminderRecord
 
@@ -137,7 +137,7 @@ def act(turn: Turn, reminder_id: int, action: str) -> type[Later] | None:
         turn.handover = "win"
     elif action in ("done", "replied"):
         turn.repo.reminders.close(reminder_id, ReminderStatus.DONE, turn.now)
-        turn.say("Marked done. Each one keeps a door open.")
+        turn.say(f"Marked done. {done_line(turn.repo, turn.playbook)}")
     else:
         raise InvalidAnswer("I don't know that button. /followups lists your follow-ups.")
     return None

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.playbook import Playbook
+from bot.store.models import ReminderStatus
 from bot.store.rejections import RejectionRecord
 from bot.store.reminders import ReminderRecord
 from bot.store.repository import Repository
+
+
+def done_line(repo: Repository, playbook: Playbook) -> str:
+    """A word for a follow-up just done, a different one each time (the count of done)."""
+    lines: Any = playbook.table("plan.done_lines")
+    done = repo.reminders.by_status().get(ReminderStatus.DONE, 0)
+    return str(lines[(done - 1) % len(lines)])
 
 
 def describe_day(day: date, today: date) -> str:

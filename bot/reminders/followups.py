@@ -12,7 +12,7 @@ from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.parsing import InvalidAnswer, future_date
 from bot.reminders.actions import snooze_to
-from bot.reminders.describing import describe_day, describe_followup
+from bot.reminders.describing import describe_day, describe_followup, done_line
 from bot.store.models import ReminderStatus
 
 _ACTION = re.compile(r"^(done|cancel|snooze)\s+#?(\d{1,3})$", re.IGNORECASE)
@@ -97,7 +97,7 @@ def _close(turn: Turn, action: str, reminder_id: int) -> None:
     if not closed:
         turn.say("That one was already closed.")
     elif action == "done":
-        turn.say(f"Marked number {number} done. Each one keeps a door open.")
+        turn.say(f"Marked number {number} done. {done_line(turn.repo, turn.playbook)}")
     else:
         turn.say(f"Cancelled number {number}.")
 

@@ -362,3 +362,12 @@ def test_an_automated_no_gets_no_talk_of_conversations(chat: Chat) -> None:
     replies = chat.steps("today", "We have decided to move forward with other candidates")
     replies = replies.text + chat.say("1").text
     assert "last conversation" not in replies and "weigh what they tell you" not in replies
+
+
+def test_the_advice_meeting_is_offered_in_words_that_fit_the_stage_and_the_contact(
+    chat: Chat,
+) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "The final round", "Analyst")
+    offer = chat.steps("Priya, the recruiter", "today", "skip", "keep")
+    assert "You reached the final round" in offer and "runner-up" not in offer.text
+    assert "the hiring manager, perhaps through Priya" in offer

@@ -58,3 +58,10 @@ def test_a_follow_up_can_be_snoozed_from_the_list(chat: Chat, core) -> None:
     assert "I'll bring it back" in chat.say("next friday")
     assert statuses(core).count("pending") == 4
     assert "Until when?" in chat.say("/followups snooze 2")
+
+
+def test_marking_several_done_never_says_the_same_line_twice(chat: Chat) -> None:
+    plan_for(chat, "Acme")
+    said = [chat.say(f"/followups done {number}").text for number in (1, 2, 3)]
+    words = [line.split(" done. ", 1)[1] for line in said]  # after "Marked number N done."
+    assert len(set(words)) == 3, words
