@@ -34,6 +34,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "categories.*.meaning": frozenset(),
         "categories.*.next_step": frozenset(),
         "weigh_it": frozenset(),
+        "ghosted_advice": frozenset(),
         "ask_others": frozenset(),
     },
     "moods.toml": {"moods.*.label": frozenset(), "moods.*.response": frozenset()},
@@ -61,6 +62,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "advice_meeting": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting_intro": frozenset({"came_close", "who"}),
         "advice_meeting_who": frozenset(),
+        "nudge": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting_through": frozenset({"contact"}),
         "came_close.final": frozenset(),
         "came_close.runner_up": frozenset(),
@@ -139,7 +141,7 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
 
 # Lists of phrases, checked for shape only.
 _PHRASE_LISTS = {
-    "feedback.toml": ("categories.*.keywords",),
+    "feedback.toml": ("categories.*.keywords", "ghosted_phrases"),
     "comfort.toml": ("crisis_phrases",),
     "group.toml": ("checkin_prompts",),
     "care.toml": ("listening", "asks_for_help", "stopping_words", "thanks_words"),

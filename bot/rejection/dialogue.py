@@ -41,6 +41,7 @@ from bot.rejection.reason import (
     category_advice,
     category_question,
     classify_reason,
+    went_quiet,
 )
 from bot.rejection.stages import CAME_CLOSE, STAGES
 from bot.wins.evidence import evidence
@@ -145,6 +146,7 @@ class Facts(Step):
         turn.data.setdefault("contact_name", "")
         if not turn.data["heard_on"]:
             turn.data["heard_on"] = turn.today.isoformat()
+        turn.data["ghosted"] = went_quiet(turn.data.get("reason", ""), turn.playbook)
         named_role = read_contact(turn.data["contact_name"]).role  # "Priya, the recruiter"
         if named_role and turn.data["contact_name"]:
             turn.data["contact_role"] = named_role
@@ -198,9 +200,14 @@ class Note(Step):
 
     def question(self, turn: Turn) -> Question:
         who = turn.data["contact_name"] or "the hiring team"
+        what = (
+            "a short, cordial check-in (they went quiet, so there is nothing to thank them for yet)"
+            if turn.data.get("ghosted")
+            else "a thank-you and feedback request"
+        )
         text = (
-            f"Here is a draft thank-you and feedback request for {who}. It should sound like "
-            "you, so change anything that doesn't: paste your own version back, or keep this one."
+            f"Here is a draft of {what} for {who}. It should sound like you, so change "
+            "anything that doesn't: paste your own version back, or keep this one."
         )
         options = (Option("keep", "Keep this draft"), Option("skip", "No note this time"))
         return Ask(text, _read_note, options=options, quote=_draft(turn))
@@ -221,6 +228,15 @@ class Note(Step):
 
 
 def _draft(turn: Turn) -> str:
+    if turn.data.get("ghosted"):
+        return follow_up_note(
+            turn.playbook,
+            "nudge",
+            company=turn.data["company"],
+            role=turn.data.get("role", ""),
+            contact_name=turn.data["contact_name"],
+            member_name=member_name(turn),
+        )
     return drafted_note(
         turn.playbook,
         company=turn.data["company"],
@@ -251,6 +267,11 @@ def _read_reason(
     """Ask the member to confirm our reading of the reason, or go straight on without one."""
     reason = turn.data.get("reason", "")
     turn.data["guess"] = classify_reason(reason, turn.playbook) if reason else NO_FEEDBACK
+    if turn.data.get("ghosted"):  # silence is its own answer: nothing to confirm
+        _update(turn, category=NO_FEEDBACK)
+        turn.data["category"] = NO_FEEDBACK
+        turn.say(turn.playbook.text("feedback.ghosted_advice"))
+        return _after_category(turn)
     if reason:
         return Category
     _apply_category(turn, NO_FEEDBACK)

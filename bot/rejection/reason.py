@@ -6,7 +6,7 @@ import re
 
 from bot.conversation.engine import Pick
 from bot.conversation.events import Option
-from bot.parsing import count_mentioned
+from bot.parsing import count_mentioned, mentions_any
 from bot.playbook import Playbook
 
 NO_FEEDBACK = "no_feedback"
@@ -24,6 +24,11 @@ def classify_reason(reason: str, playbook: Playbook) -> str | None:
     if ranked[0][1] == 0 or ranked[0][1] == ranked[1][1]:
         return None
     return ranked[0][0]
+
+
+def went_quiet(reason: str, playbook: Playbook) -> bool:
+    """They never said no: the member was ghosted."""
+    return mentions_any(reason, playbook.table("feedback.ghosted_phrases"))
 
 
 def category_question(playbook: Playbook, guess: str | None) -> Pick:

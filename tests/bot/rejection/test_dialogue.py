@@ -328,7 +328,7 @@ def test_a_question_at_the_draft_is_not_saved_as_the_note(chat: Chat, core) -> N
     chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
     reply = chat.say("can I get a version for each interviewer?")
     assert "reads like a question" in reply
-    assert "Here is a draft thank-you" in reply  # asked again
+    assert "Here is a draft of a thank-you" in reply  # asked again
     assert rejections(core)[0].note == ""
 
 
@@ -371,3 +371,15 @@ def test_the_advice_meeting_is_offered_in_words_that_fit_the_stage_and_the_conta
     offer = chat.steps("Priya, the recruiter", "today", "skip", "keep")
     assert "You reached the final round" in offer and "runner-up" not in offer.text
     assert "the hiring manager, perhaps through Priya" in offer
+
+
+def test_a_member_who_was_ghosted_gets_a_check_in_draft_not_a_thank_you(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Data Analyst")
+    draft = chat.steps("Priya, the recruiter", "last week", "The recruiter ghosted me")
+    assert "cordial check-in" in draft
+    assert "letting me know" not in (draft[-1].quote or "")
+    assert "I haven't heard anything for a while" in (draft[-1].quote or "")
+    advice = chat.say("keep")
+    assert "Silence is one of the hardest endings" in advice
+    assert "Is that right?" not in advice  # nothing to confirm about silence
+    assert rejections(core)[0].category == "no_feedback"
