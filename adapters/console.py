@@ -109,12 +109,17 @@ class ConsoleChat:
         self._deliver_due()
         self._prompt()
         for line in _lines(lines, wait=IDLE_TICK if self.prompt else None):
-            if line is not None:
-                self._handle(line)
-            self._deliver_due()
-            if line is not None:
-                self._prompt()
+            if line is None:
+                self._deliver_due()
+                continue
+            self.take(line)
+            self._prompt()
         return 0
+
+    def take(self, line: str) -> None:
+        """One typed line, answered, and whatever falls due after it."""
+        self._handle(line)
+        self._deliver_due()
 
     async def send(self, message: Outgoing, *, key: str, resend: bool) -> None:
         """Print a due reminder or group post; the console has no one else to reach."""

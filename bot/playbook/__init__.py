@@ -142,6 +142,7 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
 # Lists of phrases, checked for shape only.
 _PHRASE_LISTS = {
     "feedback.toml": ("categories.*.keywords", "ghosted_phrases"),
+    "moods.toml": ("moods.*.also",),
     "comfort.toml": ("crisis_phrases",),
     "group.toml": ("checkin_prompts",),
     "care.toml": ("listening", "asks_for_help", "stopping_words", "thanks_words"),

@@ -46,7 +46,7 @@ from bot.rejection.reason import (
 from bot.rejection.stages import CAME_CLOSE, STAGES
 from bot.wins.evidence import evidence
 
-STAGE_OPTIONS = tuple(Option(stage.value, stage.label) for stage in STAGES)
+STAGE_OPTIONS = tuple(Option(stage.value, stage.label, also=stage.also) for stage in STAGES)
 CONTACT_OPTIONS = (
     Option("hiring_manager", "Hiring manager"),
     Option("recruiter", "Recruiter or HR"),
@@ -61,7 +61,10 @@ class Mood(Step):
 
     def question(self, turn: Turn) -> Question:
         moods = turn.playbook.table("moods.moods")
-        options = tuple(Option(key, mood["label"]) for key, mood in moods.items())
+        options = tuple(
+            Option(key, mood["label"], also=tuple(mood.get("also", ())))
+            for key, mood in moods.items()
+        )
         return Pick(turn.playbook.text("comfort.mood_question"), options)
 
     def answered(self, turn: Turn, value: str) -> type[Stage]:
@@ -199,7 +202,7 @@ class Note(Step):
     name = "note"
 
     def question(self, turn: Turn) -> Question:
-        who = turn.data["contact_name"] or "the hiring team"
+        who = read_contact(turn.data["contact_name"]).name or "the hiring team"
         what = (
             "a short, cordial check-in (they went quiet, so there is nothing to thank them for yet)"
             if turn.data.get("ghosted")

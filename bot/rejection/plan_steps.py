@@ -31,6 +31,8 @@ def offer_plan(turn: Turn) -> type[Plan] | None:
         plan = [item for item in plan if item.kind != "advice_meeting"]
     if not turn.data.get("note"):
         plan = [item for item in plan if item.kind != "send_note"]
+    if turn.data.get("ghosted"):  # one cordial check-in is plenty after silence
+        plan = [item for item in plan if item.kind != "second_ask"]
     turn.data["plan"] = [item.as_data() for item in plan]
     if plan:
         return Plan

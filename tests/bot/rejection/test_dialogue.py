@@ -383,3 +383,5 @@ def test_a_member_who_was_ghosted_gets_a_check_in_draft_not_a_thank_you(chat: Ch
     assert "Silence is one of the hardest endings" in advice
     assert "Is that right?" not in advice  # nothing to confirm about silence
     assert rejections(core)[0].category == "no_feedback"
+    plan = chat.say("no")  # not passed on
+    assert "second ask" not in plan.text  # one check-in is plenty after silence
