@@ -63,6 +63,8 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "advice_meeting_intro": frozenset({"came_close", "who"}),
         "advice_meeting_who": frozenset(),
         "nudge": frozenset({"greeting_name", "company", "role", "member_name"}),
+        "reply_to_news_intro": frozenset(),
+        "reply_to_news": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting_through": frozenset({"contact"}),
         "came_close.final": frozenset(),
         "came_close.runner_up": frozenset(),

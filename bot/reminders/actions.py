@@ -15,6 +15,7 @@ from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, m
 from bot.conversation.events import Option
 from bot.member.settings import pause
 from bot.parsing import InvalidAnswer, future_date
+from bot.rejection.notes import follow_up_note
 from bot.rejection.plan import FEEDBACK_NUDGES, to_utc
 from bot.reminders.arrival import (
     PAUSE,
@@ -125,6 +126,9 @@ def act(turn: Turn, reminder_id: int, action: str) -> type[Later] | None:
     elif action == "skip":
         turn.repo.reminders.close(reminder_id, ReminderStatus.SKIPPED, turn.now)
         turn.say("Skipped. Not every door needs a second knock.")
+    elif action == "replied" and reminder.kind in GOOD_NEWS_KINDS:
+        turn.repo.reminders.close(reminder_id, ReminderStatus.DONE, turn.now)
+        _help_reply(turn, reminder.rejection_id)
     elif action == "replied" and reminder.rejection_id is not None:
         turn.repo.reminders.close(reminder_id, ReminderStatus.DONE, turn.now)
         turn.repo.reminders.cancel(reminder.rejection_id, FEEDBACK_NUDGES, turn.now)
@@ -141,6 +145,23 @@ def act(turn: Turn, reminder_id: int, action: str) -> type[Later] | None:
     else:
         raise InvalidAnswer("I don't know that button. /followups lists your follow-ups.")
     return None
+
+
+GOOD_NEWS_KINDS = ("advice_meeting", "keep_in_touch", "reconnect")  # a reply may be an opening
+
+
+def _help_reply(turn: Turn, rejection_id: int | None) -> None:
+    """A reply to a keep-in-touch or a reconnect is often news: help answer it warmly."""
+    rejection = turn.repo.rejections.get(rejection_id) if rejection_id else None
+    draft = follow_up_note(
+        turn.playbook,
+        "reply_to_news",
+        company=rejection.company if rejection else "",
+        role=rejection.role if rejection else "",
+        contact_name=rejection.contact_name if rejection else "",
+        member_name=member_name(turn),
+    )
+    turn.say(turn.playbook.text("notes.reply_to_news_intro"), quote=draft)
 
 
 def answer_pause_offer(turn: Turn, value: str) -> None:

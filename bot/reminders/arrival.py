@@ -18,7 +18,6 @@ from bot.conversation.events import Option, Reply
 from bot.member.settings import next_allowed, release_held
 from bot.playbook import Playbook
 from bot.rejection.notes import follow_up_note
-from bot.rejection.plan import FEEDBACK_NUDGES
 from bot.store.rejections import RejectionRecord
 from bot.store.repository import Repository
 
@@ -181,7 +180,7 @@ SNOOZE_WORDS = ("snooze", "later", "not now", "remind me")  # each snooze, asked
 
 def reminder_options(reminder_id: int, kind: str) -> tuple[Option, ...]:
     options = [Option(action_value(reminder_id, "done"), "Done", also=DONE_WORDS)]
-    if kind in FEEDBACK_NUDGES:
+    if kind != "check_in":
         options.append(Option(action_value(reminder_id, "replied"), "They replied"))
     options += [
         Option(action_value(reminder_id, "1d"), "Tomorrow", also=SNOOZE_WORDS),

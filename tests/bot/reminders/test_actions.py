@@ -171,3 +171,21 @@ def test_two_reminders_out_at_once_are_each_answerable_by_typing(
             if r.status != "pending"
         }
     assert sorted(closed.values()) == ["done", "skipped"]
+
+
+def test_a_reply_to_a_reconnect_gets_help_answering_it(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    for due in (FIRST_DUE, datetime(2026, 11, 30, 9, 30), datetime(2027, 1, 11, 9, 30)):
+        clock.now = due
+        deliver(dispatcher)
+        chat.say("done")
+    clock.now = datetime(2027, 2, 22, 9, 30)  # three months on: the reconnect
+    deliver(dispatcher)
+    replies = [reply for message, _ in platform.sent for reply in message.replies]
+    reconnect = next(reply for reply in replies if "three months" in reply.text)
+    replied = next(o.value for o in reconnect.options if o.label == "They replied")
+    answer = chat.press(replied)
+    assert "answer while it's warm" in answer
+    assert "Hi Jane," in (answer[-1].quote or "") and "twenty minutes" in (answer[-1].quote or "")
