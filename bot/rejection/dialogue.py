@@ -202,7 +202,7 @@ class Note(Step):
     name = "note"
 
     def question(self, turn: Turn) -> Question:
-        who = read_contact(turn.data["contact_name"]).name or "the hiring team"
+        who = _addressed(turn.data["contact_name"])
         what = (
             "a short, cordial check-in (they went quiet, so there is nothing to thank them for yet)"
             if turn.data.get("ghosted")
@@ -228,6 +228,14 @@ class Note(Step):
             )
         turn.data["note"] = value != "skip"
         return _read_reason(turn)
+
+
+def _addressed(contact_name: str) -> str:
+    """Who a draft is for, as the member would say it: "Priya", "the panel"."""
+    contact = read_contact(contact_name)
+    if contact.name:
+        return contact.name
+    return contact_name.split(",")[0].strip() if contact.several else "the hiring team"
 
 
 def _draft(turn: Turn) -> str:

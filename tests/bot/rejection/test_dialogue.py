@@ -346,6 +346,7 @@ def test_a_panel_gets_one_note_to_them_all(chat: Chat) -> None:
     chat.steps("/rejected Acme", "Disappointed", "Interviews", "Data Analyst")
     draft = chat.steps("the panel, seven interviewers", "yesterday", "skip")
     assert "Hi all," in draft and "Hi the," not in draft
+    assert "request for the panel." in draft
 
 
 def test_the_advice_names_the_skill_and_gives_no_caveat_to_candid_feedback(chat: Chat) -> None:
