@@ -26,7 +26,7 @@ class PlaybookError(Exception):
 # Each file's schema: key path -> the placeholders that string may use.
 # "*" in a path stands for each of the names listed in _TABLES.
 _NOTE_FIELDS = frozenset(
-    {"greeting_name", "company", "role", "stage_line", "feedback_ask", "member_name"}
+    {"greeting_name", "company", "role", "stage_line", "feedback_ask", "strength", "member_name"}
 )
 _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
     "feedback.toml": {
@@ -63,6 +63,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "advice_meeting_intro": frozenset({"came_close", "who"}),
         "advice_meeting_who": frozenset(),
         "nudge": frozenset({"greeting_name", "company", "role", "member_name"}),
+        "no_strength": frozenset(),
         "reply_to_news_intro": frozenset(),
         "reply_to_news": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting_through": frozenset({"contact"}),

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import (
+    SKIP,
     Ask,
     Dialogue,
     Field,
@@ -212,12 +213,18 @@ class Note(Step):
             f"Here is a draft of {what} for {who}. It should sound like you, so change "
             "anything that doesn't: paste your own version back, or keep this one."
         )
-        options = (Option("keep", "Keep this draft"), Option("skip", "No note this time"))
+        options = (
+            Option("keep", "Keep this draft"),
+            Option("skip", "No note this time"),
+            Option("strength", "Add a strength of mine"),
+        )
         return Ask(text, _read_note, options=options, quote=_draft(turn))
 
     def answered(
         self, turn: Turn, value: str
-    ) -> type[Category] | type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
+    ) -> type[Strength] | type[Category] | type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
+        if value == "strength":
+            return Strength
         if value == "skip":
             turn.say("That's fine. You can always come back to it.")
         else:
@@ -228,6 +235,25 @@ class Note(Step):
             )
         turn.data["note"] = value != "skip"
         return _read_reason(turn)
+
+
+class Strength(Step):
+    """One strength the member wants remembered, so the note's keep-in-mind line is
+    theirs rather than "my experience"."""
+
+    name = "strength"
+
+    def question(self, turn: Turn) -> Question:
+        return Ask(
+            "What's one strength you'd like them to remember you by? A few words, like "
+            "`SQL dashboards`, `client workshops` or `the data migration I led`.",
+            lambda raw, _t: optional_name(raw, what="strength").removeprefix("my "),
+            options=(SKIP,),
+        )
+
+    def answered(self, turn: Turn, value: str) -> type[Note]:
+        turn.data["strength"] = value
+        return Note
 
 
 def _addressed(contact_name: str) -> str:
@@ -257,11 +283,12 @@ def _draft(turn: Turn) -> str:
         contact_role=turn.data.get("contact_role", ""),
         member_name=member_name(turn),
         reason_given=bool(turn.data.get("reason")),
+        strength=turn.data.get("strength", ""),
     )
 
 
 def _read_note(raw: str, _turn: Turn) -> str:
-    if raw in ("keep", "skip"):
+    if raw in ("keep", "skip", "strength"):
         return raw
     note = free_text(raw, max_length=3000)
     if len(note) < 20:
@@ -424,6 +451,7 @@ class RejectionDialogue(Dialogue):
         Facts,
         ContactRole,
         Note,
+        Strength,
         Category,
         AdviceMeeting,
         PassOn,

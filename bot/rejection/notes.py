@@ -85,6 +85,7 @@ def drafted_note(
     contact_role: str,
     member_name: str,
     reason_given: bool = False,
+    strength: str = "",
 ) -> str:
     """The thank-you and feedback request, in the variant that fits who they dealt with;
     when they already gave a reason, the note builds on it rather than asking again."""
@@ -98,6 +99,7 @@ def drafted_note(
         role=role,
         stage_line=stage_line,
         feedback_ask=playbook.text(f"notes.feedback_asks.{ask}"),
+        strength=f"my {strength}" if strength else playbook.text("notes.no_strength"),
         member_name=member_name or "[your name]",
     )
 

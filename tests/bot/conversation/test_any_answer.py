@@ -31,6 +31,7 @@ PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("rejected", "facts"): ("/rejected Acme", "2", "3"),
     ("rejected", "contact_role"): ("/rejected Acme", "2", "3", "Analyst", "Jo Li", "today", ""),
     ("rejected", "note"): ("/rejected Acme", "2", "3", "skip", "skip", "today", ""),
+    ("rejected", "strength"): ("/rejected Acme", "2", "3", "", "", "today", "", "3"),
     ("rejected", "category"): ("/rejected Acme", "2", "3", "", "", "today", "internal", "keep"),
     ("rejected", "advice_meeting"): ("/rejected Acme", "2", "4", "", "", "today", "", "keep"),
     ("rejected", "pass_on"): ("/rejected Acme", "2", "1", "Analyst", "today", "skip"),

@@ -386,3 +386,13 @@ def test_a_member_who_was_ghosted_gets_a_check_in_draft_not_a_thank_you(chat: Ch
     assert rejections(core)[0].category == "no_feedback"
     plan = chat.say("no")  # not passed on
     assert "second ask" not in plan.text  # one check-in is plenty after silence
+
+
+def test_the_note_can_name_a_strength_of_the_members_own(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
+    assert "one strength you'd like them to remember" in chat.say("add a strength")
+    redrafted = chat.say("my SQL dashboards")
+    assert "where my SQL dashboards could be useful" in (redrafted[-1].quote or "")
+    assert "experience we discussed" not in (redrafted[-1].quote or "")
+    chat.say("keep")
+    assert "my SQL dashboards" in rejections(core)[0].note

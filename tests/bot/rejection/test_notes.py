@@ -67,6 +67,7 @@ def test_a_named_contact_gets_the_note_written_for_their_part(contact_role: str)
         role="Data Analyst",
         stage_line=PLAYBOOK.text("notes.stage_lines.interview", company="Acme Robotics"),
         feedback_ask=PLAYBOOK.text(f"notes.feedback_asks.{contact_role}"),
+        strength=PLAYBOOK.text("notes.no_strength"),
         member_name="Sam Rivera",
     )
     for fact in ("Acme Robotics", "Data Analyst", "Sam Rivera"):
