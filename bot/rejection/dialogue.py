@@ -256,6 +256,18 @@ class Strength(Step):
         return Note
 
 
+def _later_note(turn: Turn, key: str) -> str:
+    """A playbook note other than the thank-you, filled from this rejection's facts."""
+    return follow_up_note(
+        turn.playbook,
+        key,
+        company=turn.data["company"],
+        role=turn.data.get("role", ""),
+        contact_name=turn.data["contact_name"],
+        member_name=member_name(turn),
+    )
+
+
 def _addressed(contact_name: str) -> str:
     """Who a draft is for, as the member would say it: "Priya", "the panel"."""
     contact = read_contact(contact_name)
@@ -266,14 +278,7 @@ def _addressed(contact_name: str) -> str:
 
 def _draft(turn: Turn) -> str:
     if turn.data.get("ghosted"):
-        return follow_up_note(
-            turn.playbook,
-            "nudge",
-            company=turn.data["company"],
-            role=turn.data.get("role", ""),
-            contact_name=turn.data["contact_name"],
-            member_name=member_name(turn),
-        )
+        return _later_note(turn, "nudge")
     return drafted_note(
         turn.playbook,
         company=turn.data["company"],
@@ -359,14 +364,7 @@ class AdviceMeeting(Step):
     name = "advice_meeting"
 
     def question(self, turn: Turn) -> Question:
-        draft = follow_up_note(
-            turn.playbook,
-            "advice_meeting",
-            company=turn.data["company"],
-            role=turn.data.get("role", ""),
-            contact_name=turn.data["contact_name"],
-            member_name=member_name(turn),
-        )
+        draft = _later_note(turn, "advice_meeting")
         options = (Option("yes", "I'll ask for one"), Option("no", "Not this time"))
         intro = turn.playbook.text(
             "notes.advice_meeting_intro",
