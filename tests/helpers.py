@@ -30,7 +30,7 @@ from bot.conversation.events import (
     Visibility,
 )
 from bot.conversation.plain_text import as_plain_text
-from bot.store.models import Base, Conversation, Reminder
+from bot.store.models import Base, Conversation, Rejection, Reminder
 from scheduler.dispatcher import Dispatcher, Tally
 
 DM = Origin("D1", in_dm=True)
@@ -157,6 +157,17 @@ def outbox(core: Bounceback) -> dict[str, tuple[str, datetime]]:
     with Session(core.engine) as session:
         rows = session.scalars(select(Reminder).order_by(Reminder.due_at))
         return {row.kind: (row.status, row.due_at) for row in rows}
+
+
+def thank_yous(core: Bounceback) -> dict[str, str]:
+    """The status of each company's thank-you reminder, when several plans are out."""
+    with Session(core.engine) as session:
+        rows = session.execute(
+            select(Rejection.company, Reminder.status)
+            .join(Rejection, Reminder.rejection_id == Rejection.id)
+            .where(Reminder.kind == "send_note")
+        )
+        return {company: status for company, status in rows}
 
 
 def snapshot(core: Bounceback) -> dict[str, list[tuple]]:

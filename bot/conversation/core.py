@@ -45,7 +45,7 @@ from bot.member.home import home
 from bot.member.settings import adopt_timezone
 from bot.parsing import InvalidAnswer
 from bot.playbook import Playbook
-from bot.reminders.actions import ReminderDialogue, act, answer_pause_offer
+from bot.reminders.actions import ReminderDialogue, act, answer_pause_offer, still_waiting
 from bot.reminders.arrival import PAUSE, parse_action, welcome_back
 from bot.store import inbox, members
 from bot.store.database import Connection, Engine, IntegrityError, OperationalError
@@ -254,7 +254,11 @@ class Bounceback:
     def _answer_reminder(self, turn: Turn, conversation: Place | None, value: str) -> None:
         """A reminder's button, pressed at any time: act on it, then carry on where we were."""
         if conversation is not None and conversation.dialogue == ReminderDialogue.name:
-            turn.repo.end_place()  # the button answers the reminder that was asked
+            waiting = still_waiting(conversation, value)
+            if waiting:  # the button answered one of several: the others stay the question
+                turn.repo.save_place(ReminderDialogue.name, conversation.step, waiting, turn.now)
+            else:
+                turn.repo.end_place()  # the button answers the reminder that was asked
             conversation, turn.data = None, {}
         action = parse_action(value)
         if action is not None and action[1] == "later" and conversation is not None:

@@ -9,6 +9,7 @@ question. The pause offer of the silence rule is answered the same way.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot.conversation.commands import command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, member_name
@@ -26,6 +27,7 @@ from bot.reminders.arrival import (
     reminder_options,
 )
 from bot.reminders.describing import describe_day, done_line
+from bot.store.members import Place
 from bot.store.models import OPEN, ReminderStatus
 from bot.store.reminders import ReminderRecord
 
@@ -73,6 +75,17 @@ class WhichReminder(Step):
             turn.data.update(reminder_id=others[-1], waiting=others)
             return Action
         return step
+
+
+def still_waiting(place: Place, pressed: str) -> dict[str, Any] | None:
+    """The open question's data once a button answered one of its reminders, if any
+    other is left for a typed answer to mean."""
+    if place.step != Action.name:
+        return None
+    answered = parse_action(pressed)
+    waiting = place.data.get("waiting") or [place.data["reminder_id"]]
+    others = [id_ for id_ in waiting if answered is None or id_ != answered[0]]
+    return {"reminder_id": others[-1], "waiting": others} if others else None
 
 
 def _waiting(turn: Turn) -> list[ReminderRecord]:

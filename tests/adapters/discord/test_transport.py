@@ -16,7 +16,7 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
 from tests.adapters.discord.harness import custom_id, discord_bot, running
-from tests.helpers import FIRST_DUE, PLAN, Chat, outbox
+from tests.helpers import FIRST_DUE, PLAN, Chat, outbox, plan_for, thank_yous
 from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, FakeGuild, pointed_at
 
 POSTED = re.compile(r"/channels/\d+/messages")
@@ -205,3 +205,24 @@ def test_no_payload_lets_member_text_ping_anyone(core, clock) -> None:
             assert len(sent) > 3 and all(body["allowed_mentions"]["parse"] == [] for body in sent)
 
     asyncio.run(scenario())
+
+
+def test_two_reminders_out_at_once_each_answer_to_their_own_buttons(core, clock) -> None:
+    chat = Chat(core, SAM)
+    chat.steps(*PLAN)
+    plan_for(chat, "Globex")  # its thank-you falls due with Acme's
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with discord_bot(core) as bot:
+            dm = bot.fake.dm_channel_of(MEMBER_ID)
+            assert (await dispatcher_for(core, bot.client, clock).tick()).sent == 2
+            acme = await bot.said_in(dm, "note to Acme")
+            await bot.said_in(dm, "note to Globex")  # the newer one, the open question
+            await press(bot, acme, "Done", "Marked done")
+            assert thank_yous(core) == {"Acme": "done", "Globex": "sent"}
+            await bot.fake.message_from(MEMBER_ID, "skip that one")  # only Globex is left
+            await bot.said_in(dm, "Skipped")
+
+    asyncio.run(scenario())
+    assert thank_yous(core) == {"Acme": "done", "Globex": "skipped"}

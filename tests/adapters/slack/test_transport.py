@@ -17,7 +17,7 @@ from bot.store.groups import Groups
 from bot.store.models import Reminder
 from tests.adapters.slack.harness import dispatcher_for, slack_app
 from tests.conftest import SAM
-from tests.helpers import FIRST_DUE, PLAN, Chat, outbox
+from tests.helpers import FIRST_DUE, PLAN, Chat, outbox, plan_for, thank_yous
 
 
 def test_a_reminder_arrives_as_a_dm_whose_buttons_work(core, clock) -> None:
@@ -140,3 +140,26 @@ def test_a_group_post_retried_after_a_429_goes_out_without_reading_the_channel(c
             assert len(harness.slack.messages["C-group"]) == 1
 
     asyncio.run(scenario())
+
+
+def test_two_reminders_out_at_once_each_answer_to_their_own_buttons(core, clock) -> None:
+    chat = Chat(core, SAM)
+    chat.steps(*PLAN)
+    plan_for(chat, "Globex")  # its thank-you falls due with Acme's
+    clock.now = FIRST_DUE
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            assert (await dispatcher_for(core, client, clock).tick()).sent == 2
+            acme = await harness.said("note to Acme")
+            await harness.said("note to Globex")  # the newer one, the open question
+            done = acme["blocks"][-1]["elements"][0]
+            await harness.press(f"{CHOICE_ACTION}:0", done["value"], channel_id="DU-sam")
+            await harness.said("Marked done")
+            assert thank_yous(core) == {"Acme": "done", "Globex": "sent"}
+            await harness.dm("skip that one")  # typed: only Globex is left to mean
+            await harness.said("Skipped")
+
+    asyncio.run(scenario())
+    assert thank_yous(core) == {"Acme": "done", "Globex": "skipped"}

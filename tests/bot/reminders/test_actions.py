@@ -11,7 +11,17 @@ from sqlalchemy.orm import Session
 
 from bot.conversation.events import Member
 from bot.store.models import Reminder
-from tests.helpers import FIRST_DUE, PLAN, Chat, FakeClock, deliver, outbox, place, plan_for
+from tests.helpers import (
+    FIRST_DUE,
+    PLAN,
+    Chat,
+    FakeClock,
+    deliver,
+    outbox,
+    place,
+    plan_for,
+    thank_yous,
+)
 from tests.support.transport import FakeTransport
 
 
@@ -171,6 +181,19 @@ def test_two_reminders_out_at_once_are_each_answerable_by_typing(
             if r.status != "pending"
         }
     assert sorted(closed.values()) == ["done", "skipped"]
+
+
+def test_a_button_on_one_of_two_reminders_leaves_the_other_to_a_typed_answer(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    plan_for(chat, "Globex")
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    acme = platform.sent[0][0].replies[-1]
+    assert "Marked done" in chat.press(next(o.value for o in acme.options if o.label == "Done"))
+    assert "Skipped" in chat.say("skip that one")  # only Globex is left to mean
+    assert thank_yous(core) == {"Acme": "done", "Globex": "skipped"}
 
 
 def test_a_reply_to_a_reconnect_gets_help_answering_it(
