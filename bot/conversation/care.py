@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.config import Settings
 from bot.conversation.commands import command
 from bot.conversation.engine import Ask, Dialogue, Question, Step, Turn
 from bot.parsing import mentions_any
@@ -22,10 +21,18 @@ def sounds_like_crisis(text: str, playbook: Playbook) -> bool:
     return mentions_any(text, playbook.table("comfort.crisis_phrases"))
 
 
-def crisis_response(playbook: Playbook, settings: Settings, zone: str = "UTC") -> str:
+def support_contact(turn: Turn) -> str:
+    """Who this member's group says to reach: set by its facilitators with `/group
+    support`, else the deployment's BOUNCEBACK_CRISIS_CONTACT, else nobody named."""
+    group = turn.repo.group.find()
+    return (group.support if group else "") or turn.settings.crisis_contact
+
+
+def crisis_response(playbook: Playbook, contact: str, zone: str = "UTC") -> str:
     """Care first, with the lines to call in the same message: nobody should have to ask."""
-    contact = settings.crisis_contact or playbook.text("comfort.default_contact")
-    care = playbook.text("comfort.crisis_response", contact=contact)
+    care = playbook.text(
+        "comfort.crisis_response", contact=contact or playbook.text("comfort.default_contact")
+    )
     return f"{care}\n{_listed(playbook.text('care.help_intro'), _lines(playbook, zone))}"
 
 
@@ -33,7 +40,7 @@ def held_reply(text: str, turn: Turn) -> str:
     """The answer to a member's `turn.held`-th message since they were held for care."""
     care = turn.playbook
     if sounds_like_crisis(text, care) or mentions_any(text, care.table("care.asks_for_help")):
-        return people_to_reach(care, turn.settings, turn.repo.member.timezone)
+        return people_to_reach(care, support_contact(turn), turn.repo.member.timezone)
     if mentions_any(text, care.table("care.stopping_words")):
         return care.text("care.stopping")
     if len(text.split()) <= 4 and mentions_any(text, care.table("care.thanks_words")):
@@ -42,11 +49,12 @@ def held_reply(text: str, turn: Turn) -> str:
     return str(listening[(turn.held - 2) % len(listening)])  # held 2: the first since
 
 
-def people_to_reach(playbook: Playbook, settings: Settings, zone: str) -> str:
+def people_to_reach(playbook: Playbook, contact: str, zone: str) -> str:
     """The group's own contact, the line for the member's country, and where to find
     any other: concrete, so nobody is left to search while they feel like this."""
-    contact = [settings.crisis_contact] if settings.crisis_contact else []
-    people = _listed(playbook.text("care.help_intro"), contact + _lines(playbook, zone))
+    people = _listed(
+        playbook.text("care.help_intro"), ([contact] if contact else []) + _lines(playbook, zone)
+    )
     return f"{people}\n{playbook.text('care.help_outro')}"
 
 
@@ -86,4 +94,4 @@ class CareDialogue(Dialogue):
     entries = (Listening,)  # the core holds a member here after words of despair
 
     def begin(self, turn: Turn, args: str) -> None:
-        turn.say(people_to_reach(turn.playbook, turn.settings, turn.repo.member.timezone))
+        turn.say(people_to_reach(turn.playbook, support_contact(turn), turn.repo.member.timezone))

@@ -23,6 +23,7 @@ from bot.conversation.care import (
     crisis_response,
     held_reply,
     sounds_like_crisis,
+    support_contact,
 )
 from bot.conversation.engine import Dialogue, Fill, Step, Turn, advance, ask
 from bot.conversation.events import (
@@ -313,7 +314,7 @@ class Bounceback:
     def _hold_for_care(self, turn: Turn, conversation: Place | None) -> None:
         """No coaching now: care, a person to reach, and the dialogue kept for later;
         with none open, the member is held all the same, so what they say next is heard."""
-        turn.say(crisis_response(self.playbook, self.settings, turn.repo.member.timezone))
+        turn.say(crisis_response(self.playbook, support_contact(turn), turn.repo.member.timezone))
         turn.held = 1
         if conversation is None:
             _save_place(turn, CareDialogue.name, Listening.name)

@@ -1,5 +1,6 @@
 """`/group [channel | checkin DAY HH:MM | digest DAY HH:MM | timezone ZONE | on | off |
-facilitator WHO]`: the group's channel and weekly rhythm, for its facilitators.
+facilitator WHO | support WHO]`: the group's channel, weekly rhythm and the person
+its members are pointed to in a hard moment, for its facilitators.
 
 A member may run it when the group lists them as a facilitator, when
 BOUNCEBACK_FACILITATORS names them, or, in a workspace with no group yet and
@@ -33,11 +34,15 @@ from bot.parsing import InvalidAnswer, clean_text, day_and_time, day_name
 from bot.reminders.describing import describe_day
 
 MAX_FACILITATORS = 20
+SUPPORT_LENGTH = 300
 BACK = Option("back", "Back")
 USAGE = (
     "Try `/group`, `/group channel`, `/group checkin mon 09:00`, `/group digest fri 16:00`, "
-    "`/group timezone Europe/Berlin`, `/group on` or `/group off`."
+    "`/group timezone Europe/Berlin`, `/group on`, `/group off` or "
+    "`/group support Priya, our facilitator (DM her any time)`."
 )
+NO_SUPPORT = "support lines for their country (`/group support` names someone of yours)"
+CLEAR_WORDS = frozenset({"none", "off", "clear", "remove"})
 RUN_IN_CHANNEL = (
     "To choose the group's channel, run /group in that channel: I'll pick it up from there."
 )
@@ -123,6 +128,7 @@ def summary(turn: Turn, group: Rhythm) -> str:
     lines.append(
         "- Facilitators: " + (", ".join(names.get(u, inert_name(u)) for u in ids) or "none listed")
     )
+    lines.append(f"- In a hard moment, members are pointed to: {group.support or NO_SUPPORT}")
     if not group.channel and "channel" not in turn.data:
         lines.append(RUN_IN_CHANNEL)
     return "\n".join(lines)
@@ -259,6 +265,29 @@ def add_facilitator(turn: Turn, user: str) -> None:
         turn.say(f"Added {name} as a facilitator.")
 
 
+def support_text(raw: str) -> str:
+    """Who members in distress are pointed to, in the facilitator's words; "none" clears it."""
+    if raw.strip().lower() in CLEAR_WORDS:
+        return ""
+    return clean_text(raw, max_length=SUPPORT_LENGTH)
+
+
+def set_support(turn: Turn, support: str) -> None:
+    if _group(turn).support == support:
+        turn.say("That's already who members are pointed to.")
+        return
+    _change(turn, (), support=support)
+    if support:
+        turn.say(
+            f"Done: a member in a hard moment is pointed to {support}, "
+            "and to the support lines for their country."
+        )
+    else:
+        turn.say(
+            "Done: a member in a hard moment is pointed to the support lines for their country."
+        )
+
+
 def shortcut(turn: Turn, args: str) -> Action | None:
     """`/group <setting> [value]`: read in full before anything is saved."""
     word, _, rest = args.strip().partition(" ")
@@ -278,6 +307,9 @@ def shortcut(turn: Turn, args: str) -> Action | None:
     if word in ("facilitator", "add") and rest:
         user = resolve_user(turn, rest)
         return lambda t: add_facilitator(t, user)
+    if word == "support" and rest:
+        support = support_text(rest)
+        return lambda t: set_support(t, support)
     raise InvalidAnswer(USAGE)
 
 
@@ -308,13 +340,22 @@ class Menu(Step):
             Option("digest", "Digest day and time"),
             Option("on", "Turn it on") if paused else Option("off", "Pause the rhythm"),
             Option("facilitator", "Add a facilitator"),
+            Option("support", "Who members can reach in a hard moment"),
             Option("done", "Done"),
         ]
         return Pick("Anything to change?", tuple(options))
 
     def answered(
         self, turn: Turn, value: str
-    ) -> type[Menu] | type[Timezone] | type[Checkin] | type[Digest] | type[Facilitator] | None:
+    ) -> (
+        type[Menu]
+        | type[Timezone]
+        | type[Checkin]
+        | type[Digest]
+        | type[Facilitator]
+        | type[Support]
+        | None
+    ):
         if value == "done":
             turn.say("All set. /group brings this back whenever you need it.")
             return None
@@ -394,14 +435,33 @@ class Facilitator(Step):
         return Menu
 
 
+class Support(Step):
+    name = "support"
+
+    def question(self, turn: Turn) -> Question:
+        return Ask(
+            "When a member writes something that sounds like despair, I stop the coaching, "
+            "give them the support lines for their country and point them to a person. "
+            "Who should that be? For example `Priya, our facilitator (DM her any time)`; "
+            "`none` leaves just the lines.",
+            _or_back(support_text),
+            options=(BACK,),
+        )
+
+    def answered(self, turn: Turn, value: str | None) -> type[Menu]:
+        if value is not None and _still_allowed(turn):
+            set_support(turn, value)
+        return Menu
+
+
 @command(
-    "Facilitators: the group's channel, time zone, weekly check-in and digest.",
-    CommandOption("setting", "channel, checkin mon 09:00, digest fri 16:00, on or off"),
+    "Facilitators: the group's channel, weekly rhythm and support contact.",
+    CommandOption("setting", "channel, checkin mon 09:00, digest fri 16:00, on, off, support WHO"),
     facilitators_only=True,
 )
 class GroupDialogue(Dialogue):
     name = "group"
-    steps = (Menu, Timezone, Checkin, Digest, Facilitator)
+    steps = (Menu, Timezone, Checkin, Digest, Facilitator, Support)
 
     def begin(self, turn: Turn, args: str) -> type[Menu] | None:
         group = turn.repo.group.find()
@@ -433,9 +493,12 @@ class GroupDialogue(Dialogue):
         return Menu
 
 
-ASKED_BY_NAME: dict[str, type[Timezone] | type[Checkin] | type[Digest] | type[Facilitator]] = {
+ASKED_BY_NAME: dict[
+    str, type[Timezone] | type[Checkin] | type[Digest] | type[Facilitator] | type[Support]
+] = {
     "timezone": Timezone,
     "checkin": Checkin,
     "digest": Digest,
     "facilitator": Facilitator,
+    "support": Support,
 }

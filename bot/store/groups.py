@@ -30,6 +30,7 @@ class Rhythm:
     digest_at: time
     rhythm_on: bool
     facilitators: tuple[str, ...]
+    support: str  # who members can reach in a hard moment, as its facilitators wrote it
 
     def when(self, kind: str) -> tuple[str, time]:
         """The weekday and local time a kind of post goes out."""

@@ -169,6 +169,7 @@ class Group(TenantScoped, Base):
     digest_at: Mapped[time] = mapped_column(default=time(16, 0))
     rhythm_on: Mapped[bool] = mapped_column(default=True)
     facilitators: Mapped[list[str]] = mapped_column(JSON, default=list)
+    support: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime]
 
 

@@ -59,6 +59,7 @@ PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("group", "checkin"): ("/group", "Check-in day and time"),
     ("group", "digest"): ("/group", "Digest day and time"),
     ("group", "facilitator"): ("/group", "Add a facilitator"),
+    ("group", "support"): ("/group", "Who members can reach in a hard moment"),
 }
 # Questions no typing leads to, and where each is tested instead.
 ELSEWHERE = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 from bot.config import Settings
 from bot.conversation.care import crisis_response, sounds_like_crisis
 from bot.conversation.core import Bounceback
+from bot.conversation.events import Member
 from bot.playbook import load_playbook
 from tests.conftest import SAM
 from tests.helpers import Chat
@@ -123,16 +123,16 @@ def test_distress_as_members_write_it_is_heard(message: str) -> None:
     assert sounds_like_crisis(message, PLAYBOOK)
 
 
-def test_the_response_names_the_groups_own_contact(tmp_path: Path) -> None:
+def test_the_response_names_the_groups_own_contact() -> None:
     contact = "Priya, our facilitator (DM her any time), or Samaritans on 116 123"
-    response = crisis_response(PLAYBOOK, Settings(data_dir=tmp_path, crisis_contact=contact))
+    response = crisis_response(PLAYBOOK, contact)
     assert contact in response
     assert PLAYBOOK.text("comfort.default_contact") not in response
     assert "{" not in response and "}" not in response
 
 
-def test_without_a_configured_contact_the_response_still_offers_someone(tmp_path: Path) -> None:
-    response = crisis_response(PLAYBOOK, Settings(data_dir=tmp_path))
+def test_without_a_configured_contact_the_response_still_offers_someone() -> None:
+    response = crisis_response(PLAYBOOK, "")
     assert PLAYBOOK.text("comfort.default_contact") in response
     assert "emergency" in response
 
@@ -179,6 +179,18 @@ def test_the_groups_own_contact_comes_first(engine, playbook, clock) -> None:
     chat.say("I feel worthless")
     help_ = chat.say("who can I talk to")
     assert help_.text.index("Priya, our facilitator") < help_.text.index("findahelpline.com")
+
+
+def test_the_contact_a_facilitator_sets_is_given_before_the_deployments(
+    engine, playbook, clock
+) -> None:
+    settings = Settings(crisis_contact="the deployment's contact")
+    facilitator = held_chat(engine, playbook, clock, "UTC", settings)
+    facilitator.say("/group support Priya, our facilitator (DM her any time)")
+    member = Chat(facilitator.core, Member("slack", "T1", "U-jo", "Jo"))
+    first = member.say("I feel worthless")
+    assert "Priya, our facilitator" in first and "the deployment's contact" not in first
+    assert "Priya, our facilitator" in member.say("who can I talk to")
 
 
 def test_a_held_dialogue_resumes_where_it_was(chat: Chat) -> None:

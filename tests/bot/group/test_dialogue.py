@@ -262,6 +262,27 @@ def test_every_shortcut(core) -> None:
     assert conversation(core) is None  # a shortcut opens no conversation
 
 
+def test_the_support_contact_is_set_shown_and_cleared(core) -> None:
+    chat = in_channel(core)
+    assert "pointed to: support lines for their country" in chat.say("/group")
+    priya = "/group support Priya, our facilitator (DM her any time)"
+    assert "pointed to Priya, our facilitator (DM her any time), and to" in chat.say(priya)
+    assert "already who members are pointed to" in chat.say(priya)
+    assert "pointed to: Priya, our facilitator" in chat.say("/group")
+    assert group(core).support == "Priya, our facilitator (DM her any time)"
+    assert "pointed to the support lines" in chat.say("/group support none")
+    assert group(core).support == ""
+
+
+def test_the_support_contact_can_be_set_from_the_menu(core) -> None:
+    chat = Chat(core, SAM)
+    chat.say("/group")
+    asked = chat.say("Who members can reach in a hard moment")
+    assert "Who should that be?" in asked
+    assert MENU in chat.say("Dev, who runs the group (@dev on here)")
+    assert group(core).support == "Dev, who runs the group (@dev on here)"
+
+
 # Bad input: short, kind, nothing changed
 
 
@@ -277,6 +298,8 @@ SHORTCUTS = {
     "mass mention": "/group facilitator @everyone",
     "unknown name": "/group facilitator Someone Else",
     "off with more": "/group off now",
+    "support mention": "/group support ask @here",
+    "support too long": "/group support " + "Priya " * 60,
 }
 
 
