@@ -35,7 +35,6 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "categories.*.next_step": frozenset(),
         "weigh_it": frozenset(),
         "ghosted_advice": frozenset(),
-        "ask_others": frozenset(),
     },
     "moods.toml": {"moods.*.label": frozenset(), "moods.*.response": frozenset()},
     "comfort.toml": {
@@ -64,6 +63,8 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "advice_meeting_who": frozenset(),
         "nudge": frozenset({"greeting_name", "company", "role", "member_name"}),
         "no_strength": frozenset(),
+        "send_tip": frozenset(),
+        "nudge_tip": frozenset(),
         "reply_to_news_intro": frozenset(),
         "reply_to_news": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting_through": frozenset({"contact"}),
@@ -124,6 +125,7 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
     ),
     ("plan.toml", "reminders"): (
         "send_note",
+        "nudge",
         "second_ask",
         "advice_meeting",
         "keep_in_touch",

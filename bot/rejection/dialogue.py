@@ -229,10 +229,8 @@ class Note(Step):
             turn.say("That's fine. You can always come back to it.")
         else:
             _update(turn, note=_draft(turn) if value == "keep" else value)
-            turn.say(
-                "Send it within a day or two: a short email is plenty, a call or a personal "
-                "note for the leads that matter most. " + turn.playbook.text("feedback.ask_others")
-            )
+            tip = "notes.nudge_tip" if turn.data.get("ghosted") else "notes.send_tip"
+            turn.say(turn.playbook.text(tip))
         turn.data["note"] = value != "skip"
         return _read_reason(turn)
 

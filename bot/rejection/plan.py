@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.playbook import Playbook
 from bot.rejection.stages import CAME_CLOSE
 
-FEEDBACK_NUDGES = ("send_note", "second_ask")
+FEEDBACK_NUDGES = ("send_note", "second_ask", "nudge")
+KEPT_NOTES = ("send_note", "nudge")  # each reminds the member of the note they kept
 OUTREACH_GAP = 2  # working days at least between two notes to the same people
 SATURDAY = 5
 
@@ -30,11 +31,19 @@ class PlannedReminder:
 
 
 def propose(
-    playbook: Playbook, *, stage: str, mood: str, heard_on: date, today: date
+    playbook: Playbook,
+    *,
+    stage: str,
+    mood: str,
+    heard_on: date,
+    today: date,
+    ghosted: bool = False,
 ) -> list[PlannedReminder]:
     """The default plan for these facts; every item can be trimmed or moved."""
     kinds: list[str] = []
-    if stage != "applied":
+    if stage != "applied" and ghosted:  # one cordial check-in, then a door left open
+        kinds += ["nudge", "reconnect"]
+    elif stage != "applied":
         kinds += ["send_note", "second_ask"]
         if stage in CAME_CLOSE:
             kinds.append("advice_meeting")

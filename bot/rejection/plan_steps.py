@@ -14,7 +14,7 @@ from bot.conversation.engine import Ask, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.member.settings_dialogue import ask_zone_once
 from bot.parsing import InvalidAnswer, future_date, numbers
-from bot.rejection.plan import PlannedReminder, propose, reminder_rows
+from bot.rejection.plan import KEPT_NOTES, PlannedReminder, propose, reminder_rows
 from bot.reminders.describing import describe_day
 
 
@@ -26,13 +26,12 @@ def offer_plan(turn: Turn) -> type[Plan] | None:
         mood=turn.data.get("mood", ""),
         heard_on=date.fromisoformat(turn.data["heard_on"]),
         today=turn.today,
+        ghosted=bool(turn.data.get("ghosted")),
     )
     if not turn.data.get("advice_meeting"):
         plan = [item for item in plan if item.kind != "advice_meeting"]
     if not turn.data.get("note"):
-        plan = [item for item in plan if item.kind != "send_note"]
-    if turn.data.get("ghosted"):  # one cordial check-in is plenty after silence
-        plan = [item for item in plan if item.kind != "second_ask"]
+        plan = [item for item in plan if item.kind not in KEPT_NOTES]
     turn.data["plan"] = [item.as_data() for item in plan]
     if plan:
         return Plan

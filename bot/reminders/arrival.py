@@ -18,6 +18,7 @@ from bot.conversation.events import Option, Reply
 from bot.member.settings import next_allowed, release_held
 from bot.playbook import Playbook
 from bot.rejection.notes import follow_up_note
+from bot.rejection.plan import KEPT_NOTES
 from bot.store.rejections import RejectionRecord
 from bot.store.repository import Repository
 
@@ -162,7 +163,7 @@ def reminder_draft(
     """The note a reminder asks the member to send: the one they kept, or its draft."""
     if rejection is None or kind == "check_in":
         return None
-    if kind == "send_note":
+    if kind in KEPT_NOTES:
         return rejection.note or None
     return follow_up_note(
         playbook,

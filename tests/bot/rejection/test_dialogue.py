@@ -11,7 +11,8 @@ from bot.conversation.core import Bounceback
 from bot.conversation.events import Visibility
 from bot.store.models import Conversation, Rejection, Reminder
 from tests.conftest import SAM
-from tests.helpers import CHANNEL, WITH_FORMS, Chat, give_group_channel
+from tests.helpers import CHANNEL, FIRST_DUE, WITH_FORMS, Chat, deliver, give_group_channel
+from tests.support.transport import FakeTransport
 
 INTERVIEW_FACTS = (
     "Data Analyst",
@@ -384,8 +385,25 @@ def test_a_member_who_was_ghosted_gets_a_check_in_draft_not_a_thank_you(chat: Ch
     assert "Silence is one of the hardest endings" in advice
     assert "Is that right?" not in advice  # nothing to confirm about silence
     assert rejections(core)[0].category == "no_feedback"
+    assert "ask more than one person" not in advice.text  # they asked for nothing
     plan = chat.say("no")  # not passed on
     assert "second ask" not in plan.text  # one check-in is plenty after silence
+    assert "thank-you" not in plan.text and "Ask them for an update" in plan.text
+    assert "Reconnect and ask about new openings" in plan.text
+
+
+def test_a_ghosted_members_reminder_brings_the_check_in_they_kept(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock
+) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Data Analyst")
+    chat.steps("Priya, the recruiter", "last week", "never heard back", "keep", "no")
+    chat.say("Sounds good")
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    reminder = platform.last
+    assert "note asking Acme for an update" in reminder.text
+    assert "I haven't heard anything for a while" in (reminder.quote or "")
+    assert "They replied" in [option.label for option in reminder.options]
 
 
 def test_the_note_can_name_a_strength_of_the_members_own(chat: Chat, core) -> None:
