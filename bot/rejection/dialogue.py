@@ -426,8 +426,8 @@ def _update(turn: Turn, **values: Any) -> None:
 
 def _summary(data: dict[str, Any]) -> str:
     what = f"{data['role']} at {data['company']}" if data.get("role") else data["company"]
-    stage = {option.value: option.label for option in STAGE_OPTIONS}[data["stage"]]
-    parts = [what, stage.lower()]
+    stage = {stage.value: stage.counted for stage in STAGES}[data["stage"]]  # "as runner-up"
+    parts = [what, stage]
     if data.get("contact_name"):
         parts.append(f"with {data['contact_name']}")
     parts.append(f"heard on {date.fromisoformat(data['heard_on']):%-d %b %Y}")

@@ -50,7 +50,10 @@ def test_each_mood_gets_its_own_response(chat: Chat, playbook) -> None:
 def test_interview_with_a_hiring_manager_gets_the_full_gracious_path(chat: Chat, core) -> None:
     chat.steps("/rejected Acme", "Disappointed", "Interviews")
     noted = chat.steps(*INTERVIEW_FACTS)
-    assert "Noted: Data Analyst at Acme, interviews, with Jane Doe, heard on 22 Nov 2026" in noted
+    assert (
+        "Noted: Data Analyst at Acme, after interviews, with Jane Doe, heard on 22 Nov 2026"
+        in noted
+    )
     draft = chat.say("Hiring manager")
     assert "Hi Jane," in draft
     assert "Data Analyst" in draft and "Sam" in draft
@@ -251,7 +254,7 @@ def test_on_a_surface_with_forms_the_facts_are_one_modal(core: Bounceback) -> No
     assert set(errors[0].field_errors.errors) == {"company", "heard_on"}
     assert rejections(core) == []
     noted = chat.submit(form.id, company="Acme Corp", role="Analyst", heard_on="today")
-    assert "Noted: Analyst at Acme Corp, the final round" in noted
+    assert "Noted: Analyst at Acme Corp, in the final round" in noted
     assert "hiring team" in noted  # no contact named, so the note is for the team
 
 
@@ -297,7 +300,10 @@ def test_answers_in_the_members_own_words_are_understood(chat: Chat, core) -> No
     """Issue 13's refused answers, each as a member typed it."""
     assert "how far did you get" in chat.steps("/rejected Acme", "pretty low honestly")
     assert "Let's note down the facts" in chat.say("runner-up, they said I came close")
-    chat.steps("Data Analyst", "Jane Doe", "yesterday", "They went in a different direction")
+    noted = chat.steps(
+        "Data Analyst", "Jane Doe", "yesterday", "They went in a different direction"
+    )
+    assert "Noted: Data Analyst at Acme, as runner-up, with Jane Doe" in noted  # not "i came close"
     chat.steps("Recruiter or HR", "keep")
     assert "I'll ask for one" in chat.say("yes that's it")  # the reading confirmed
     assert "pass it on?" in chat.say("sure")  # the advice meeting accepted
