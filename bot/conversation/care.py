@@ -55,7 +55,7 @@ def people_to_reach(playbook: Playbook, contact: str, zone: str) -> str:
     people = _listed(
         playbook.text("care.help_intro"), ([contact] if contact else []) + _lines(playbook, zone)
     )
-    return f"{people}\n{playbook.text('care.help_outro')}"
+    return "\n".join([people, playbook.text("care.smaller_step"), playbook.text("care.help_outro")])
 
 
 def _lines(playbook: Playbook, zone: str) -> list[str]:

@@ -85,6 +85,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
     "care.toml": {
         "help_intro": frozenset(),
         "help_outro": frozenset(),
+        "smaller_step": frozenset(),
         "fallback_line": frozenset(),
         "stopping": frozenset(),
         "thanks": frozenset(),
