@@ -159,6 +159,13 @@ def outbox(core: Bounceback) -> dict[str, tuple[str, datetime]]:
         return {row.kind: (row.status, row.due_at) for row in rows}
 
 
+def two_thank_yous_due(chat: Chat, clock: FakeClock) -> None:
+    """Plans for Acme and Globex, the clock at the morning both thank-yous fall due."""
+    chat.steps(*PLAN)
+    plan_for(chat, "Globex")
+    clock.now = FIRST_DUE
+
+
 def thank_yous(core: Bounceback) -> dict[str, str]:
     """The status of each company's thank-you reminder, when several plans are out."""
     with Session(core.engine) as session:

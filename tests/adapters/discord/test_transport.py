@@ -16,7 +16,7 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
 from tests.adapters.discord.harness import custom_id, discord_bot, running
-from tests.helpers import FIRST_DUE, PLAN, Chat, outbox, plan_for, thank_yous
+from tests.helpers import FIRST_DUE, PLAN, Chat, outbox, thank_yous, two_thank_yous_due
 from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, FakeGuild, pointed_at
 
 POSTED = re.compile(r"/channels/\d+/messages")
@@ -208,10 +208,7 @@ def test_no_payload_lets_member_text_ping_anyone(core, clock) -> None:
 
 
 def test_two_reminders_out_at_once_each_answer_to_their_own_buttons(core, clock) -> None:
-    chat = Chat(core, SAM)
-    chat.steps(*PLAN)
-    plan_for(chat, "Globex")  # its thank-you falls due with Acme's
-    clock.now = FIRST_DUE
+    two_thank_yous_due(Chat(core, SAM), clock)
 
     async def scenario() -> None:
         async with discord_bot(core) as bot:

@@ -17,7 +17,7 @@ from bot.store.groups import Groups
 from bot.store.models import Reminder
 from tests.adapters.slack.harness import dispatcher_for, slack_app
 from tests.conftest import SAM
-from tests.helpers import FIRST_DUE, PLAN, Chat, outbox, plan_for, thank_yous
+from tests.helpers import FIRST_DUE, PLAN, Chat, outbox, thank_yous, two_thank_yous_due
 
 
 def test_a_reminder_arrives_as_a_dm_whose_buttons_work(core, clock) -> None:
@@ -143,10 +143,7 @@ def test_a_group_post_retried_after_a_429_goes_out_without_reading_the_channel(c
 
 
 def test_two_reminders_out_at_once_each_answer_to_their_own_buttons(core, clock) -> None:
-    chat = Chat(core, SAM)
-    chat.steps(*PLAN)
-    plan_for(chat, "Globex")  # its thank-you falls due with Acme's
-    clock.now = FIRST_DUE
+    two_thank_yous_due(Chat(core, SAM), clock)
 
     async def scenario() -> None:
         async with slack_app(core) as harness:

@@ -21,6 +21,7 @@ from tests.helpers import (
     place,
     plan_for,
     thank_yous,
+    two_thank_yous_due,
 )
 from tests.support.transport import FakeTransport
 
@@ -186,9 +187,7 @@ def test_two_reminders_out_at_once_are_each_answerable_by_typing(
 def test_a_button_on_one_of_two_reminders_leaves_the_other_to_a_typed_answer(
     chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
 ) -> None:
-    chat.steps(*PLAN)
-    plan_for(chat, "Globex")
-    clock.now = FIRST_DUE
+    two_thank_yous_due(chat, clock)
     deliver(dispatcher)
     acme = platform.sent[0][0].replies[-1]
     assert "Marked done" in chat.press(next(o.value for o in acme.options if o.label == "Done"))
