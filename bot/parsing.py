@@ -63,6 +63,20 @@ def name(raw: str, *, what: str = "name") -> str:
     return text
 
 
+def without_aside(raw: str) -> str:
+    """A name as meant when a remark followed it: "Northgate Logistics. well they didnt
+    say no" is Northgate Logistics, "priya, she was the design lead" is priya. Only a
+    remark of two words or more is cut, so "Acme Inc. UK" keeps its last word."""
+    return _ASIDE.split(raw.strip(), maxsplit=1)[0].strip(" ,") or raw
+
+
+_ASIDE = re.compile(
+    r"(?:[.!?]+|,(?=\s+(?:she|he|they|who|i|im|i'm|but|and|though|so|which|lol)\b))"
+    r"\s+(?=\S+\s+\S)",
+    re.IGNORECASE,
+)
+
+
 def optional(raw: str) -> bool:
     """True when the member chose to skip an optional question, or left it empty."""
     return raw.strip().lower().rstrip(".!") in SKIP_WORDS
@@ -93,13 +107,13 @@ def pick(raw: str, options: Sequence[Option]) -> str:
     """An option chosen as a person names it: its number, its words or a clear part of
     them, or yes and no where it says so; unsure, ask back rather than guess."""
     text = _folded(clean_text(raw, max_length=NAME_LENGTH)).strip(" .!")
-    number = _LEADING_NUMBER.match(text)
+    number = _LEADING_NUMBER.match(text) or _NAMED_NUMBER.search(text)
     if number:
         index = int(number[1])
         if 1 <= index <= len(options):
             return options[index - 1].value
         raise InvalidAnswer(f"Please pick a number from 1 to {len(options)}.")
-    chosen = matching_options(text, options)
+    chosen = matching_options(text, options) or _by_clause(text, options)
     if len(chosen) == 1:
         return chosen[0].value
     if chosen:
@@ -124,6 +138,9 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
     word_for_word = [o for o in options if typed in (_folded(o.label), _folded(o.value))]
     if word_for_word:
         return word_for_word[:1]
+    quoted = [o for o in options if _quotes(typed, o.label)]
+    if len(quoted) == 1:  # "people who ghosted me? nah. drop some": one label, said whole
+        return quoted
     said = _meaning(raw)
     exact = [option for option in options if _meaning(option.label) == said]
     if exact:
@@ -154,6 +171,31 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
     return [option for _, option in sorted(scored, key=lambda pair: -pair[0])]
 
 
+def _quotes(typed: str, label: str) -> bool:
+    """Whether the answer says the option's label whole, its opening article aside."""
+    words = _WORD.findall(_folded(label))
+    if words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    if not words:
+        return False
+    return re.search(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", typed) is not None
+
+
+def _by_clause(text: str, options: Sequence[Option]) -> list[Option]:
+    """The one option a single clause names, when the whole answer names none clearly:
+    in "someone better i suppose. doesn't matter" the "doesn't" is not about the options."""
+    clauses = [part for part in _CLAUSE_BREAK.split(text) if part.strip()]
+    if len(clauses) < 2:
+        return []
+    named = {option.value: option for part in clauses for option in _clearly(part, options)}
+    return list(named.values()) if len(named) == 1 else []
+
+
+def _clearly(part: str, options: Sequence[Option]) -> list[Option]:
+    found = matching_options(part, options)
+    return found if len(found) == 1 else []
+
+
 def _option_words(option: Option) -> frozenset[str]:
     words = _meaning(option.label) | _meaning(" ".join(option.also))
     if _PLAIN_VALUE.match(option.value):  # "yes", "hiring_manager"; not "r:12:done"
@@ -177,8 +219,20 @@ _FILLER = frozenset(
     | {"lets", "do", "be", "been", "have", "had", "got", "get", "some", "bit", "kind", "of"}
 )
 _WORD = re.compile(r"[a-z0-9']+")
-_LEADING_NUMBER = re.compile(r"^(?:#|no\.?\s*|number\s+|option\s+)?(\d{1,3})(?:$|[\s.:)\-,])")
+_COUNTED = r"(?:weeks?|days?|months?|years?|yrs?|hours?|times|rounds?|interviews?|people|of)\b"
+# A number the answer opens with is the choice ("2. a screening call"), unless it counts
+# something ("3 weeks of nothing", "2 interviews").
+_LEADING_NUMBER = re.compile(
+    rf"^(?:#|no\.?\s*|number\s+|option\s+)?(\d{{1,3}})(?:$|[.:)\-,]|\s+(?!{_COUNTED}))"
+)
 _PLAIN_VALUE = re.compile(r"^[a-z_]+$")
+# A number named as the choice inside a few words ("fine. 1", "put 3 i guess"), not a
+# count ("3 weeks of nothing"): at the end, or before words that only hedge.
+_NAMED_NUMBER = re.compile(
+    r"(?:^|[\s.,:;!(])#?(\d{1,2})(?=$|[\s.,!)]+(?:i guess|i suppose|i think|please|then|"
+    r"obviously|probably|maybe|lol|thanks|thank you)?[\s.,!?]*$)"
+)
+_CLAUSE_BREAK = re.compile(r"[.;!?]+\s+|,\s+(?:but|though|anyway)\s+")
 
 
 def _meaning(text: str) -> frozenset[str]:
@@ -461,7 +515,9 @@ def _clock(text: str, example: str) -> tuple[time, int] | None:
 
 @lru_cache(maxsize=64)
 def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(p.lower()) for p in sorted(phrases, key=len, reverse=True))
+    folded = sorted({normalised(phrase) for phrase in phrases}, key=len, reverse=True)
+    # "what's" is often typed "whats": an apostrophe in a phrase may be left out
+    alternatives = "|".join(re.escape(p).replace("'", "'?") for p in folded)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 

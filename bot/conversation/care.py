@@ -49,6 +49,10 @@ def held_reply(text: str, turn: Turn) -> str:
     return str(listening[(turn.held - 2) % len(listening)])  # held 2: the first since
 
 
+def asks_for_a_person(text: str, playbook: Playbook) -> bool:
+    return mentions_any(text, playbook.table("care.asks_for_a_person"))
+
+
 def people_to_reach(playbook: Playbook, contact: str, zone: str) -> str:
     """The group's own contact, the line for the member's country, and where to find
     any other: concrete, so nobody is left to search while they feel like this."""

@@ -20,8 +20,10 @@ from bot.config import Settings
 from bot.conversation.care import (
     CareDialogue,
     Listening,
+    asks_for_a_person,
     crisis_response,
     held_reply,
+    people_to_reach,
     sounds_like_crisis,
     support_contact,
 )
@@ -175,8 +177,7 @@ class Bounceback:
         elif isinstance(event, FormRequested):
             self._reopen_form(turn, conversation, event.form_id)
         elif conversation is None:
-            help_command = typed("help", event.member.platform)
-            turn.say(f"We're not in the middle of anything. {help_command} shows what I can do.")
+            self._unprompted(turn, " ".join(_typed(event)))
         elif turn.held:
             self._resume(turn, conversation, event)
         else:
@@ -297,6 +298,20 @@ class Bounceback:
                 return
         turn.say("That form belongs to an earlier question.")
         self._remind(turn, conversation)
+
+    def _unprompted(self, turn: Turn, text: str) -> None:
+        """Words that answer no question: a member asking for a person is shown people;
+        anyone else is told honestly that nothing was kept, and where to start."""
+        if asks_for_a_person(text, self.playbook):
+            contact = support_contact(turn)
+            turn.say(people_to_reach(self.playbook, contact, turn.repo.member.timezone))
+            return
+        where = turn.member.platform
+        turn.say(
+            "I'm here, though we're not in the middle of anything, so I haven't kept that. "
+            f"{typed('rejected', where)} talks a new no through, {typed('followups', where)} "
+            f"shows what's waiting, and {typed('help', where)} lists the rest."
+        )
 
     def _hand_over(self, turn: Turn) -> None:
         """A step asked for another dialogue to follow (log a win from a reminder)."""

@@ -40,6 +40,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
     "comfort.toml": {
         "acknowledgement": frozenset({"company"}),
         "mood_question": frozenset(),
+        "mood_in_own_words": frozenset(),
         "keep_going": frozenset(),
         "analyse_dont_wallow": frozenset(),
         "light_path": frozenset(),
@@ -151,7 +152,13 @@ _PHRASE_LISTS = {
     "moods.toml": ("moods.*.also",),
     "comfort.toml": ("crisis_phrases",),
     "group.toml": ("checkin_prompts",),
-    "care.toml": ("listening", "asks_for_help", "stopping_words", "thanks_words"),
+    "care.toml": (
+        "listening",
+        "asks_for_help",
+        "asks_for_a_person",
+        "stopping_words",
+        "thanks_words",
+    ),
     "plan.toml": ("done_lines",),
 }
 

@@ -9,6 +9,7 @@ opening on, and a plan they accept, trim or move.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.conversation.engine import (
     Fill,
     Pick,
     Question,
+    Reader,
     Step,
     Turn,
     member_name,
@@ -33,8 +35,10 @@ from bot.parsing import (
     name,
     optional_name,
     past_date,
+    pick,
+    without_aside,
 )
-from bot.rejection.notes import drafted_note, follow_up_note, read_contact
+from bot.rejection.notes import drafted_note, follow_up_note, read_contact, tidy_contact
 from bot.rejection.plan_steps import Move, Plan, Trim, offer_plan
 from bot.rejection.reason import (
     FILLED,
@@ -66,12 +70,36 @@ class Mood(Step):
             Option(key, mood["label"], also=tuple(mood.get("also", ())))
             for key, mood in moods.items()
         )
-        return Pick(turn.playbook.text("comfort.mood_question"), options)
+        return Ask(turn.playbook.text("comfort.mood_question"), _read_mood(options), options)
 
-    def answered(self, turn: Turn, value: str) -> type[Stage]:
-        turn.data["mood"] = value
-        turn.say(turn.playbook.text(f"moods.moods.{value}.response"))
+    def answered(self, turn: Turn, value: tuple[str, str]) -> type[Stage]:
+        mood, told = value
+        turn.data["mood"] = mood
+        if went_quiet(told, turn.playbook):  # "they just ghosted me after 2 interviews"
+            turn.data["ghosted"] = True
+        response = f"moods.moods.{mood}.response" if mood else "comfort.mood_in_own_words"
+        turn.say(turn.playbook.text(response))
         return Stage
+
+
+OWN_WORDS = 6  # an answer this long that names no mood is how they feel, in their words
+
+
+def _read_mood(options: tuple[Option, ...]) -> Reader:
+    """A mood as chosen, or none when the member said how it went in their own words:
+    a story of what happened is not refused for not being on the list."""
+
+    def read(raw: str, _turn: Turn) -> tuple[str, str]:
+        if raw in {option.value for option in options}:
+            return raw, ""
+        try:
+            return pick(raw, options), raw
+        except InvalidAnswer:
+            if len(raw.split()) < OWN_WORDS:
+                raise
+            return "", free_text(raw)
+
+    return read
 
 
 class Stage(Step):
@@ -97,13 +125,13 @@ class Facts(Step):
             fields.append(
                 Field(
                     FormField("company", "Company", "Who said no?", required=True, initial=company),
-                    lambda raw, _t: name(raw, what="company name"),
+                    lambda raw, _t: name(without_aside(raw), what="company name"),
                 )
             )
         fields.append(
             Field(
                 FormField("role", "Role", "e.g. Data Analyst"),
-                lambda raw, _t: optional_name(raw, what="role"),
+                lambda raw, _t: optional_name(without_aside(raw), what="role"),
             )
         )
         if turn.data["stage"] != "applied":
@@ -112,7 +140,7 @@ class Facts(Step):
                     FormField(
                         "contact_name", "Who did you deal with?", "their name, if you know it"
                     ),
-                    lambda raw, _t: optional_name(raw, what="name"),
+                    lambda raw, _t: optional_name(tidy_contact(raw), what="name"),
                 )
             )
         fields += [
@@ -150,7 +178,8 @@ class Facts(Step):
         turn.data.setdefault("contact_name", "")
         if not turn.data["heard_on"]:
             turn.data["heard_on"] = turn.today.isoformat()
-        turn.data["ghosted"] = went_quiet(turn.data.get("reason", ""), turn.playbook)
+        reason_says_so = went_quiet(turn.data.get("reason", ""), turn.playbook)
+        turn.data["ghosted"] = turn.data.get("ghosted") or reason_says_so
         named_role = read_contact(turn.data["contact_name"]).role  # "Priya, the recruiter"
         if named_role and turn.data["contact_name"]:
             turn.data["contact_role"] = named_role
@@ -175,7 +204,8 @@ class ContactRole(Step):
     name = "contact_role"
 
     def question(self, turn: Turn) -> Question:
-        return Pick(f"What was {turn.data['contact_name']}'s part in it?", CONTACT_OPTIONS)
+        who = re.split(r"[,(]", turn.data["contact_name"])[0].strip()  # not their description
+        return Pick(f"What was {who}'s part in it?", CONTACT_OPTIONS)
 
     def answered(
         self, turn: Turn, value: str

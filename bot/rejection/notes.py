@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.parsing import without_aside
 from bot.playbook import Playbook
 
 CONTACT_VARIANT = {
@@ -57,7 +58,24 @@ def read_contact(text: str) -> Contact:
     several = any(word in GROUPS for word in words) or bool(
         re.search(r"\b\w+ interviewers\b", joined)
     )
-    return Contact(_first_name(_APART.split(text)[0]), role, several)
+    name = _first_name(_APART.split(text)[0])
+    return Contact(name.capitalize() if name.islower() else name, role, several)
+
+
+_CALLED = re.compile(r"\b(?:called|named)\s+([^\W\d_][\w'-]*)", re.IGNORECASE)
+
+
+def tidy_contact(raw: str) -> str:
+    """Who they dealt with, as the member described them, without the remark that
+    followed; "some hiring manager called priya i think" is Priya (hiring manager)."""
+    text = without_aside(raw)
+    called = _CALLED.search(text)
+    if called is None:
+        return text
+    name = called[1].capitalize() if called[1].islower() else called[1]
+    said = text.lower()
+    role = next((key for key in ROLES if re.search(rf"\b{key}\b", said)), "")
+    return f"{name} ({role})" if role else name
 
 
 def _first_name(part: str) -> str:

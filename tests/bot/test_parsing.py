@@ -29,6 +29,7 @@ from bot.parsing import (
     past_date,
     pick,
     weekday,
+    without_aside,
 )
 from bot.rejection import stages
 
@@ -699,6 +700,9 @@ YES_NO = (Option("yes", "Yes, pass it on"), Option("no", "No, keep it private"))
         ("nah", YES_NO, "no"),
         ("don't pass it on", YES_NO, "no"),
         ("yes, don't worry, pass it on", YES_NO, "yes"),
+        ("interviews, two of them. already told you", ALL_STAGES, "interview"),
+        ("screening call then a take home design exercise", ALL_STAGES, "screen"),
+        ("final round, it was a panel of 4 people", ALL_STAGES, "final"),
     ],
 )
 def test_a_choice_is_read_as_a_person_means_it(typed: str, options, meant: str) -> None:
@@ -728,3 +732,55 @@ def test_a_no_to_a_question_without_a_no_option_is_not_read_as_one() -> None:
 )
 def test_a_date_inside_a_sentence_is_found(sentence: str, day: date) -> None:
     assert past_date(sentence, today=date(2026, 12, 2)) == day
+
+
+PLAN_CHOICES = (
+    Option("accept", "Sounds good"),
+    Option("trim", "Drop some"),
+    Option("move", "Move one"),
+    Option("none", "No reminders"),
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("fine. 1", "accept"),
+        ("put 2 i guess", "trim"),
+        ("none of those, budget cut. 4 i guess?", "none"),
+        ("keep in touch with people who ghosted me? nah. drop some", "trim"),
+        ("move one i think. the last one is too soon", "move"),
+    ],
+)
+def test_a_choice_said_inside_a_few_words_is_read(typed: str, meant: str) -> None:
+    assert pick(typed, PLAN_CHOICES) == meant
+
+
+@pytest.mark.parametrize("typed", ["3 weeks of nothing", "2 interviews and then silence"])
+def test_a_number_that_counts_something_is_not_taken_for_a_choice(typed: str) -> None:
+    with pytest.raises(InvalidAnswer):
+        pick(typed, PLAN_CHOICES)
+
+
+def test_a_no_in_another_clause_does_not_hide_the_choice() -> None:
+    reasons = (
+        Option("internal", "An internal candidate got it"),
+        Option("better", "Someone better qualified got it"),
+        Option("none", "No reason was given"),
+    )
+    assert pick("someone better i suppose. doesnt matter", reasons) == "better"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Northgate Logistics. well they didnt say no, they said nothing", "Northgate Logistics"),
+        ("Tom, the recruiter. he called me", "Tom, the recruiter"),
+        ("priya, she was the design lead", "priya"),
+        ("Acme Inc. UK", "Acme Inc. UK"),
+        ("J.P. Morgan", "J.P. Morgan"),
+        ("Clerk; Select Committee on Work", "Clerk; Select Committee on Work"),
+    ],
+)
+def test_a_remark_after_a_name_is_not_part_of_it(typed: str, meant: str) -> None:
+    assert without_aside(typed) == meant

@@ -88,6 +88,12 @@ def test_each_listed_phrase_is_heard_inside_a_longer_message(
     assert sounds_like_crisis(f"{before}{left}{phrase}{right}{after}", PLAYBOOK)
 
 
+def _folded(text: str) -> str:
+    """As a member's words are compared: any case and spacing, with or without
+    apostrophes."""
+    return " ".join(text.lower().replace("\u2019", "").replace("'", "").split())
+
+
 @pytest.mark.parametrize("message", ORDINARY)
 def test_ordinary_disappointment_is_not_treated_as_a_crisis(message: str) -> None:
     assert not sounds_like_crisis(message, PLAYBOOK)
@@ -105,8 +111,7 @@ def test_a_long_vent_of_ordinary_disappointment_is_not_treated_as_a_crisis(
 @given(st.text(max_size=40), st.text(max_size=40))
 def test_text_without_any_listed_phrase_is_not_a_crisis(before: str, after: str) -> None:
     text = f"{before} this sucks {after}"
-    typed = " ".join(text.lower().replace("\u2019", "'").split())
-    assume(not any(phrase in typed for phrase in CRISIS_PHRASES))
+    assume(not any(_folded(phrase) in _folded(text) for phrase in CRISIS_PHRASES))
     assert not sounds_like_crisis(text, PLAYBOOK)
 
 
@@ -117,6 +122,9 @@ def test_text_without_any_listed_phrase_is_not_a_crisis(before: str, after: str)
         "I can\u2019t take it anymore",
         "Sometimes I think everyone would be better off without me.",
         "I keep thinking about self-harm",
+        "no. same as always. its my age. honestly whats the point anymore",
+        "i dont see it getting any better to be honest. 30 years working and now this",
+        "pretty low. thats ten this month. im 54, nobody wants me",
     ],
 )
 def test_distress_as_members_write_it_is_heard(message: str) -> None:

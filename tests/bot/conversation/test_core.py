@@ -93,6 +93,18 @@ def test_despair_pauses_coaching_and_offers_a_person(chat: Chat, core, playbook)
     assert "Let's note down the facts" in chat.say("3")
 
 
+def test_words_outside_any_conversation_are_answered_honestly(chat: Chat) -> None:
+    reply = chat.say("ah ok, fair enough")
+    assert "we're not in the middle of anything, so I haven't kept that" in reply
+    assert "/rejected talks a new no through" in reply
+
+
+def test_asking_for_a_person_outside_any_conversation_is_shown_people(chat: Chat) -> None:
+    reply = chat.say("right. is there an actual person i can talk to or is it just this")
+    assert "findahelpline.com" in reply
+    assert "haven't kept that" not in reply
+
+
 def test_the_group_can_name_its_own_contact(core, engine, playbook, clock) -> None:
     settings = Settings(crisis_contact="Priya, our facilitator (DM @priya)")
     chat = Chat(Bounceback(engine, playbook, settings, clock), SAM)

@@ -398,6 +398,25 @@ def test_a_member_who_was_ghosted_gets_a_check_in_draft_not_a_thank_you(chat: Ch
     assert "Reconnect and ask about new openings" in plan.text
 
 
+def test_a_member_who_tells_how_it_went_instead_of_a_mood_is_heard(chat: Chat, core) -> None:
+    chat.say("/rejected")
+    heard = chat.say("there wasnt any news. they just ghosted me after 2 interviews")
+    assert "Thank you for telling me how it went" in heard
+    assert "how far did you get" in heard
+    chat.steps(
+        "interviews, two of them. already told you", "Northgate Logistics. they said nothing"
+    )
+    draft = chat.steps(
+        "junior data analyst", "some hiring manager called priya i think", "3 weeks ago", "skip"
+    )
+    assert "Noted: junior data analyst at Northgate Logistics, after interviews" in draft
+    assert "with Priya (hiring manager)" in draft
+    quote = draft[-1].quote or ""
+    assert quote.startswith("Hi Priya,") and "letting me know" not in quote  # ghosted
+    [rejection] = rejections(core)
+    assert (rejection.company, rejection.mood) == ("Northgate Logistics", "")
+
+
 def test_a_ghosted_members_reminder_brings_the_check_in_they_kept(
     chat: Chat, core, dispatcher, platform: FakeTransport, clock
 ) -> None:

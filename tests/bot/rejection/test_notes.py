@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.playbook import load_playbook
-from bot.rejection.notes import drafted_note, follow_up_note, read_contact
+from bot.rejection.notes import drafted_note, follow_up_note, read_contact, tidy_contact
 from bot.rejection.stages import STAGES
 
 EXAMPLES = settings(max_examples=100, deadline=None)
@@ -152,7 +152,8 @@ def test_every_fact_given_appears_in_the_note(
         contact_role=contact_role,
         member_name=member,
     )
-    assert note.startswith(f"Hi {contact.split()[0]},\n")
+    first = contact.split()[0]
+    assert note.startswith(f"Hi {first.capitalize() if first.islower() else first},\n")
     assert company in note and role in note and member in note
     assert "  " not in note
 
@@ -267,3 +268,16 @@ def test_with_a_reason_given_the_note_does_not_ask_for_it_again() -> None:
     told = draft(contact_role="interviewer", reason_given=True)
     assert "how I came across" in asked and "how I came across" not in told
     assert PLAYBOOK.text("notes.feedback_asks.reason_given") in told
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept", "greeted"),
+    [
+        ("some hiring manager called priya i think", "Priya (hiring manager)", "Priya"),
+        ("Tom, the recruiter. he called me", "Tom, the recruiter", "Tom"),
+        ("priya, she was the design lead", "priya", "Priya"),
+    ],
+)
+def test_who_they_dealt_with_is_kept_without_the_remark(typed: str, kept: str, greeted: str):
+    assert tidy_contact(typed) == kept
+    assert read_contact(kept).name == greeted
