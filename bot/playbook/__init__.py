@@ -35,6 +35,9 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "categories.*.next_step": frozenset(),
         "weigh_it": frozenset(),
         "ghosted_advice": frozenset(),
+        "gentle_step": frozenset(),
+        "cancelled_advice": frozenset(),
+        "pay_advice": frozenset(),
     },
     "moods.toml": {"moods.*.label": frozenset(), "moods.*.response": frozenset()},
     "comfort.toml": {
@@ -58,6 +61,8 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "stage_lines.*": frozenset({"company"}),
         "feedback_asks.*": frozenset(),
         "feedback_asks.reason_given": frozenset(),
+        "feedback_asks.role_cancelled": frozenset(),
+        "feedback_asks.pay": frozenset(),
         "second_ask": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting": frozenset({"greeting_name", "company", "role", "member_name"}),
         "advice_meeting_intro": frozenset({"came_close", "who"}),
@@ -148,7 +153,13 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
 
 # Lists of phrases, checked for shape only.
 _PHRASE_LISTS = {
-    "feedback.toml": ("categories.*.keywords", "ghosted_phrases"),
+    "feedback.toml": (
+        "categories.*.keywords",
+        "ghosted_phrases",
+        "cancelled_phrases",
+        "filled_phrases",
+        "pay_phrases",
+    ),
     "moods.toml": ("moods.*.also",),
     "comfort.toml": ("crisis_phrases",),
     "group.toml": ("checkin_prompts",),

@@ -41,11 +41,15 @@ from bot.parsing import (
 from bot.rejection.notes import drafted_note, follow_up_note, read_contact, tidy_contact
 from bot.rejection.plan_steps import Move, Plan, Trim, offer_plan
 from bot.rejection.reason import (
+    CANCELLED,
+    DIFFERENT_DIRECTION,
     FILLED,
     NO_FEEDBACK,
     category_advice,
     category_question,
     classify_reason,
+    role_filled,
+    situation,
     went_quiet,
 )
 from bot.rejection.stages import CAME_CLOSE, STAGES
@@ -178,8 +182,9 @@ class Facts(Step):
         turn.data.setdefault("contact_name", "")
         if not turn.data["heard_on"]:
             turn.data["heard_on"] = turn.today.isoformat()
-        reason_says_so = went_quiet(turn.data.get("reason", ""), turn.playbook)
-        turn.data["ghosted"] = turn.data.get("ghosted") or reason_says_so
+        reason = turn.data.get("reason", "")
+        turn.data["ghosted"] = turn.data.get("ghosted") or went_quiet(reason, turn.playbook)
+        turn.data["situation"] = situation(reason, turn.playbook)  # a budget cut, a pay gap
         named_role = read_contact(turn.data["contact_name"]).role  # "Priya, the recruiter"
         if named_role and turn.data["contact_name"]:
             turn.data["contact_role"] = named_role
@@ -317,6 +322,7 @@ def _draft(turn: Turn) -> str:
         member_name=member_name(turn),
         reason_given=bool(turn.data.get("reason")),
         strength=turn.data.get("strength", ""),
+        situation=turn.data.get("situation", ""),
     )
 
 
@@ -342,6 +348,11 @@ def _read_reason(
         _update(turn, category=NO_FEEDBACK)
         turn.data["category"] = NO_FEEDBACK
         turn.say(turn.playbook.text("feedback.ghosted_advice"))
+        return _after_category(turn)
+    if turn.data.get("situation"):  # no verdict on them to confirm: the role or budget moved
+        _update(turn, category=DIFFERENT_DIRECTION)
+        turn.data["category"] = DIFFERENT_DIRECTION
+        turn.say(turn.playbook.text(f"feedback.{turn.data['situation']}_advice"))
         return _after_category(turn)
     if reason:
         return Category
@@ -369,7 +380,9 @@ def _apply_category(turn: Turn, category: str) -> None:
     if automated and category == NO_FEEDBACK:
         return  # the light path has said what there is to say
     reason = turn.data.get("reason", "")
-    turn.say(category_advice(turn.playbook, category, reason, weigh=not automated))
+    gentle = turn.data.get("mood") == "low"  # "nothing you need to do right now" holds
+    advice = category_advice(turn.playbook, category, reason, weigh=not automated, gentle=gentle)
+    turn.say(advice)
 
 
 def _after_category(turn: Turn) -> type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
@@ -380,8 +393,14 @@ def _after_category(turn: Turn) -> type[AdviceMeeting] | type[PassOn] | type[Pla
 
 
 def _pass_on_or_plan(turn: Turn) -> type[PassOn] | type[Plan] | None:
-    """An opening someone else now fills is nothing to pass on: straight to the plan."""
-    if turn.data.get("category") in FILLED:
+    """Only an opening that may still be open is worth passing on: not one someone else
+    now fills (they came close, or the reason says who got it), nor one that was cut."""
+    filled = (
+        turn.data["stage"] in CAME_CLOSE
+        or turn.data.get("category") in FILLED
+        or role_filled(turn.data.get("reason", ""), turn.playbook)
+    )
+    if filled or turn.data.get("situation") == CANCELLED:
         return offer_plan(turn)
     return PassOn
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.parsing import without_aside
 from bot.playbook import Playbook
+from bot.rejection.reason import CANCELLED, PAY
 
 CONTACT_VARIANT = {
     "hiring_manager": "hiring_manager",
@@ -104,12 +105,14 @@ def drafted_note(
     member_name: str,
     reason_given: bool = False,
     strength: str = "",
+    situation: str = "",
 ) -> str:
     """The thank-you and feedback request, in the variant that fits who they dealt with;
-    when they already gave a reason, the note builds on it rather than asking again."""
+    when they already gave a reason, the note builds on it rather than asking again, and
+    a role that went away, or a budget that did not meet, asks for nothing to learn."""
     variant = CONTACT_VARIANT.get(contact_role, "team") if contact_name else "team"
     stage_line = playbook.text(f"notes.stage_lines.{_stage_key(stage)}", company=company)
-    ask = "reason_given" if reason_given else variant
+    ask = SITUATION_ASKS.get(situation) or ("reason_given" if reason_given else variant)
     return playbook.text(
         f"notes.thank_you.{variant}",
         greeting_name=_greeting(contact_name),
@@ -120,6 +123,9 @@ def drafted_note(
         strength=f"my {strength}" if strength else playbook.text("notes.no_strength"),
         member_name=member_name or "[your name]",
     )
+
+
+SITUATION_ASKS = {CANCELLED: "role_cancelled", PAY: "pay"}
 
 
 def follow_up_note(

@@ -15,6 +15,7 @@ from bot.conversation.events import Option
 from bot.member.settings_dialogue import ask_zone_once
 from bot.parsing import InvalidAnswer, future_date, numbers
 from bot.rejection.plan import KEPT_NOTES, PlannedReminder, propose, reminder_rows
+from bot.rejection.reason import CANCELLED
 from bot.reminders.describing import describe_day
 
 
@@ -32,6 +33,8 @@ def offer_plan(turn: Turn) -> type[Plan] | None:
         plan = [item for item in plan if item.kind != "advice_meeting"]
     if not turn.data.get("note"):
         plan = [item for item in plan if item.kind not in KEPT_NOTES]
+    if turn.data.get("situation") == CANCELLED:  # no decision was made, so no feedback to ask
+        plan = [item for item in plan if item.kind != "second_ask"]
     turn.data["plan"] = [item.as_data() for item in plan]
     if plan:
         return Plan

@@ -31,6 +31,19 @@ def went_quiet(reason: str, playbook: Playbook) -> bool:
     return mentions_any(reason, playbook.table("feedback.ghosted_phrases"))
 
 
+CANCELLED, PAY = "cancelled", "pay"  # situations that are no verdict on the member
+
+
+def situation(reason: str, playbook: Playbook) -> str:
+    """What the reason says happened when it was not about the member: the role went
+    away (CANCELLED), or the numbers did not meet (PAY); "" otherwise."""
+    if mentions_any(reason, playbook.table("feedback.pay_phrases")):
+        return PAY
+    if mentions_any(reason, playbook.table("feedback.cancelled_phrases")):
+        return CANCELLED
+    return ""
+
+
 def category_question(playbook: Playbook, guess: str | None) -> Pick:
     """Our reading of the reason, for the member to confirm or correct."""
     categories = playbook.table("feedback.categories")
@@ -49,17 +62,30 @@ def category_question(playbook: Playbook, guess: str | None) -> Pick:
 
 GUARDED = frozenset({"internal_candidate", "different_direction", "better_qualified"})
 FILLED = frozenset({"internal_candidate", "better_qualified"})  # someone else has the role
+DIFFERENT_DIRECTION = "different_direction"
+
+
+def role_filled(reason: str, playbook: Playbook) -> bool:
+    """The reason says someone else got the role ("they went with someone who...")."""
+    return mentions_any(reason, playbook.table("feedback.filled_phrases"))
 
 
 def category_advice(
-    playbook: Playbook, category: str, reason: str = "", *, weigh: bool = True
+    playbook: Playbook,
+    category: str,
+    reason: str = "",
+    *,
+    weigh: bool = True,
+    gentle: bool = False,
 ) -> str:
     """The advice for a category, with the skill they named, and the caveat about
-    guarded feedback only after the stock phrases that deserve it."""
+    guarded feedback only after the stock phrases that deserve it; `gentle` (the member
+    feels low) keeps the reading and leaves the week's task for later."""
     entry = playbook.table(f"feedback.categories.{category}")
     skill = named_skill(reason) if category == "missing_skill" else None
     opening = f"They named {skill}. " if skill else ""
-    advice = f"{opening}{entry['meaning']} {entry['next_step']}"
+    step = playbook.text("feedback.gentle_step") if gentle else entry["next_step"]
+    advice = f"{opening}{entry['meaning']} {step}"
     if weigh and reason and category in GUARDED:
         advice += " " + playbook.text("feedback.weigh_it")
     return advice

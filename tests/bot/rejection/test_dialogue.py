@@ -306,9 +306,8 @@ def test_answers_in_the_members_own_words_are_understood(chat: Chat, core) -> No
     assert "Noted: Data Analyst at Acme, as runner-up, with Jane Doe" in noted  # not "i came close"
     chat.steps("Recruiter or HR", "keep")
     assert "I'll ask for one" in chat.say("yes that's it")  # the reading confirmed
-    assert "pass it on?" in chat.say("sure")  # the advice meeting accepted
-    passed = chat.say("sure, pass it on")
-    assert "I haven't passed it on: the group has no channel yet" in passed
+    plan = chat.say("sure")  # the advice meeting accepted
+    assert "advice meeting" in plan and "pass it on?" not in plan  # the runner-up's role is filled
     [rejection] = rejections(core)
     assert (rejection.mood, rejection.stage, rejection.category) == (
         "low",
@@ -439,3 +438,46 @@ def test_the_note_can_name_a_strength_of_the_members_own(chat: Chat, core) -> No
     assert "experience we discussed" not in (redrafted[-1].quote or "")
     chat.say("keep")
     assert "my SQL dashboards" in rejections(core)[0].note
+
+
+def test_a_role_cut_for_budget_is_no_verdict_and_no_opening(chat: Chat, core) -> None:
+    chat.steps("/rejected Halvorsen", "Disappointed", "The final round", "Supply Chain Planner")
+    draft = chat.steps(
+        "Rebecca, the hiring manager", "today", "the position was cancelled, budget cuts"
+    )
+    quote = draft[-1].quote or ""
+    assert "If it opens again" in quote and "what would have made the difference" not in quote
+    advice = chat.say("keep")
+    assert "there was no decision about you at all" in advice
+    assert "Is that right?" not in advice and "They hadn't yet seen you" not in advice
+    plan = chat.say("Not this time")  # no advice meeting
+    assert "pass it on?" not in plan  # the role is gone
+    assert "second ask" not in plan.text and "Reconnect" in plan.text
+
+
+def test_a_pay_gap_gets_advice_on_pay_not_on_direction(chat: Chat, core) -> None:
+    chat.steps("/rejected TalentCo", "Steady enough", "A screening call", "Ops Lead")
+    draft = chat.steps(
+        "Hannah", "today", "my salary expectations didnt match what the client has budgeted"
+    )
+    chat.say("Recruiter or HR")
+    assert "clear about the budget" in (chat.transcript[-1][1][-1].quote or "")
+    advice = chat.say("keep")
+    assert "the numbers didn't meet" in advice and "range built from market data" in advice
+    assert "They hadn't yet seen you" not in advice and draft
+
+
+def test_a_member_who_feels_low_gets_the_reading_without_a_task(chat: Chat) -> None:
+    chat.steps("/rejected Acme", "Pretty low", "Interviews", "Data Analyst", "Jane Doe")
+    chat.steps("yesterday", "They wanted more Kubernetes experience", "Hiring manager", "keep")
+    advice = chat.say("a specific skill was missing")
+    assert "They named Kubernetes" in advice
+    assert "None of this needs doing this week" in advice and "This week," not in advice
+
+
+def test_an_opening_the_reason_says_is_filled_is_not_offered(chat: Chat) -> None:
+    chat.steps("/rejected Careflow", "Disappointed", "Interviews", "APM", "Tom, the recruiter")
+    chat.steps("yesterday", "they went with someone who had more stakeholder experience")
+    chat.steps("keep")
+    reply = chat.say("4")  # a specific skill was missing
+    assert "pass it on?" not in reply and "Here is the follow-up plan" in reply
