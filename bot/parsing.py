@@ -270,6 +270,37 @@ def numbers(raw: str, *, upper: int) -> list[int]:
     return chosen
 
 
+def items_named(raw: str, named: Sequence[Option]) -> list[int]:
+    """The numbers of the listed items an answer means: `2, 4`, a number said in a
+    sentence ("drop 3, I'm not chasing him twice"), or one item by its words ("the
+    second feedback one"). Each option describes an item, in the list's order."""
+    try:
+        return numbers(raw, upper=len(named))
+    except InvalidAnswer as unread:
+        said = [int(found) for found in _ITEM_NUMBER.findall(clean_text(raw, max_length=200))]
+        if said:
+            if not all(1 <= number <= len(named) for number in said):
+                raise InvalidAnswer(f"The numbers go from 1 to {len(named)}.") from None
+            return sorted(set(said))
+        best = _best_described(raw, named)
+        if best is None:
+            raise unread
+        return [best]
+
+
+_ITEM_NUMBER = re.compile(rf"(?<![\w.])(\d{{1,2}})(?![\w:])(?!\s+{_COUNTED})")
+
+
+def _best_described(raw: str, named: Sequence[Option]) -> int | None:
+    """The one item whose words the answer says most, if one stands out."""
+    said = _meaning(raw) - {YES, NO}
+    hits = [len(_option_words(option) & said) for option in named]
+    best = max(hits, default=0)
+    if best == 0 or hits.count(best) > 1:
+        return None
+    return hits.index(best) + 1
+
+
 _MONTHS = {
     month: number
     for number, names in enumerate(

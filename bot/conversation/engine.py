@@ -204,9 +204,13 @@ def _read(turn: Turn, question: Question, event: Inbound) -> Any:
     return question.read(raw if raw in chosen else _not_a_question(raw), turn)
 
 
+def _a_question(raw: str) -> bool:
+    return raw.rstrip().endswith("?") and len(raw) <= QUESTION_LENGTH
+
+
 def _not_a_question(raw: str) -> str:
     """A question typed where an answer was asked for is not taken as the answer."""
-    if raw.rstrip().endswith("?") and len(raw) <= QUESTION_LENGTH:
+    if _a_question(raw):
         raise InvalidAnswer(
             "That reads like a question, so I haven't kept it as your answer. I can only "
             "take the answer at this step; here is what I asked:"
@@ -229,7 +233,8 @@ def _shortcut(event: Inbound, options: tuple[Option, ...]) -> str:
     for number, option in enumerate(options, start=1):
         if typed in (str(number), option.label.lower(), option.value):
             return option.value
-    if len(typed.split()) <= SHORTCUT_WORDS:  # "keep it", "no note": not a pasted note
+    # "keep it", "no note", "can you make it shorter?": not a pasted note
+    if len(typed.split()) <= SHORTCUT_WORDS or _a_question(typed):
         chosen = matching_options(typed, options)
         if len(chosen) == 1:
             return chosen[0].value

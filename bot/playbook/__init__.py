@@ -68,6 +68,9 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "advice_meeting_intro": frozenset({"came_close", "who"}),
         "advice_meeting_who": frozenset(),
         "nudge": frozenset({"greeting_name", "company", "role", "member_name"}),
+        "short_note": frozenset(
+            {"greeting_name", "company", "role", "feedback_ask", "member_name"}
+        ),
         "no_strength": frozenset(),
         "send_tip": frozenset(),
         "nudge_tip": frozenset(),
@@ -170,7 +173,7 @@ _PHRASE_LISTS = {
         "stopping_words",
         "thanks_words",
     ),
-    "plan.toml": ("done_lines",),
+    "plan.toml": ("done_lines", "reminders.*.also"),
 }
 
 

@@ -252,14 +252,26 @@ class Note(Step):
             Option("keep", "Keep this draft"),
             Option("skip", "No note this time"),
             Option("strength", "Add a strength of mine"),
+            Option("short", "A shorter one", also=SHORTER),
         )
         return Ask(text, _read_note, options=options, quote=_draft(turn))
 
     def answered(
         self, turn: Turn, value: str
-    ) -> type[Strength] | type[Category] | type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
+    ) -> (
+        type[Note]
+        | type[Strength]
+        | type[Category]
+        | type[AdviceMeeting]
+        | type[PassOn]
+        | type[Plan]
+        | None
+    ):
         if value == "strength":
             return Strength
+        if value == "short":
+            turn.data["short"] = True
+            return Note
         if value == "skip":
             turn.say("That's fine. You can always come back to it.")
         else:
@@ -323,17 +335,33 @@ def _draft(turn: Turn) -> str:
         reason_given=bool(turn.data.get("reason")),
         strength=turn.data.get("strength", ""),
         situation=turn.data.get("situation", ""),
+        short=bool(turn.data.get("short")),
     )
 
 
+SHORTER = ("shorten", "short", "sentences", "briefer")
+_LETTER = re.compile(
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|thanks|thank you|many thanks)\b",
+    re.IGNORECASE,
+)
+NOTE_WORDS = 35  # a pasted note may open without a greeting, but it is rarely this short
+
+
 def _read_note(raw: str, _turn: Turn) -> str:
-    if raw in ("keep", "skip", "strength"):
+    """The member's own note; a remark about the draft is not kept as one."""
+    if raw in ("keep", "skip", "strength", "short"):
         return raw
     note = free_text(raw, max_length=3000)
     if len(note) < 20:
         raise InvalidAnswer(
             "That's a little short for a note. Reply `keep` for the draft, `skip` for no "
             "note, or paste your own version."
+        )
+    if not (_LETTER.match(note) or "\n" in note or len(note.split()) >= NOTE_WORDS):
+        raise InvalidAnswer(
+            "That reads like a comment on the draft rather than a note to send, so I "
+            "haven't kept it. Reply `keep` for this one, `shorter` for a shorter one, `skip` "
+            "for no note, or paste your own version, starting with a greeting."
         )
     return note
 

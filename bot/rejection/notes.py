@@ -106,6 +106,7 @@ def drafted_note(
     reason_given: bool = False,
     strength: str = "",
     situation: str = "",
+    short: bool = False,
 ) -> str:
     """The thank-you and feedback request, in the variant that fits who they dealt with;
     when they already gave a reason, the note builds on it rather than asking again, and
@@ -114,7 +115,7 @@ def drafted_note(
     stage_line = playbook.text(f"notes.stage_lines.{_stage_key(stage)}", company=company)
     ask = SITUATION_ASKS.get(situation) or ("reason_given" if reason_given else variant)
     return playbook.text(
-        f"notes.thank_you.{variant}",
+        "notes.short_note" if short else f"notes.thank_you.{variant}",
         greeting_name=_greeting(contact_name),
         company=company,
         role=role,

@@ -13,7 +13,7 @@ from datetime import date
 from bot.conversation.engine import Ask, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.member.settings_dialogue import ask_zone_once
-from bot.parsing import InvalidAnswer, future_date, numbers
+from bot.parsing import InvalidAnswer, future_date, items_named
 from bot.rejection.plan import KEPT_NOTES, PlannedReminder, propose, reminder_rows
 from bot.rejection.reason import CANCELLED
 from bot.reminders.describing import describe_day
@@ -42,6 +42,9 @@ def offer_plan(turn: Turn) -> type[Plan] | None:
     return None
 
 
+ACCEPTING = ("looks good", "looks fine", "looks great", "fine", "perfect", "great", "all good")
+
+
 class Plan(Step):
     name = "plan"
 
@@ -55,7 +58,7 @@ class Plan(Step):
             lines
         )
         options = (
-            Option("accept", "Sounds good"),
+            Option("accept", "Sounds good", also=ACCEPTING),
             Option("trim", "Drop some"),
             Option("move", "Move one"),
             Option("none", "No reminders"),
@@ -84,10 +87,10 @@ class Trim(Step):
     name = "trim"
 
     def question(self, turn: Turn) -> Question:
-        upper = len(_plan(turn))
+        named = _described(turn)
         return Ask(
             "Which ones should I drop? Give their numbers, like `2` or `2, 4`.",
-            lambda raw, _t: numbers(raw, upper=upper),
+            lambda raw, _t: items_named(raw, named),
         )
 
     def answered(self, turn: Turn, value: list[int]) -> type[Plan] | None:
@@ -105,7 +108,7 @@ class Move(Step):
     def question(self, turn: Turn) -> Question:
         return Ask(
             "Which one, and to when? For example `2 next monday` or `3 2026-12-15`.",
-            lambda raw, t: _move(raw, len(_plan(t)), t.today),
+            lambda raw, t: _move(raw, _described(t), t.today),
         )
 
     def answered(self, turn: Turn, value: tuple[int, str]) -> type[Plan]:
@@ -120,14 +123,34 @@ class Move(Step):
 _MOVE = re.compile(r"^\s*(\d{1,2})[\s,:.-]+(.+)$")
 
 
-def _move(raw: str, upper: int, today: date) -> tuple[int, str]:
+def _move(raw: str, named: list[Option], today: date) -> tuple[int, str]:
+    """`2 next monday`, or the item by its words and the day in a sentence: "move the
+    coffee chat to friday"."""
     match = _MOVE.match(raw)
-    if not match:
-        raise InvalidAnswer("Please give the item's number, then the day: like `2 next monday`.")
-    number = int(match[1])
-    if not 1 <= number <= upper:
-        raise InvalidAnswer(f"The plan's numbers go from 1 to {upper}.")
-    return number, future_date(match[2], today=today).isoformat()
+    if match:
+        number, when = int(match[1]), match[2]
+        if not 1 <= number <= len(named):
+            raise InvalidAnswer(f"The plan's numbers go from 1 to {len(named)}.")
+    else:
+        try:
+            which = items_named(raw, named)
+        except InvalidAnswer:
+            which = []
+        if len(which) != 1:
+            raise InvalidAnswer(
+                "Please give the item's number, then the day: like `2 next monday`."
+            ) from None
+        number, when = which[0], raw
+    return number, future_date(when, today=today).isoformat()
+
+
+def _described(turn: Turn) -> list[Option]:
+    """The plan's items as a member may name them: by number, label or other words."""
+    reminders = turn.playbook.table("plan.reminders")
+    return [
+        Option(item.kind, reminders[item.kind]["label"], also=tuple(reminders[item.kind]["also"]))
+        for item in _plan(turn)
+    ]
 
 
 def _finish(turn: Turn, *, saved: int) -> None:

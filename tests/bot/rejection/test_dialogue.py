@@ -481,3 +481,30 @@ def test_an_opening_the_reason_says_is_filled_is_not_offered(chat: Chat) -> None
     chat.steps("keep")
     reply = chat.say("4")  # a specific skill was missing
     assert "pass it on?" not in reply and "Here is the follow-up plan" in reply
+
+
+def test_a_remark_about_the_draft_is_not_kept_and_a_shorter_one_is_offered(
+    chat: Chat, core
+) -> None:
+    chat.steps("/rejected Lumen", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
+    remark = chat.say("why does it say sam at the bottom lol, my name is jonas")
+    assert "reads like a comment on the draft" in remark
+    assert rejections(core)[0].note == ""
+    shorter = chat.say("can u make it shorter?")
+    quote = shorter[-1].quote or ""
+    assert quote.startswith("Hi Jane,") and len(quote) < 400
+    chat.say("keep")
+    assert rejections(core)[0].note == quote
+
+
+def test_the_plan_is_changed_in_the_members_words(chat: Chat) -> None:
+    chat.steps("/rejected Wanderly", "Disappointed", "Runner-up", *INTERVIEW_FACTS, "Recruiter")
+    chat.steps("keep", "yes", "I'll ask for one")
+    plan = chat.say("drop some")
+    assert "Which ones should I drop?" in plan
+    kept = chat.say("whatever. i'm not chasing him twice, drop the second feedback one")
+    assert "second ask" not in kept.text and "advice meeting" in kept.text
+    chat.say("move one")
+    moved = chat.say("move the coffee chat to next monday")
+    assert "Mon 30 Nov at 09:30: Ask the hiring manager for a short advice meeting" in moved
+    assert "Saved" in chat.say("looks fine")
