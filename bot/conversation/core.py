@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.conversation.answers import answer_to
 from bot.conversation.care import (
     CareDialogue,
     Listening,
@@ -305,6 +306,10 @@ class Bounceback:
         if asks_for_a_person(text, self.playbook):
             contact = support_contact(turn)
             turn.say(people_to_reach(self.playbook, contact, turn.repo.member.timezone))
+            return
+        answer = answer_to(text, self.playbook)
+        if answer is not None:
+            turn.say(answer)
             return
         where = turn.member.platform
         turn.say(

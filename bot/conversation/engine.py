@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from bot.config import Settings
+from bot.conversation.answers import answer_to
 from bot.conversation.events import (
     Capabilities,
     Choice,
@@ -191,6 +192,9 @@ _STILL_FILLING = object()
 
 
 def _read(turn: Turn, question: Question, event: Inbound) -> Any:
+    answer = answer_to(event.text, turn.playbook) if isinstance(event, Text) else None
+    if answer is not None:  # answered, then this step's question is asked again
+        raise InvalidAnswer(answer)
     if isinstance(question, Fill):
         return _read_form(turn, question, event)
     if isinstance(question, Pick):

@@ -91,6 +91,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "reminders.*.message": frozenset({"company", "role"}),
     },
     "group.toml": {},
+    "answers.toml": {"answers.*.answer": frozenset()},
     "care.toml": {
         "help_intro": frozenset(),
         "help_outro": frozenset(),
@@ -118,6 +119,13 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
         "no_feedback",
     ),
     ("moods.toml", "moods"): ("low", "disappointed", "steady", "relieved"),
+    ("answers.toml", "answers"): (
+        "feedback_worth",
+        "pushy",
+        "call_instead",
+        "salary",
+        "add_reminder",
+    ),
     ("notes.toml", "thank_you"): (
         "hiring_manager",
         "recruiter",
@@ -166,6 +174,7 @@ _PHRASE_LISTS = {
     "moods.toml": ("moods.*.also",),
     "comfort.toml": ("crisis_phrases",),
     "group.toml": ("checkin_prompts",),
+    "answers.toml": ("answers.*.phrases",),
     "care.toml": (
         "listening",
         "asks_for_help",

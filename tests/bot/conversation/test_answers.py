@@ -1,0 +1,48 @@
+"""Questions members ask along the way are answered, and the dialogue picks up again."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.answers import answer_to, sounds_like_a_question
+from bot.playbook import load_playbook
+from tests.helpers import Chat
+
+PLAYBOOK = load_playbook()
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered"),
+    [
+        ("should i even bother asking for feedback?", "one short, polite ask"),
+        ("is there even any point chasing them tho", "one short, polite ask"),
+        ("would asking for a coffee be too pushy do you think?", "It isn't pushy"),
+        ("could we ask him for a quick 15 min call instead?", "a quick call is often easier"),
+        ("one q - should i lower my number next time or give a range earlier?", "going rate"),
+        ("can i add another check in for april?", "can't add a new reminder"),
+    ],
+)
+def test_a_question_the_playbook_answers_gets_its_answer(asked: str, answered: str) -> None:
+    assert answered in (answer_to(asked, PLAYBOOK) or "")
+
+
+@pytest.mark.parametrize(
+    "said", ["pushy recruiters are the worst", "salary was fine", "Thanks, that helps"]
+)
+def test_a_remark_that_asks_nothing_gets_no_answer(said: str) -> None:
+    assert not sounds_like_a_question(said) or answer_to(said, PLAYBOOK) is None
+
+
+def test_a_question_mid_dialogue_is_answered_and_the_step_asked_again(chat: Chat, core) -> None:
+    chat.steps("/rejected Wanderly", "Disappointed", "Runner-up", "Researcher", "Daniel")
+    chat.steps("yesterday", "They chose someone else", "Hiring manager", "keep")
+    assert "short advice conversation" in chat.say("Someone better qualified got it")
+    reply = chat.say("would asking for a coffee be too pushy do you think?")
+    assert "It isn't pushy" in reply
+    assert "short advice conversation" in reply  # the offer, asked again
+    assert "I'll ask for one" in reply.text and "Here is the follow-up plan" not in reply
+
+
+def test_a_question_outside_any_conversation_is_answered(chat: Chat) -> None:
+    reply = chat.say("should i lower my number next time or give a range earlier?")
+    assert "going rate" in reply and "haven't kept that" not in reply
