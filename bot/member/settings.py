@@ -37,8 +37,41 @@ ZONE_HINT = "a name like Europe/Berlin or America/New_York, or just your city"
 
 
 def timezone_name(raw: str) -> str:
-    """An IANA zone name, case aside; a city alone is enough when only one zone has it."""
-    text = clean_text(raw, max_length=64)
+    """An IANA zone name, case aside; a city alone is enough when only one zone has it,
+    and so is a country with one zone or a big city (`uk`, `manchester`), even said in
+    a sentence ("uk mate, just do london")."""
+    text = clean_text(raw, max_length=120)
+    if text.lower().strip(" .!") in SEVERAL_ZONES:
+        raise InvalidAnswer("That country has more than one time zone. Which city are you in?")
+    try:
+        return _zone_named(text)
+    except InvalidAnswer:
+        a_sentence = len(text.split()) > 1 and not _OFFSET.match(_normalised(text))
+        found = _places_said(text) if a_sentence else set()
+        if len(found) == 1:
+            return found.pop()
+        raise
+
+
+def _places_said(text: str) -> set[str]:
+    """The zones of the places a sentence names, each word or pair of words tried."""
+    words = re.findall(r"[^\W\d_][\w'-]*", text.lower())
+    spans = [" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)]
+    names, cities = _zone_index()
+    found = set()
+    for span in spans:
+        place = PLACES.get(span) or names.get(_normalised(span))
+        city = cities.get(_normalised(span), ())
+        if place:
+            found.add(place)
+        elif len(city) == 1:
+            found.add(city[0])
+    return found
+
+
+def _zone_named(text: str) -> str:
+    if len(text) > 64:
+        raise InvalidAnswer(f"I don't know that time zone. Try {ZONE_HINT}.")
     wanted = _normalised(text)
     if _OFFSET.match(wanted):
         raise InvalidAnswer(
@@ -57,6 +90,8 @@ def timezone_name(raw: str) -> str:
         return found[0]  # `Jamaica` (an old alias) is America/Jamaica
     if exact is not None:
         return exact
+    if (place := PLACES.get(wanted.lower().replace("_", " "))) is not None:
+        return place
     if found:
         raise InvalidAnswer(f"More than one zone has that name: {_either(found)}. Which is yours?")
     if close := _close_matches(wanted.lower()):
@@ -84,6 +119,60 @@ _ABBREVIATIONS = {
     "NZDT": "Pacific/Auckland",
     "IST": "",
 }
+
+
+_LONDON, _BERLIN, _KOLKATA = "Europe/London", "Europe/Berlin", "Asia/Kolkata"
+_NEW_YORK, _CHICAGO, _LOS_ANGELES = "America/New_York", "America/Chicago", "America/Los_Angeles"
+# Places members name that are no zone's city: countries with one zone, and big cities.
+PLACES = {
+    **dict.fromkeys(("uk", "united kingdom", "england", "scotland", "wales", "britain"), _LONDON),
+    **dict.fromkeys(("manchester", "birmingham", "leeds", "glasgow", "edinburgh"), _LONDON),
+    **dict.fromkeys(("bristol", "liverpool", "newcastle", "cardiff", "sheffield"), _LONDON),
+    "ireland": "Europe/Dublin",
+    **dict.fromkeys(("germany", "munich", "hamburg", "frankfurt", "cologne"), _BERLIN),
+    **dict.fromkeys(("france", "lyon", "marseille", "toulouse"), "Europe/Paris"),
+    **dict.fromkeys(("spain", "barcelona", "valencia", "seville"), "Europe/Madrid"),
+    **dict.fromkeys(("italy", "milan", "naples", "turin"), "Europe/Rome"),
+    **dict.fromkeys(("netherlands", "holland", "rotterdam", "utrecht"), "Europe/Amsterdam"),
+    **dict.fromkeys(("belgium", "antwerp"), "Europe/Brussels"),
+    **dict.fromkeys(("switzerland", "geneva", "basel"), "Europe/Zurich"),
+    **dict.fromkeys(("sweden", "gothenburg"), "Europe/Stockholm"),
+    **dict.fromkeys(("poland", "krakow"), "Europe/Warsaw"),
+    **dict.fromkeys(("portugal", "porto"), "Europe/Lisbon"),
+    "austria": "Europe/Vienna",
+    "norway": "Europe/Oslo",
+    "denmark": "Europe/Copenhagen",
+    "finland": "Europe/Helsinki",
+    "greece": "Europe/Athens",
+    **dict.fromkeys(("india", "bangalore", "bengaluru", "mumbai", "delhi", "new delhi"), _KOLKATA),
+    **dict.fromkeys(("hyderabad", "chennai", "pune"), _KOLKATA),
+    **dict.fromkeys(("japan", "osaka"), "Asia/Tokyo"),
+    **dict.fromkeys(("china", "beijing"), "Asia/Shanghai"),
+    **dict.fromkeys(("south korea", "korea"), "Asia/Seoul"),
+    **dict.fromkeys(("israel", "tel aviv"), "Asia/Jerusalem"),
+    **dict.fromkeys(("uae", "abu dhabi"), "Asia/Dubai"),
+    **dict.fromkeys(("south africa", "cape town", "joburg"), "Africa/Johannesburg"),
+    **dict.fromkeys(("nigeria", "abuja"), "Africa/Lagos"),
+    "kenya": "Africa/Nairobi",
+    **dict.fromkeys(("new zealand", "wellington"), "Pacific/Auckland"),
+    "philippines": "Asia/Manila",
+    **dict.fromkeys(("nyc", "new york city", "boston", "philadelphia", "atlanta"), _NEW_YORK),
+    **dict.fromkeys(("miami", "washington", "washington dc", "dc"), _NEW_YORK),
+    **dict.fromkeys(("montreal", "ottawa"), "America/Toronto"),
+    **dict.fromkeys(("san francisco", "sf", "bay area", "seattle", "san diego"), _LOS_ANGELES),
+    **dict.fromkeys(("silicon valley", "portland", "san jose", "oakland"), _LOS_ANGELES),
+    **dict.fromkeys(("dallas", "houston", "austin", "minneapolis", "new orleans"), _CHICAGO),
+    "salt lake city": "America/Denver",
+    "calgary": "America/Edmonton",
+    "rio": "America/Sao_Paulo",
+    "mexico": "America/Mexico_City",
+}
+
+
+SEVERAL_ZONES = frozenset(
+    {"us", "usa", "america", "united states", "the us", "the states", "canada", "australia"}
+    | {"brazil", "russia", "indonesia", "the usa"}
+)
 
 
 def _normalised(text: str) -> str:

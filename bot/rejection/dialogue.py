@@ -292,13 +292,26 @@ class Strength(Step):
         return Ask(
             "What's one strength you'd like them to remember you by? A few words, like "
             "`SQL dashboards`, `client workshops` or `the data migration I led`.",
-            lambda raw, _t: optional_name(raw, what="strength").removeprefix("my "),
+            _read_strength,
             options=(SKIP,),
         )
 
     def answered(self, turn: Turn, value: str) -> type[Note]:
         turn.data["strength"] = value
         return Note
+
+
+STRENGTH_WORDS = 8  # it fills one line of the note: "where my SQL dashboards could help"
+
+
+def _read_strength(raw: str, _turn: Turn) -> str:
+    strength = optional_name(without_aside(raw), what="strength").removeprefix("my ")
+    if len(strength.split()) > STRENGTH_WORDS:
+        raise InvalidAnswer(
+            "That's more than one line of the note can carry. Could you put it in a few "
+            "words, like `patient-facing software` or `cutting invoice time by 40%`?"
+        )
+    return strength
 
 
 def _later_note(turn: Turn, key: str) -> str:

@@ -485,3 +485,22 @@ def test_quiet_hours_pause_and_resume_are_saved(engine) -> None:
         assert repo.member.quiet_from is None and repo.member.paused_until is None
     row = member_row(engine)
     assert (row.quiet_from, row.quiet_until, row.paused_until) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("manchester", "Europe/London"),
+        ("uk mate. just do london", "Europe/London"),
+        ("i live in sf", "America/Los_Angeles"),
+        ("Bangalore", "Asia/Kolkata"),
+        ("Israel", "Israel"),  # tzdata's own name is kept as it is
+    ],
+)
+def test_a_place_as_members_name_it_is_its_zone(typed: str, zone: str) -> None:
+    assert timezone_name(typed) == zone
+
+
+def test_a_country_with_several_zones_is_asked_for_a_city() -> None:
+    with pytest.raises(InvalidAnswer, match="Which city are you in?"):
+        timezone_name("usa")

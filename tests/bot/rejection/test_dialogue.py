@@ -63,7 +63,7 @@ def test_interview_with_a_hiring_manager_gets_the_full_gracious_path(chat: Chat,
     assert "Someone better qualified got it. Is that right?" in reading
     evidence = chat.say("Yes, that's it")
     assert "story" in evidence  # the better-qualified next step
-    assert "first rejection you've logged" in evidence
+    assert "the first one you've logged with me" in evidence
     assert "pass it on" not in evidence.text  # someone has the role: nothing to pass on
     plan = evidence
     assert "advice meeting" not in plan.text  # not offered: they did not come close
@@ -508,3 +508,12 @@ def test_the_plan_is_changed_in_the_members_words(chat: Chat) -> None:
     moved = chat.say("move the coffee chat to next monday")
     assert "Mon 30 Nov at 09:30: Ask the hiring manager for a short advice meeting" in moved
     assert "Saved" in chat.say("looks fine")
+
+
+def test_a_strength_too_long_for_the_note_is_asked_for_in_fewer_words(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
+    chat.say("add a strength")
+    long = chat.say("9 yrs on the ward actually using this kind of software w/ patients")
+    assert "Could you put it in a few words" in long
+    redrafted = chat.say("patient-facing software")
+    assert "where my patient-facing software could be useful" in (redrafted[-1].quote or "")
