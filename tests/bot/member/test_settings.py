@@ -502,5 +502,5 @@ def test_a_place_as_members_name_it_is_its_zone(typed: str, zone: str) -> None:
 
 
 def test_a_country_with_several_zones_is_asked_for_a_city() -> None:
-    with pytest.raises(InvalidAnswer, match="Which city are you in?"):
+    with pytest.raises(InvalidAnswer, match=r"Which city are you in\?"):
         timezone_name("usa")
