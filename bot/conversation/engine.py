@@ -32,7 +32,7 @@ from bot.conversation.events import (
     Reply,
     Text,
 )
-from bot.parsing import InvalidAnswer, matching_options, optional, pick
+from bot.parsing import InvalidAnswer, clean_text, matching_options, optional, pick
 from bot.playbook import Playbook
 from bot.store.members import FormFilling
 from bot.store.repository import Repository
@@ -57,6 +57,7 @@ class Ask:
     read: Reader
     options: tuple[Option, ...] = ()
     quote: str | None = None
+    sentences: bool = False  # the reader reads whole sentences: options only by number or name
 
 
 @dataclass(frozen=True)
@@ -203,9 +204,17 @@ def _read(turn: Turn, question: Question, event: Inbound) -> Any:
             if isinstance(event, Text)
             else _shortcut(event, question.options)
         )
-    raw = _shortcut(event, question.options)
+    raw = _shortcut(event, question.options, in_words=not question.sentences)
     chosen = {option.value for option in question.options}
-    return question.read(raw if raw in chosen else _not_a_question(raw), turn)
+    if raw in chosen:
+        return question.read(raw, turn)
+    if not question.sentences:
+        return question.read(_not_a_question(raw), turn)
+    try:  # a question may be the answer here ("can I move the chat earlier?")
+        return question.read(raw, turn)
+    except InvalidAnswer:
+        _not_a_question(raw)
+        raise
 
 
 def _a_question(raw: str) -> bool:
@@ -225,8 +234,9 @@ def _not_a_question(raw: str) -> str:
 QUESTION_LENGTH = 300  # longer text ending in "?" is a pasted note or reason, kept
 
 
-def _shortcut(event: Inbound, options: tuple[Option, ...]) -> str:
-    """The raw answer; a pressed button, its number or its label stands for its value."""
+def _shortcut(event: Inbound, options: tuple[Option, ...], *, in_words: bool = True) -> str:
+    """The raw answer; a pressed button, its number or its label stands for its value,
+    and `in_words`, a short answer naming one option in its own words."""
     if isinstance(event, Choice):
         if event.value not in {option.value for option in options}:
             raise InvalidAnswer("That button belongs to an earlier question. Here is where we are:")
@@ -237,8 +247,10 @@ def _shortcut(event: Inbound, options: tuple[Option, ...]) -> str:
     for number, option in enumerate(options, start=1):
         if typed in (str(number), option.label.lower(), option.value):
             return option.value
-    # "keep it", "no note", "can you make it shorter?": not a pasted note
-    if len(typed.split()) <= SHORTCUT_WORDS or _a_question(typed):
+    # "keep it", "no note", "can you make it shorter?": not a pasted note; and never
+    # text the reader must refuse ("@everyone look" is no "looks good")
+    short = len(typed.split()) <= SHORTCUT_WORDS or _a_question(typed)
+    if in_words and short and _acceptable(event.text):
         chosen = matching_options(typed, options)
         if len(chosen) == 1:
             return chosen[0].value
@@ -246,6 +258,14 @@ def _shortcut(event: Inbound, options: tuple[Option, ...]) -> str:
 
 
 SHORTCUT_WORDS = 4  # an answer this short may name a shortcut in its own words
+
+
+def _acceptable(text: str) -> bool:
+    try:
+        clean_text(text)
+    except InvalidAnswer:
+        return False
+    return True
 
 
 def _read_form(turn: Turn, question: Fill, event: Inbound) -> Any:

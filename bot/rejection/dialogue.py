@@ -248,13 +248,7 @@ class Note(Step):
             f"Here is a draft of {what} for {who}. It should sound like you, so change "
             "anything that doesn't: paste your own version back, or keep this one."
         )
-        options = (
-            Option("keep", "Keep this draft"),
-            Option("skip", "No note this time"),
-            Option("strength", "Add a strength of mine"),
-            Option("short", "A shorter one", also=SHORTER),
-        )
-        return Ask(text, _read_note, options=options, quote=_draft(turn))
+        return Ask(text, _read_note, options=NOTE_OPTIONS, quote=_draft(turn))
 
     def answered(
         self, turn: Turn, value: str
@@ -272,6 +266,16 @@ class Note(Step):
         if value == "short":
             turn.data["short"] = True
             return Note
+        if value == REMARK and not turn.data.get("remarked"):
+            turn.data["remarked"] = True
+            turn.say(NOT_A_NOTE)
+            return Note
+        if value == REMARK:  # twice: they want to go on, so the draft waits, as it is
+            turn.say(
+                "Let's keep going; I've kept my draft for now, and you can change it "
+                "before you send it."
+            )
+            value = "keep"
         if value == "skip":
             turn.say("That's fine. You can always come back to it.")
         else:
@@ -353,6 +357,18 @@ def _draft(turn: Turn) -> str:
 
 
 SHORTER = ("shorten", "short", "sentences", "briefer")
+NOTE_OPTIONS = (
+    Option("keep", "Keep this draft"),
+    Option("skip", "No note this time", also=("not now", "not right now", "not yet", "later")),
+    Option("strength", "Add a strength of mine"),
+    Option("short", "A shorter one", also=SHORTER),
+)
+REMARK = "remark"  # words about the draft, not a note of their own
+NOT_A_NOTE = (
+    "That reads like a comment on the draft rather than a note to send, so I haven't "
+    "kept it. Reply `keep` for this one, `shorter` for a shorter one, `skip` for no note, "
+    "or paste your own version, starting with a greeting."
+)
 _LETTER = re.compile(
     r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|thanks|thank you|many thanks)\b",
     re.IGNORECASE,
@@ -361,7 +377,8 @@ NOTE_WORDS = 35  # a pasted note may open without a greeting, but it is rarely t
 
 
 def _read_note(raw: str, _turn: Turn) -> str:
-    """The member's own note; a remark about the draft is not kept as one."""
+    """The member's own note, or one of the options said in a sentence; a remark about
+    the draft is not kept as a note (REMARK)."""
     if raw in ("keep", "skip", "strength", "short"):
         return raw
     note = free_text(raw, max_length=3000)
@@ -370,13 +387,12 @@ def _read_note(raw: str, _turn: Turn) -> str:
             "That's a little short for a note. Reply `keep` for the draft, `skip` for no "
             "note, or paste your own version."
         )
-    if not (_LETTER.match(note) or "\n" in note or len(note.split()) >= NOTE_WORDS):
-        raise InvalidAnswer(
-            "That reads like a comment on the draft rather than a note to send, so I "
-            "haven't kept it. Reply `keep` for this one, `shorter` for a shorter one, `skip` "
-            "for no note, or paste your own version, starting with a greeting."
-        )
-    return note
+    if _LETTER.match(note) or "\n" in note or len(note.split()) >= NOTE_WORDS:
+        return note
+    try:  # "not right now. i cant face talking to him yet"
+        return pick(note, NOTE_OPTIONS)
+    except InvalidAnswer:
+        return REMARK
 
 
 def _read_reason(

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.conversation.engine import Ask, Pick, Question, Step, Turn
+from bot.conversation.engine import Ask, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.member.settings_dialogue import ask_zone_once
-from bot.parsing import InvalidAnswer, future_date, items_named
+from bot.parsing import InvalidAnswer, future_date, items_named, pick
 from bot.rejection.plan import KEPT_NOTES, PlannedReminder, propose, reminder_rows
 from bot.rejection.reason import CANCELLED
 from bot.reminders.describing import describe_day
@@ -45,6 +45,36 @@ def offer_plan(turn: Turn) -> type[Plan] | None:
 ACCEPTING = ("looks good", "looks fine", "looks great", "fine", "perfect", "great", "all good")
 
 
+PLAN_OPTIONS = (
+    Option("accept", "Sounds good", also=ACCEPTING),
+    Option("trim", "Drop some"),
+    Option("move", "Move one"),
+    Option("none", "No reminders"),
+)
+DROPPING = re.compile(r"\b(?:drop|remove|take (?:\w+ )*out|cancel|don'?t need|skip|lose)\b")
+MOVING = re.compile(r"\b(?:move|push|earlier|sooner|later|bring (?:\w+ )*forward)\b")
+
+
+def _plan_answer(
+    raw: str, named: list[Option], today: date
+) -> str | tuple[str, list[int]] | tuple[str, tuple[int, str]]:
+    """A choice, or a change said at once: "drop 3", "move the coffee chat to monday"."""
+    if raw in {option.value for option in PLAN_OPTIONS}:
+        return raw
+    said = raw.lower()
+    if MOVING.search(said):
+        try:
+            return "move", _move(raw, named, today)
+        except InvalidAnswer:
+            pass
+    if DROPPING.search(said):
+        try:
+            return "drop", items_named(raw, named)
+        except InvalidAnswer:
+            pass
+    return pick(raw, PLAN_OPTIONS)
+
+
 class Plan(Step):
     name = "plan"
 
@@ -57,15 +87,24 @@ class Plan(Step):
         text = "Here is the follow-up plan I'd suggest. I'll send each one as a DM.\n" + "\n".join(
             lines
         )
-        options = (
-            Option("accept", "Sounds good", also=ACCEPTING),
-            Option("trim", "Drop some"),
-            Option("move", "Move one"),
-            Option("none", "No reminders"),
+        named = _described(turn)
+        return Ask(
+            text,
+            lambda raw, t: _plan_answer(raw, named, t.today),
+            options=PLAN_OPTIONS,
+            sentences=True,
         )
-        return Pick(text, options)
 
-    def answered(self, turn: Turn, value: str) -> type[Trim] | type[Move] | None:
+    def answered(
+        self, turn: Turn, value: str | tuple[str, list[int]] | tuple[str, tuple[int, str]]
+    ) -> type[Plan] | type[Trim] | type[Move] | None:
+        if isinstance(value, tuple):  # "take the second feedback one out", said at once
+            change, detail = value
+            if change == "drop":
+                assert isinstance(detail, list)
+                return Trim().answered(turn, detail)
+            assert isinstance(detail, tuple)
+            return Move().answered(turn, detail)
         if value == "trim":
             return Trim
         if value == "move":

@@ -517,3 +517,27 @@ def test_a_strength_too_long_for_the_note_is_asked_for_in_fewer_words(chat: Chat
     assert "Could you put it in a few words" in long
     redrafted = chat.say("patient-facing software")
     assert "where my patient-facing software could be useful" in (redrafted[-1].quote or "")
+
+
+def test_a_member_who_keeps_talking_past_the_draft_is_not_held_there(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
+    assert "reads like a comment on the draft" in chat.say("hmm he would have been my manager")
+    onward = chat.say("anyway they said b2b experience, that was it")
+    assert "I've kept my draft for now" in onward and "Is that right?" in onward
+    assert rejections(core)[0].note.startswith("Hi Jane,")
+
+
+def test_not_now_at_the_draft_leaves_the_note_for_later(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
+    reply = chat.say("not right now. i cant face talking to him yet")
+    assert "You can always come back to it" in reply
+    assert rejections(core)[0].note == ""
+
+
+def test_a_change_to_the_plan_can_be_said_at_once(chat: Chat) -> None:
+    chat.steps("/rejected Wanderly", "Disappointed", "Runner-up", *INTERVIEW_FACTS, "Recruiter")
+    chat.steps("keep", "yes", "I'll ask for one")
+    kept = chat.say("i dont need to chase her for feedback a second time. take that one out")
+    assert "Here is the follow-up plan" in kept and "second ask" not in kept.text
+    moved = chat.say("can I move the advice chat one earlier, to next monday?")
+    assert "Mon 30 Nov at 09:30: Ask the hiring manager for a short advice meeting" in moved
