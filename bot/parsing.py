@@ -71,8 +71,8 @@ def without_aside(raw: str) -> str:
 
 
 _ASIDE = re.compile(
-    r"(?:[.!?]+|,(?=\s+(?:she|he|they|who|i|im|i'm|but|and|though|so|which|lol)\b))"
-    r"\s+(?=\S+\s+\S)",
+    r"(?:[.!?]+|,(?=\s+(?:she|he|they|who|i|im|i'm|but|and|though|so|which|lol|like)\b))"
+    r"\s+(?=\S+\s+\S|(?-i:[a-z]))",  # two words more, or a lowercase one ("engineer. again.")
     re.IGNORECASE,
 )
 
@@ -223,7 +223,7 @@ _COUNTED = r"(?:weeks?|days?|months?|years?|yrs?|hours?|times|rounds?|interviews
 # A number the answer opens with is the choice ("2. a screening call"), unless it counts
 # something ("3 weeks of nothing", "2 interviews").
 _LEADING_NUMBER = re.compile(
-    rf"^(?:#|no\.?\s*|number\s+|option\s+)?(\d{{1,3}})(?:$|[.:)\-,]|\s+(?!{_COUNTED}))"
+    rf"^(?:#|no\.?\s*|number\s+|option\s+)?(\d{{1,3}})(?:$|[.:)\-,?]|\s+(?!{_COUNTED}))"
 )
 _PLAIN_VALUE = re.compile(r"^[a-z_]+$")
 # A number named as the choice inside a few words ("fine. 1", "put 3 i guess"), not a
@@ -282,10 +282,35 @@ def items_named(raw: str, named: Sequence[Option]) -> list[int]:
             if not all(1 <= number <= len(named) for number in said):
                 raise InvalidAnswer(f"The numbers go from 1 to {len(named)}.") from None
             return sorted(set(said))
+        by_place = _by_place(raw, len(named))
+        if by_place:
+            return by_place
         best = _best_described(raw, named)
         if best is None:
             raise unread
         return [best]
+
+
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_AMOUNTS = {"one": 1, "two": 2, "three": 3, "four": 4}
+_BY_PLACE = re.compile(
+    r"\b(?:the\s+)?(?:(?P<end>last|first)(?:\s+(?P<count>one|two|three|four))?"
+    r"|(?P<nth>second|third|fourth|fifth)\s+one)\b"
+)
+
+
+def _by_place(raw: str, upper: int) -> list[int]:
+    """ "the last two", "the first one", "the third one": items by where they are."""
+    found = _BY_PLACE.search(raw.lower())
+    if found is None:
+        return []
+    if found["nth"]:
+        nth = _ORDINALS[found["nth"]]
+        return [nth] if nth <= upper else []
+    count = min(_AMOUNTS.get(found["count"] or "one", 1), upper)
+    if found["end"] == "last":
+        return list(range(upper - count + 1, upper + 1))
+    return list(range(1, count + 1))
 
 
 _ITEM_NUMBER = re.compile(rf"(?<![\w.])(\d{{1,2}})(?![\w:])(?!\s+{_COUNTED})")

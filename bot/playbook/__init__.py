@@ -69,7 +69,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "advice_meeting_who": frozenset(),
         "nudge": frozenset({"greeting_name", "company", "role", "member_name"}),
         "short_note": frozenset(
-            {"greeting_name", "company", "role", "feedback_ask", "member_name"}
+            {"greeting_name", "company", "role", "feedback_ask", "strength", "member_name"}
         ),
         "no_strength": frozenset(),
         "send_tip": frozenset(),

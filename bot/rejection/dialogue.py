@@ -13,6 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
+from bot.conversation.answers import sounds_like_a_question
 from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import (
     SKIP,
@@ -129,13 +130,13 @@ class Facts(Step):
             fields.append(
                 Field(
                     FormField("company", "Company", "Who said no?", required=True, initial=company),
-                    lambda raw, _t: name(without_aside(raw), what="company name"),
+                    _listening(lambda raw, _t: name(without_aside(raw), what="company name")),
                 )
             )
         fields.append(
             Field(
                 FormField("role", "Role", "e.g. Data Analyst"),
-                lambda raw, _t: optional_name(without_aside(raw), what="role"),
+                _listening(lambda raw, _t: optional_name(without_aside(raw), what="role")),
             )
         )
         if turn.data["stage"] != "applied":
@@ -144,13 +145,13 @@ class Facts(Step):
                     FormField(
                         "contact_name", "Who did you deal with?", "their name, if you know it"
                     ),
-                    lambda raw, _t: optional_name(tidy_contact(raw), what="name"),
+                    _listening(lambda raw, _t: optional_name(tidy_contact(raw), what="name")),
                 )
             )
         fields += [
             Field(
                 FormField("heard_on", "When did the news come?", "today, yesterday, 2026-11-20"),
-                lambda raw, t: past_date(raw, today=t.today).isoformat(),
+                _listening(lambda raw, t: past_date(raw, today=t.today).isoformat()),
             ),
             Field(
                 FormField(
@@ -205,6 +206,18 @@ class Facts(Step):
         return _after_facts(turn)
 
 
+def _listening(read: Reader) -> Reader:
+    """A fact's reader that also hears "they didn't reject me, they just vanished" said
+    beside the fact: a member who was ghosted says so wherever it comes to them."""
+
+    def heard(raw: str, turn: Turn) -> Any:
+        if went_quiet(raw, turn.playbook):
+            turn.data["ghosted"] = True
+        return read(raw, turn)
+
+    return heard
+
+
 class ContactRole(Step):
     name = "contact_role"
 
@@ -248,7 +261,7 @@ class Note(Step):
             f"Here is a draft of {what} for {who}. It should sound like you, so change "
             "anything that doesn't: paste your own version back, or keep this one."
         )
-        return Ask(text, _read_note, options=NOTE_OPTIONS, quote=_draft(turn))
+        return Ask(text, _read_note, options=NOTE_OPTIONS, quote=_draft(turn), sentences=True)
 
     def answered(
         self, turn: Turn, value: str
@@ -266,11 +279,16 @@ class Note(Step):
         if value == "short":
             turn.data["short"] = True
             return Note
-        if value == REMARK and not turn.data.get("remarked"):
-            turn.data["remarked"] = True
-            turn.say(NOT_A_NOTE)
+        if value.startswith(READDRESS):  # "can it say hi marcus instead?"
+            turn.data["contact_name"] = value.removeprefix(READDRESS)
+            _update(turn, contact_name=turn.data["contact_name"])
+            turn.say(f"Done: it's addressed to {_addressed(turn.data['contact_name'])} now.")
             return Note
-        if value == REMARK:  # twice: they want to go on, so the draft waits, as it is
+        if value in (REMARK, REQUEST) and not turn.data.get("remarked"):
+            turn.data["remarked"] = True
+            turn.say(NOT_A_NOTE if value == REMARK else CANNOT_EDIT)
+            return Note
+        if value in (REMARK, REQUEST):  # twice: they want to go on; the draft waits, as it is
             turn.say(
                 "Let's keep going; I've kept my draft for now, and you can change it "
                 "before you send it."
@@ -364,6 +382,23 @@ NOTE_OPTIONS = (
     Option("short", "A shorter one", also=SHORTER),
 )
 REMARK = "remark"  # words about the draft, not a note of their own
+REQUEST = "request"  # a change to the draft asked for, beyond what I can make
+READDRESS = "to:"  # the draft addressed to someone else: "to:Marcus"
+CANNOT_EDIT = (
+    "I can't rewrite parts of it myself yet. Copy it, change what you like, and paste your "
+    "version back: I'll keep yours. Or reply `keep`, `shorter` or `skip`."
+)
+_READDRESS = re.compile(
+    r"\b(?:say|says|saying|start with|open with)\s+(?:hi|hello|dear)\s+(?P<a>[^\W\d_][\w'-]*)"
+    r"|\b(?:hi|hello|dear)\s+(?P<b>[^\W\d_][\w'-]*)\s+instead"
+    r"|\baddress(?:ed)?\s+(?:it\s+)?to\s+(?P<c>[^\W\d_][\w'-]*)",
+    re.IGNORECASE,
+)
+_ASKING_A_CHANGE = re.compile(
+    r"^(?:can|could|would|will)\s+(?:it|you|u|i|we)\b|^(?:please|pls|make it|add|change|mention)\b"
+    r"|\b(?:can|could)\s+(?:it|you|u)\s+(?:say|mention|add|include|change|drop|remove)\b",
+    re.IGNORECASE,
+)
 NOT_A_NOTE = (
     "That reads like a comment on the draft rather than a note to send, so I haven't "
     "kept it. Reply `keep` for this one, `shorter` for a shorter one, `skip` for no note, "
@@ -374,25 +409,33 @@ _LETTER = re.compile(
     re.IGNORECASE,
 )
 NOTE_WORDS = 35  # a pasted note may open without a greeting, but it is rarely this short
+SHORTEST_NOTE = 20  # characters
 
 
 def _read_note(raw: str, _turn: Turn) -> str:
     """The member's own note, or one of the options said in a sentence; a remark about
     the draft is not kept as a note (REMARK)."""
-    if raw in ("keep", "skip", "strength", "short"):
+    if raw in {option.value for option in NOTE_OPTIONS}:
         return raw
     note = free_text(raw, max_length=3000)
-    if len(note) < 20:
+    pasted = _LETTER.match(note) or "\n" in note or len(note.split()) >= NOTE_WORDS
+    if pasted and len(note) >= SHORTEST_NOTE:
+        return note
+    try:  # "keep it", "not right now. i cant face talking to him yet"
+        return pick(note, NOTE_OPTIONS)
+    except InvalidAnswer:
+        pass
+    if len(note) < SHORTEST_NOTE:
         raise InvalidAnswer(
             "That's a little short for a note. Reply `keep` for the draft, `skip` for no "
             "note, or paste your own version."
         )
-    if _LETTER.match(note) or "\n" in note or len(note.split()) >= NOTE_WORDS:
-        return note
-    try:  # "not right now. i cant face talking to him yet"
-        return pick(note, NOTE_OPTIONS)
-    except InvalidAnswer:
-        return REMARK
+    readdressed = _READDRESS.search(note)
+    if readdressed is not None:
+        name = readdressed["a"] or readdressed["b"] or readdressed["c"]
+        return READDRESS + (name.capitalize() if name.islower() else name)
+    asking = _ASKING_A_CHANGE.search(note) or sounds_like_a_question(note)
+    return REQUEST if asking else REMARK
 
 
 def _read_reason(
@@ -536,7 +579,8 @@ def _summary(data: dict[str, Any]) -> str:
     parts = [what, stage]
     if data.get("contact_name"):
         parts.append(f"with {data['contact_name']}")
-    parts.append(f"heard on {date.fromisoformat(data['heard_on']):%-d %b %Y}")
+    heard = "last heard from them" if data.get("ghosted") else "heard"
+    parts.append(f"{heard} on {date.fromisoformat(data['heard_on']):%-d %b %Y}")
     return ", ".join(parts)
 
 

@@ -68,15 +68,46 @@ _CALLED = re.compile(r"\b(?:called|named)\s+([^\W\d_][\w'-]*)", re.IGNORECASE)
 
 def tidy_contact(raw: str) -> str:
     """Who they dealt with, as the member described them, without the remark that
-    followed; "some hiring manager called priya i think" is Priya (hiring manager)."""
-    text = without_aside(raw)
+    followed; "some hiring manager called priya i think" is Priya (hiring manager), and
+    "three of them ... recruiter was Priya" is Priya: a person named by their part comes
+    before a group."""
+    text = _THEN.split(without_aside(raw))[0].strip(" ,")  # "jess and then the panel"
+    described = _DESCRIBED_THEN_NAMED.match(text)  # "some hr person, priya i think"
+    if described is not None:
+        text = f"{described['name']} ({described['who']})"
+    by_part = _BY_PART.search(raw)
+    if by_part is not None and (read_contact(text).several or not read_contact(text).name):
+        role = by_part["role"] or by_part["role_after"]
+        return f"{by_part['name'] or by_part['name_before']} ({role.lower()})"
     called = _CALLED.search(text)
     if called is None:
-        return text
+        return _with_part(text, raw)
     name = called[1].capitalize() if called[1].islower() else called[1]
     said = text.lower()
     role = next((key for key in ROLES if re.search(rf"\b{key}\b", said)), "")
     return f"{name} ({role})" if role else name
+
+
+def _with_part(text: str, raw: str) -> str:
+    """ "rachel. hiring manager": the part said after the name is kept beside it."""
+    said = raw.lower()
+    if read_contact(text).role or text == raw.strip():
+        return text
+    part = next((key for key in ROLES if re.search(rf"\b{key}\b", said)), "")
+    return f"{text} ({part})" if part else text
+
+
+_THEN = re.compile(r"\s+(?:and then|and also|plus)\s+", re.IGNORECASE)
+_DESCRIBED_THEN_NAMED = re.compile(
+    r"^(?:some|an?|the)\s+(?P<who>[\w ]{2,30}?)(?:\s+(?:person|guy|lady|woman|man))?,\s*"
+    r"(?P<name>[^\W\d_][\w'-]*)(?:\s+i\s+think)?$",
+    re.IGNORECASE,
+)
+_PARTS = r"recruiter|hiring manager|hr|manager|interviewer"
+_BY_PART = re.compile(
+    rf"\b(?P<role>(?i:{_PARTS}))\s+(?:was|is)\s+(?P<name>[A-Z][\w'-]+)"
+    rf"|\b(?P<name_before>[A-Z][\w'-]+)\s+(?:was|is)\s+(?:the|our|my)\s+(?P<role_after>(?i:{_PARTS}))"
+)
 
 
 def _first_name(part: str) -> str:

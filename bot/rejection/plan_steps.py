@@ -31,8 +31,8 @@ def offer_plan(turn: Turn) -> type[Plan] | None:
     )
     if not turn.data.get("advice_meeting"):
         plan = [item for item in plan if item.kind != "advice_meeting"]
-    if not turn.data.get("note"):
-        plan = [item for item in plan if item.kind not in KEPT_NOTES]
+    if not turn.data.get("note"):  # no first note, so no reminder of it, and no second ask
+        plan = [item for item in plan if item.kind not in (*KEPT_NOTES, "second_ask")]
     if turn.data.get("situation") == CANCELLED:  # no decision was made, so no feedback to ask
         plan = [item for item in plan if item.kind != "second_ask"]
     turn.data["plan"] = [item.as_data() for item in plan]
@@ -46,7 +46,7 @@ ACCEPTING = ("looks good", "looks fine", "looks great", "fine", "perfect", "grea
 
 
 PLAN_OPTIONS = (
-    Option("accept", "Sounds good", also=ACCEPTING),
+    Option("yes", "Sounds good", also=ACCEPTING),  # a plain "yep" accepts it
     Option("trim", "Drop some"),
     Option("move", "Move one"),
     Option("none", "No reminders"),
@@ -109,7 +109,7 @@ class Plan(Step):
             return Trim
         if value == "move":
             return Move
-        plan = _plan(turn) if value == "accept" else []
+        plan = _plan(turn) if value == "yes" else []
         turn.repo.reminders.add(
             reminder_rows(
                 plan,
