@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.conversation.answers import answer_to
+from bot.conversation.answers import answer_to, sounds_like_a_question
 from bot.conversation.care import (
     CareDialogue,
     Listening,
@@ -47,7 +47,7 @@ from bot.conversation.placing import placed
 from bot.conversation.registry import DECLARED, DIALOGUES, typed
 from bot.member.home import home
 from bot.member.settings import adopt_timezone
-from bot.parsing import InvalidAnswer
+from bot.parsing import InvalidAnswer, mentions_any
 from bot.playbook import Playbook
 from bot.reminders.actions import ReminderDialogue, act, answer_pause_offer, still_waiting
 from bot.reminders.arrival import PAUSE, parse_action, welcome_back
@@ -310,6 +310,12 @@ class Bounceback:
         answer = answer_to(text, self.playbook)
         if answer is not None:
             turn.say(answer)
+            return
+        if mentions_any(text, self.playbook.table("answers.farewells")) and len(text.split()) <= 8:
+            turn.say(self.playbook.text("answers.farewell"))
+            return
+        if sounds_like_a_question(text) and len(text.split()) >= 3:  # not a bare "hello?"
+            turn.say(self.playbook.text("answers.unknown_question"))
             return
         where = turn.member.platform
         turn.say(

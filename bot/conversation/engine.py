@@ -193,9 +193,22 @@ _STILL_FILLING = object()
 
 
 def _read(turn: Turn, question: Question, event: Inbound) -> Any:
+    """The answer to the step; a question the member asked on the way is answered too,
+    and when it was all they said (it ends in "?"), the step's question is asked again."""
     answer = answer_to(event.text, turn.playbook) if isinstance(event, Text) else None
-    if answer is not None:  # answered, then this step's question is asked again
+    if answer is None:
+        return _read_answer(turn, question, event)
+    if isinstance(event, Text) and _a_question(event.text):
         raise InvalidAnswer(answer)
+    try:
+        value = _read_answer(turn, question, event)
+    except InvalidAnswer:
+        raise InvalidAnswer(answer) from None
+    turn.say(answer)
+    return value
+
+
+def _read_answer(turn: Turn, question: Question, event: Inbound) -> Any:
     if isinstance(question, Fill):
         return _read_form(turn, question, event)
     if isinstance(question, Pick):

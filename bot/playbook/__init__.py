@@ -91,7 +91,11 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "reminders.*.message": frozenset({"company", "role"}),
     },
     "group.toml": {},
-    "answers.toml": {"answers.*.answer": frozenset()},
+    "answers.toml": {
+        "answers.*.answer": frozenset(),
+        "farewell": frozenset(),
+        "unknown_question": frozenset(),
+    },
     "care.toml": {
         "help_intro": frozenset(),
         "help_outro": frozenset(),
@@ -125,6 +129,13 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
         "call_instead",
         "salary",
         "add_reminder",
+        "more_than_one",
+        "ghosting_normal",
+        "test_results",
+        "overqualified",
+        "culture_fit",
+        "career_change",
+        "practice",
     ),
     ("notes.toml", "thank_you"): (
         "hiring_manager",
@@ -174,7 +185,7 @@ _PHRASE_LISTS = {
     "moods.toml": ("moods.*.also",),
     "comfort.toml": ("crisis_phrases",),
     "group.toml": ("checkin_prompts",),
-    "answers.toml": ("answers.*.phrases",),
+    "answers.toml": ("answers.*.phrases", "farewells"),
     "care.toml": (
         "listening",
         "asks_for_help",

@@ -46,3 +46,34 @@ def test_a_question_mid_dialogue_is_answered_and_the_step_asked_again(chat: Chat
 def test_a_question_outside_any_conversation_is_answered(chat: Chat) -> None:
     reply = chat.say("should i lower my number next time or give a range earlier?")
     assert "going rate" in reply and "haven't kept that" not in reply
+
+
+def test_an_answer_with_a_question_beside_it_is_taken_and_the_question_answered(
+    chat: Chat, core
+) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Analyst", "skip", "today")
+    chat.steps("It was a tough decision", "keep")
+    reply = chat.say("6 obviously. they gave nothing. should i even chase them or is that begging")
+    assert "one short, polite ask" in reply
+    assert "There's nothing to go on" in reply  # the no-feedback reading: 6 was taken
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered"),
+    [
+        (
+            "should i also write to sophie the recruiter separately or is that overkill?",
+            "more than one",
+        ),
+        ("so is it normal to get ghosted after a final round", "it happens a lot"),
+        ("can i actually ask them for my test results?", "You can ask"),
+        ("what does overqualified actually mean?? is it code for too old", "hides a worry"),
+        (
+            "do you think its normal to get rejected a lot when you change career?",
+            "Career changers",
+        ),
+        ("how do i actually stop interrupting? i do it when i get excited", "wait a full breath"),
+    ],
+)
+def test_the_questions_of_the_second_round_are_answered(asked: str, answered: str) -> None:
+    assert answered in (answer_to(asked, PLAYBOOK) or "")

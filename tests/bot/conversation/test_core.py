@@ -94,9 +94,11 @@ def test_despair_pauses_coaching_and_offers_a_person(chat: Chat, core, playbook)
 
 
 def test_words_outside_any_conversation_are_answered_honestly(chat: Chat) -> None:
-    reply = chat.say("ah ok, fair enough")
+    reply = chat.say("the interview was on a tuesday")
     assert "we're not in the middle of anything, so I haven't kept that" in reply
     assert "/rejected talks a new no through" in reply
+    assert "Take care" in chat.say("ah ok, fair enough. thanks!")
+    assert "not one I can answer well" in chat.say("what should I wear to an assessment centre?")
 
 
 def test_asking_for_a_person_outside_any_conversation_is_shown_people(chat: Chat) -> None:
