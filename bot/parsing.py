@@ -570,7 +570,8 @@ def _clock(text: str, example: str) -> tuple[time, int] | None:
 
 
 @lru_cache(maxsize=64)
-def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the phrases, whole words only, as `normalised` text spells them."""
     folded = sorted({normalised(phrase) for phrase in phrases}, key=len, reverse=True)
     # "what's" is often typed "whats": an apostrophe in a phrase may be left out
     alternatives = "|".join(re.escape(p).replace("'", "'?") for p in folded)
@@ -587,9 +588,9 @@ def normalised(text: str) -> str:
 
 
 def mentions_any(text: str, phrases: Iterable[str]) -> bool:
-    return _pattern(tuple(phrases)).search(normalised(text)) is not None
+    return phrase_pattern(tuple(phrases)).search(normalised(text)) is not None
 
 
 def count_mentioned(text: str, phrases: Iterable[str]) -> int:
     """How many distinct phrases appear in the text."""
-    return len(set(_pattern(tuple(phrases)).findall(normalised(text))))
+    return len(set(phrase_pattern(tuple(phrases)).findall(normalised(text))))

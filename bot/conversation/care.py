@@ -13,12 +13,17 @@ from typing import Any
 
 from bot.conversation.commands import command
 from bot.conversation.engine import Ask, Dialogue, Question, Step, Turn
-from bot.parsing import mentions_any
+from bot.parsing import mentions_any, normalised, phrase_pattern
 from bot.playbook import Playbook
 
 
 def sounds_like_crisis(text: str, playbook: Playbook) -> bool:
-    return mentions_any(text, playbook.table("comfort.crisis_phrases"))
+    """Words of despair, once everyday tiredness that shares them ("I can't do this
+    anymore today") is set aside."""
+    meant = phrase_pattern(tuple(playbook.table("comfort.ordinary_phrases"))).sub(
+        " ", normalised(text)
+    )
+    return mentions_any(meant, playbook.table("comfort.crisis_phrases"))
 
 
 def support_contact(turn: Turn) -> str:
@@ -41,6 +46,8 @@ def held_reply(text: str, turn: Turn) -> str:
     care = turn.playbook
     if sounds_like_crisis(text, care) or mentions_any(text, care.table("care.asks_for_help")):
         return people_to_reach(care, support_contact(turn), turn.repo.member.timezone)
+    if mentions_any(text, care.table("care.okay_words")):
+        return care.text("care.stood_down")
     if mentions_any(text, care.table("care.stopping_words")):
         return care.text("care.stopping")
     if len(text.split()) <= 4 and mentions_any(text, care.table("care.thanks_words")):

@@ -43,9 +43,10 @@ from bot.rejection.notes import drafted_note, follow_up_note, read_contact, tidy
 from bot.rejection.plan_steps import Move, Plan, Trim, offer_plan
 from bot.rejection.reason import (
     CANCELLED,
-    DIFFERENT_DIRECTION,
     FILLED,
     NO_FEEDBACK,
+    SITUATION_CATEGORY,
+    VAGUE,
     category_advice,
     category_question,
     classify_reason,
@@ -367,7 +368,7 @@ def _draft(turn: Turn) -> str:
         contact_name=turn.data["contact_name"],
         contact_role=turn.data.get("contact_role", ""),
         member_name=member_name(turn),
-        reason_given=bool(turn.data.get("reason")),
+        reason_given=bool(turn.data.get("reason")) and turn.data.get("situation") != VAGUE,
         strength=turn.data.get("strength", ""),
         situation=turn.data.get("situation", ""),
         short=bool(turn.data.get("short")),
@@ -449,10 +450,11 @@ def _read_reason(
         turn.data["category"] = NO_FEEDBACK
         turn.say(turn.playbook.text("feedback.ghosted_advice"))
         return _after_category(turn)
-    if turn.data.get("situation"):  # no verdict on them to confirm: the role or budget moved
-        _update(turn, category=DIFFERENT_DIRECTION)
-        turn.data["category"] = DIFFERENT_DIRECTION
-        turn.say(turn.playbook.text(f"feedback.{turn.data['situation']}_advice"))
+    found = turn.data.get("situation")
+    if found:  # no verdict on them to confirm: the role or budget moved, or "not a fit"
+        _update(turn, category=SITUATION_CATEGORY[found])
+        turn.data["category"] = SITUATION_CATEGORY[found]
+        turn.say(turn.playbook.text(f"feedback.{found}_advice"))
         return _after_category(turn)
     if reason:
         return Category

@@ -31,16 +31,22 @@ def went_quiet(reason: str, playbook: Playbook) -> bool:
     return mentions_any(reason, playbook.table("feedback.ghosted_phrases"))
 
 
-CANCELLED, PAY = "cancelled", "pay"  # situations that are no verdict on the member
+# Situations that are no verdict on the member, each read before the categories
+CANCELLED, PAY, VAGUE, OVERQUALIFIED = "cancelled", "pay", "vague", "overqualified"
+SITUATION_CATEGORY = {
+    CANCELLED: "different_direction",
+    PAY: "different_direction",
+    VAGUE: NO_FEEDBACK,
+    OVERQUALIFIED: "different_direction",
+}
 
 
 def situation(reason: str, playbook: Playbook) -> str:
     """What the reason says happened when it was not about the member: the role went
-    away (CANCELLED), or the numbers did not meet (PAY); "" otherwise."""
-    if mentions_any(reason, playbook.table("feedback.pay_phrases")):
-        return PAY
-    if mentions_any(reason, playbook.table("feedback.cancelled_phrases")):
-        return CANCELLED
+    away, the numbers did not meet, "not a fit", "overqualified"; "" otherwise."""
+    for found in (PAY, CANCELLED, OVERQUALIFIED, VAGUE):
+        if mentions_any(reason, playbook.table(f"feedback.{found}_phrases")):
+            return found
     return ""
 
 
@@ -62,7 +68,6 @@ def category_question(playbook: Playbook, guess: str | None) -> Pick:
 
 GUARDED = frozenset({"internal_candidate", "different_direction", "better_qualified"})
 FILLED = frozenset({"internal_candidate", "better_qualified"})  # someone else has the role
-DIFFERENT_DIRECTION = "different_direction"
 
 
 def role_filled(reason: str, playbook: Playbook) -> bool:

@@ -208,3 +208,15 @@ def test_a_held_dialogue_resumes_where_it_was(chat: Chat) -> None:
     chat.say("thanks")
     resumed = chat.say("continue")
     assert "how far did you get" in resumed
+
+
+def test_a_member_who_meant_the_day_is_believed_and_let_stop(engine, playbook, clock) -> None:
+    chat = held_chat(engine, playbook, clock, "Europe/London")
+    chat.say("I can't take it anymore")
+    reply = chat.say("omg no i'm ok, i didnt mean it like that. i just meant job stuff today")
+    assert "I'm glad you're okay" in reply and "continue" in reply
+
+
+def test_tiredness_with_the_words_of_despair_is_read_as_tiredness() -> None:
+    assert not sounds_like_crisis("honestly i can't do this anymore today. can we stop", PLAYBOOK)
+    assert sounds_like_crisis("honestly i can't do this anymore", PLAYBOOK)

@@ -554,3 +554,20 @@ def test_the_draft_is_addressed_again_and_other_changes_are_left_to_the_member(
     asked = chat.say("can it mention that they'd reach out in the spring?")
     assert "I can't rewrite parts of it myself yet" in asked
     assert rejections(core)[0].contact_name == "Marcus"
+
+
+def test_not_a_culture_fit_is_read_as_too_vague_to_act_on(chat: Chat, core) -> None:
+    chat.steps("/rejected Loop", "Disappointed", "The final round", "Designer", "Marcus")
+    draft = chat.steps("yesterday", "he said i wasnt a culture fit")
+    chat.say("Hiring manager")
+    quote = chat.transcript[-1][1][-1].quote or ""
+    assert "open about the reason" not in quote and draft
+    advice = chat.say("keep")
+    assert "There's nothing in it to fix" in advice and "interrupting" not in advice
+    assert rejections(core)[0].category == "no_feedback"
+
+
+def test_overqualified_is_read_as_a_worry_not_a_verdict(chat: Chat) -> None:
+    chat.steps("/rejected Orbit", "Disappointed", "A screening call", "PM", "Priya, HR")
+    chat.steps("today", "they said i was overqualified")
+    assert "usually hides a worry" in chat.say("keep")
