@@ -83,7 +83,15 @@ def optional(raw: str) -> bool:
 
 
 def optional_name(raw: str, *, what: str = "name") -> str:
-    return "" if optional(raw) else name(raw, what=what)
+    """A name, or none when skipped or not known ("dunno", "skip, can't remember")."""
+    return "" if optional(raw) or _UNKNOWN.search(raw) else name(raw, what=what)
+
+
+_UNKNOWN = re.compile(
+    r"^\s*(?:skip|pass|none|n/?a)\b|\b(?:dunno|don'?t know|do not know|not sure|no idea|"
+    r"can'?t remember|cannot remember|don'?t remember|forgot|forget)\b|^\s*i think\b",
+    re.IGNORECASE,
+)
 
 
 def free_text(raw: str, *, max_length: int = 2000) -> str:

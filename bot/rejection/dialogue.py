@@ -283,7 +283,14 @@ class Note(Step):
         if value.startswith(READDRESS):  # "can it say hi marcus instead?"
             turn.data["contact_name"] = value.removeprefix(READDRESS)
             _update(turn, contact_name=turn.data["contact_name"])
-            turn.say(f"Done: it's addressed to {_addressed(turn.data['contact_name'])} now.")
+            if turn.data["contact_name"]:
+                turn.say(f"Done: it's addressed to {_addressed(turn.data['contact_name'])} now.")
+            else:
+                turn.say("Done: it opens without a name now.")
+            return Note
+        if value.startswith(SIGNED):  # "my name is jonas, not sam"
+            turn.data["signed"] = value.removeprefix(SIGNED)
+            turn.say(f"Done: it's signed {turn.data['signed']} now.")
             return Note
         if value in (REMARK, REQUEST) and not turn.data.get("remarked"):
             turn.data["remarked"] = True
@@ -337,6 +344,11 @@ def _read_strength(raw: str, _turn: Turn) -> str:
     return strength
 
 
+def _signed(turn: Turn) -> str:
+    """The name the drafts are signed with: the one the member gave, else their own."""
+    return str(turn.data.get("signed") or member_name(turn))
+
+
 def _later_note(turn: Turn, key: str) -> str:
     """A playbook note other than the thank-you, filled from this rejection's facts."""
     return follow_up_note(
@@ -345,7 +357,7 @@ def _later_note(turn: Turn, key: str) -> str:
         company=turn.data["company"],
         role=turn.data.get("role", ""),
         contact_name=turn.data["contact_name"],
-        member_name=member_name(turn),
+        member_name=_signed(turn),
     )
 
 
@@ -367,7 +379,7 @@ def _draft(turn: Turn) -> str:
         stage=turn.data["stage"],
         contact_name=turn.data["contact_name"],
         contact_role=turn.data.get("contact_role", ""),
-        member_name=member_name(turn),
+        member_name=_signed(turn),
         reason_given=bool(turn.data.get("reason")) and turn.data.get("situation") != VAGUE,
         strength=turn.data.get("strength", ""),
         situation=turn.data.get("situation", ""),
@@ -384,7 +396,23 @@ NOTE_OPTIONS = (
 )
 REMARK = "remark"  # words about the draft, not a note of their own
 REQUEST = "request"  # a change to the draft asked for, beyond what I can make
-READDRESS = "to:"  # the draft addressed to someone else: "to:Marcus"
+READDRESS = "to:"  # the draft addressed to someone else: "to:Marcus"; "to:" for no name
+SIGNED = "signed:"  # the draft signed with the name the member gave: "signed:Jonas"
+_SIGNATURE = re.compile(
+    r"\b(?:sign(?:ed)?\s+(?:it\s+)?(?:as\s+|with\s+)?|my name is\s+|my name's\s+|"
+    r"i'?m\s+(?=\w+\s+not\b)|it'?s\s+(?=\w+\s+not\s+sam))(?P<name>[^\W\d_][\w'-]*)",
+    re.IGNORECASE,
+)
+_ABOUT_THE_SIGNATURE = re.compile(r"\b(?:sam|sign|signed|signature|bottom|name)\b", re.I)
+_NAMED_AT_THE_END = re.compile(
+    r"\bi'?m\s+(?!(?:fine|ok|okay|good|sure|sorry|happy|done|not|so|just|confused)\b)"
+    r"(?P<name>[^\W\d_][\w'-]*)[\s.!]*$",
+    re.IGNORECASE,
+)
+_TO_NOBODY = re.compile(
+    r"\b(?:dear|hi|hello)\s+(?:hiring manager|hiring team|the team|team|sir or madam|all)\b",
+    re.IGNORECASE,
+)
 CANNOT_EDIT = (
     "I can't rewrite parts of it myself yet. Copy it, change what you like, and paste your "
     "version back: I'll keep yours. Or reply `keep`, `shorter` or `skip`."
@@ -422,6 +450,18 @@ def _read_note(raw: str, _turn: Turn) -> str:
     pasted = _LETTER.match(note) or "\n" in note or len(note.split()) >= NOTE_WORDS
     if pasted and len(note) >= SHORTEST_NOTE:
         return note
+    if _TO_NOBODY.search(note):  # "can it just say Dear Hiring Manager"
+        return READDRESS
+    readdressed = _READDRESS.search(note)
+    if readdressed is not None:
+        name = readdressed["a"] or readdressed["b"] or readdressed["c"]
+        return READDRESS + (name.capitalize() if name.islower() else name)
+    signature = _SIGNATURE.search(note) or (
+        _ABOUT_THE_SIGNATURE.search(note) and _NAMED_AT_THE_END.search(note)
+    )
+    if signature is not None:
+        name = signature["name"]
+        return SIGNED + (name.capitalize() if name.islower() else name)
     try:  # "keep it", "not right now. i cant face talking to him yet"
         return pick(note, NOTE_OPTIONS)
     except InvalidAnswer:
@@ -431,10 +471,6 @@ def _read_note(raw: str, _turn: Turn) -> str:
             "That's a little short for a note. Reply `keep` for the draft, `skip` for no "
             "note, or paste your own version."
         )
-    readdressed = _READDRESS.search(note)
-    if readdressed is not None:
-        name = readdressed["a"] or readdressed["b"] or readdressed["c"]
-        return READDRESS + (name.capitalize() if name.islower() else name)
     asking = _ASKING_A_CHANGE.search(note) or sounds_like_a_question(note)
     return REQUEST if asking else REMARK
 

@@ -571,3 +571,24 @@ def test_overqualified_is_read_as_a_worry_not_a_verdict(chat: Chat) -> None:
     chat.steps("/rejected Orbit", "Disappointed", "A screening call", "PM", "Priya, HR")
     chat.steps("today", "they said i was overqualified")
     assert "usually hides a worry" in chat.say("keep")
+
+
+def test_a_name_they_dont_know_is_no_name_and_the_draft_is_signed_as_asked(
+    chat: Chat, core
+) -> None:
+    chat.steps("/rejected Greenway", "Disappointed", "Interviews", "Administrator")
+    draft = chat.steps("skip, cant remember her name", "yesterday", "skip")
+    assert (draft[-1].quote or "").startswith("Hi there,")
+    signed = chat.say("why does it say sam at the bottom lol, i'm marta")
+    assert "it's signed Marta now" in signed and (signed[-1].quote or "").endswith("Marta")
+    nobody = chat.say("can it just say Dear Hiring Manager or something")
+    assert "it opens without a name now" in nobody
+    chat.say("keep")
+    assert rejections(core)[0].note.endswith("Marta")
+
+
+def test_a_reorganisation_is_a_role_that_went_away(chat: Chat) -> None:
+    chat.steps("/rejected Vantor", "Disappointed", "The final round", "Tester", "Greg")
+    chat.steps("today", "they withdrew the role because of a reorganisation")
+    chat.say("Hiring manager")
+    assert "there was no decision about you at all" in chat.say("keep")
