@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.parsing import mentions_any, normalised
+from bot.parsing import count_mentioned, normalised
 from bot.playbook import Playbook
 
 _ASKING = re.compile(
@@ -22,14 +22,14 @@ _ASKING = re.compile(
 
 def sounds_like_a_question(text: str) -> bool:
     folded = normalised(text)
-    return folded.rstrip().endswith("?") or _ASKING.search(folded) is not None
+    return "?" in folded or _ASKING.search(folded) is not None
 
 
 def answer_to(text: str, playbook: Playbook) -> str | None:
     """The playbook's answer to a question the member asked, if it has one."""
     if not sounds_like_a_question(text):
         return None
-    for topic in playbook.table("answers.answers").values():
-        if mentions_any(text, topic["phrases"]):
-            return str(topic["answer"])
-    return None
+    topics = playbook.table("answers.answers").values()
+    said = [(count_mentioned(text, topic["phrases"]), topic) for topic in topics]
+    hits, best = max(said, key=lambda pair: pair[0])  # the first, of those that say most
+    return str(best["answer"]) if hits else None

@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
+FAREWELL_WORDS = 15  # "ok ill take that as a no haha. thanks anyway, feeling better about it"
 _COMMAND_NAME = re.compile(r"^[a-z][a-z-]{0,20}$")
 UNAVAILABLE = Reply(  # the database is away (restarting, unreachable): nothing was saved
     "I can't reach my notes for a moment, so I couldn't take that in. "
@@ -311,7 +312,8 @@ class Bounceback:
         if answer is not None:
             turn.say(answer)
             return
-        if mentions_any(text, self.playbook.table("answers.farewells")) and len(text.split()) <= 8:
+        farewell = mentions_any(text, self.playbook.table("answers.farewells"))
+        if farewell and len(text.split()) <= FAREWELL_WORDS:
             turn.say(self.playbook.text("answers.farewell"))
             return
         if sounds_like_a_question(text) and len(text.split()) >= 3:  # not a bare "hello?"

@@ -77,3 +77,23 @@ def test_an_answer_with_a_question_beside_it_is_taken_and_the_question_answered(
 )
 def test_the_questions_of_the_second_round_are_answered(asked: str, answered: str) -> None:
     assert answered in (answer_to(asked, PLAYBOOK) or "")
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered"),
+    [
+        ("should i mention im learning german? or does that sound desperate", "with a level"),
+        ("wouldnt that be a bit much? i dont want to bother him after they said no", "isn't pushy"),
+        ("how do i get better at the group exercise bit? i just freeze", "keeping the group on"),
+        ("so what should i actually say to dom? he stuck his neck out", "putting your name"),
+        ("what does 'range' even mean?? like what were they expecting", "shorthand"),
+        ("ok. but how do i explain the 5 year gap next time?", "without apology"),
+        ("is it normal for the nhs to take so long?", "take weeks between stages"),
+    ],
+)
+def test_the_questions_of_the_third_round_are_answered(asked: str, answered: str) -> None:
+    assert answered in (answer_to(asked, PLAYBOOK) or "")
+
+
+def test_a_question_near_a_topic_is_not_given_its_answer() -> None:
+    assert answer_to("what should I wear to an assessment centre?", PLAYBOOK) is None

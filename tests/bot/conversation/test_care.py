@@ -220,3 +220,10 @@ def test_a_member_who_meant_the_day_is_believed_and_let_stop(engine, playbook, c
 def test_tiredness_with_the_words_of_despair_is_read_as_tiredness() -> None:
     assert not sounds_like_crisis("honestly i can't do this anymore today. can we stop", PLAYBOOK)
     assert sounds_like_crisis("honestly i can't do this anymore", PLAYBOOK)
+
+
+@pytest.mark.parametrize(
+    "message", ["i dont know why i bother", "is there actually any point carrying on"]
+)
+def test_hopelessness_of_the_third_round_is_heard(message: str) -> None:
+    assert sounds_like_crisis(message, PLAYBOOK)
