@@ -169,7 +169,7 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
         if option.value not in (YES, NO):
             hits -= {YES, NO}
         if hits and (NO in words or not negated):
-            scored.append((len(hits) / len(words), option))
+            scored.append((_score(hits, option), option))
     if not scored:
         return []
     best = max(score for score, _ in scored)
@@ -177,6 +177,17 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
     if len(leaders) == 1 and (best >= 0.5 or len(scored) == 1):
         return leaders
     return [option for _, option in sorted(scored, key=lambda pair: -pair[0])]
+
+
+ALSO_SCORE = 0.5  # an option named only by its other words ("snooze"), as sure as half a label
+
+
+def _score(hits: frozenset[str], option: Option) -> float:
+    """How much of its label an answer says ("one interview" is all of "Interviews" and
+    a third of "Applied, no interview"); named by its other words only, ALSO_SCORE."""
+    label = _meaning(option.label) or frozenset({option.value})
+    said = hits & label
+    return len(said) / len(label) if said else ALSO_SCORE
 
 
 def _quotes(typed: str, label: str) -> bool:

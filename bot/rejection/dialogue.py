@@ -344,6 +344,14 @@ def _read_strength(raw: str, _turn: Turn) -> str:
     return strength
 
 
+def _a_reason_given(turn: Turn) -> bool:
+    """Whether they gave one to thank them for: not "they didn't say", nor "not a fit"."""
+    reason = turn.data.get("reason", "")
+    if not reason or turn.data.get("situation") == VAGUE:
+        return False
+    return classify_reason(reason, turn.playbook) != NO_FEEDBACK
+
+
 def _signed(turn: Turn) -> str:
     """The name the drafts are signed with: the one the member gave, else their own."""
     return str(turn.data.get("signed") or member_name(turn))
@@ -380,7 +388,7 @@ def _draft(turn: Turn) -> str:
         contact_name=turn.data["contact_name"],
         contact_role=turn.data.get("contact_role", ""),
         member_name=_signed(turn),
-        reason_given=bool(turn.data.get("reason")) and turn.data.get("situation") != VAGUE,
+        reason_given=_a_reason_given(turn),
         strength=turn.data.get("strength", ""),
         situation=turn.data.get("situation", ""),
         short=bool(turn.data.get("short")),
@@ -418,9 +426,11 @@ CANNOT_EDIT = (
     "version back: I'll keep yours. Or reply `keep`, `shorter` or `skip`."
 )
 _READDRESS = re.compile(
-    r"\b(?:say|says|saying|start with|open with)\s+(?:hi|hello|dear)\s+(?P<a>[^\W\d_][\w'-]*)"
-    r"|\b(?:hi|hello|dear)\s+(?P<b>[^\W\d_][\w'-]*)\s+instead"
-    r"|\baddress(?:ed)?\s+(?:it\s+)?to\s+(?P<c>[^\W\d_][\w'-]*)",
+    r"\b(?:say|says|saying|start with|open with)\s+(?:hi|hello|dear)\s+(?P<a>[^\W\d_][\w'-]+)"
+    r"|\b(?:hi|hello|dear)\s+(?P<b>[^\W\d_][\w'-]+)\s+instead"
+    r"|\baddress(?:ed)?\s+(?:it\s+)?to\s+(?P<c>[^\W\d_][\w'-]*)"
+    r"|\b(?:should be|make it|send it|it'?s)\s+(?:to|for)\s+(?!me\b|them\b|him\b|her\b)"
+    r"(?P<d>[^\W\d_][\w'-]*)",
     re.IGNORECASE,
 )
 _ASKING_A_CHANGE = re.compile(
@@ -454,7 +464,7 @@ def _read_note(raw: str, _turn: Turn) -> str:
         return READDRESS
     readdressed = _READDRESS.search(note)
     if readdressed is not None:
-        name = readdressed["a"] or readdressed["b"] or readdressed["c"]
+        name = readdressed["a"] or readdressed["b"] or readdressed["c"] or readdressed["d"]
         return READDRESS + (name.capitalize() if name.islower() else name)
     signature = _SIGNATURE.search(note) or (
         _ABOUT_THE_SIGNATURE.search(note) and _NAMED_AT_THE_END.search(note)

@@ -784,3 +784,10 @@ def test_a_no_in_another_clause_does_not_hide_the_choice() -> None:
 )
 def test_a_remark_after_a_name_is_not_part_of_it(typed: str, meant: str) -> None:
     assert without_aside(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "typed", ["had one interview with the ops manager", "just the first interview"]
+)
+def test_one_interview_is_interviews_not_applied_without_one(typed: str) -> None:
+    assert pick(typed, ALL_STAGES) == "interview"

@@ -592,3 +592,10 @@ def test_a_reorganisation_is_a_role_that_went_away(chat: Chat) -> None:
     chat.steps("today", "they withdrew the role because of a reorganisation")
     chat.say("Hiring manager")
     assert "there was no decision about you at all" in chat.say("keep")
+
+
+def test_a_reason_that_says_there_was_none_is_not_thanked_for(chat: Chat) -> None:
+    chat.steps("/rejected Brightline", "Disappointed", "had one interview with the ops manager")
+    draft = chat.steps("Supervisor", "Dunno", "yesterday", "they didnt say why")
+    quote = draft[-1].quote or ""
+    assert quote.startswith("Hi there,") and "open about the reason" not in quote
