@@ -115,9 +115,9 @@ def pick(raw: str, options: Sequence[Option]) -> str:
     """An option chosen as a person names it: its number, its words or a clear part of
     them, or yes and no where it says so; unsure, ask back rather than guess."""
     text = _folded(clean_text(raw, max_length=NAME_LENGTH)).strip(" .!")
-    number = _LEADING_NUMBER.match(text) or _NAMED_NUMBER.search(text)
+    number = _LEADING_NUMBER.match(text) or _NAMED_NUMBER.search(text) or _CHOSEN.search(text)
     if number:
-        index = int(number[1])
+        index = int(next(group for group in number.groups() if group))
         if 1 <= index <= len(options):
             return options[index - 1].value
         raise InvalidAnswer(f"Please pick a number from 1 to {len(options)}.")
@@ -161,14 +161,14 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
             return answering
         if rest:  # "no, an internal candidate": the no answers the question, not the options
             said = _meaning(" ".join(rest))
-    negated = NO in said
+    clauses = [_meaning(part) for part in _CLAUSE_BREAK.split(_folded(raw)) if part.strip()]
     scored = []
     for option in options:
         words = _option_words(option)
         hits = words & said
         if option.value not in (YES, NO):
             hits -= {YES, NO}
-        if hits and (NO in words or not negated):
+        if hits and (NO in words or not _denied(hits, clauses)):
             scored.append((_score(hits, option), option))
     if not scored:
         return []
@@ -177,6 +177,13 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
     if len(leaders) == 1 and (best >= 0.5 or len(scored) == 1):
         return leaders
     return [option for _, option in sorted(scored, key=lambda pair: -pair[0])]
+
+
+def _denied(hits: frozenset[str], clauses: list[frozenset[str]]) -> bool:
+    """Whether every clause that names these words says no to them: "I didn't even get
+    an interview" does; "a panel interview. they didn't say if it was the last" does not."""
+    naming = [clause for clause in clauses if clause & hits]
+    return bool(naming) and all(NO in clause for clause in naming)
 
 
 ALSO_SCORE = 0.5  # an option named only by its other words ("snooze"), as sure as half a label
@@ -251,6 +258,10 @@ _NAMED_NUMBER = re.compile(
     r"(?:^|[\s.,:;!(])#?(\d{1,2})(?=$|[\s.,!)]+(?:i guess|i suppose|i think|please|then|"
     r"obviously|probably|maybe|lol|thanks|thank you)?[\s.,!?]*$)"
 )
+_CHOSEN = re.compile(  # "1 is closest i guess", "go with option 2"
+    r"\b(?:option|number|pick|go with|choose)\s+#?(\d{1,2})\b"
+    r"|\b(\d{1,2})\s+is\s+(?:closest|nearest|best|right|the one|it)\b"
+)
 _CLAUSE_BREAK = re.compile(r"[.;!?]+\s+|,\s+(?:but|though|anyway)\s+")
 
 
@@ -296,14 +307,14 @@ def items_named(raw: str, named: Sequence[Option]) -> list[int]:
     try:
         return numbers(raw, upper=len(named))
     except InvalidAnswer as unread:
+        by_place = _by_place(raw, len(named))  # "the last 2" before any number in it
+        if by_place:
+            return by_place
         said = [int(found) for found in _ITEM_NUMBER.findall(clean_text(raw, max_length=200))]
         if said:
             if not all(1 <= number <= len(named) for number in said):
                 raise InvalidAnswer(f"The numbers go from 1 to {len(named)}.") from None
             return sorted(set(said))
-        by_place = _by_place(raw, len(named))
-        if by_place:
-            return by_place
         best = _best_described(raw, named)
         if best is None:
             raise unread
@@ -311,9 +322,9 @@ def items_named(raw: str, named: Sequence[Option]) -> list[int]:
 
 
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
-_AMOUNTS = {"one": 1, "two": 2, "three": 3, "four": 4}
+_AMOUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _BY_PLACE = re.compile(
-    r"\b(?:the\s+)?(?:(?P<end>last|first)(?:\s+(?P<count>one|two|three|four))?"
+    r"\b(?:the\s+)?(?:(?P<end>last|first)(?:\s+(?P<count>one|two|three|four|[1-4]))?"
     r"|(?P<nth>second|third|fourth|fifth)\s+one)\b"
 )
 

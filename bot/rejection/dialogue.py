@@ -277,6 +277,12 @@ class Note(Step):
     ):
         if value == "strength":
             return Strength
+        if value == "short" and (turn.data.get("short") or turn.data.get("ghosted")):
+            turn.say(
+                "That's about as short as a note gets while still saying what matters. "
+                "Trim it yourself if you like and paste it back, or reply `keep`."
+            )
+            return Note
         if value == "short":
             turn.data["short"] = True
             return Note

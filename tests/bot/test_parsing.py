@@ -22,6 +22,7 @@ from bot.parsing import (
     day_and_time,
     free_text,
     future_date,
+    items_named,
     name,
     numbers,
     optional,
@@ -791,3 +792,20 @@ def test_a_remark_after_a_name_is_not_part_of_it(typed: str, meant: str) -> None
 )
 def test_one_interview_is_interviews_not_applied_without_one(typed: str) -> None:
     assert pick(typed, ALL_STAGES) == "interview"
+
+
+def test_a_no_in_another_clause_does_not_deny_the_stage() -> None:
+    said = "A panel interview, three people. I think it was the last stage but they didn't say."
+    assert pick(said, ALL_STAGES) == "interview"
+    assert pick("I didn't even get an interview", ALL_STAGES) == "applied"
+
+
+def test_a_number_said_as_the_closest_is_the_choice() -> None:
+    said = "none of those, it went to someone they already knew. 1 is closest i guess"
+    assert pick(said, PLAN_CHOICES) == "accept"
+
+
+def test_the_last_few_are_counted_from_the_end() -> None:
+    four = [Option(str(n), f"item {n}") for n in range(1, 5)]
+    assert items_named("drop the last 2", four) == [3, 4]
+    assert items_named("the last two", four) == [3, 4]

@@ -124,7 +124,6 @@ def test_text_without_any_listed_phrase_is_not_a_crisis(before: str, after: str)
         "I keep thinking about self-harm",
         "no. same as always. its my age. honestly whats the point anymore",
         "i dont see it getting any better to be honest. 30 years working and now this",
-        "pretty low. thats ten this month. im 54, nobody wants me",
     ],
 )
 def test_distress_as_members_write_it_is_heard(message: str) -> None:

@@ -599,3 +599,9 @@ def test_a_reason_that_says_there_was_none_is_not_thanked_for(chat: Chat) -> Non
     draft = chat.steps("Supervisor", "Dunno", "yesterday", "they didnt say why")
     quote = draft[-1].quote or ""
     assert quote.startswith("Hi there,") and "open about the reason" not in quote
+
+
+def test_asked_for_shorter_again_the_member_is_told_it_is_short(chat: Chat) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
+    chat.say("a shorter one")
+    assert "about as short as a note gets" in chat.say("shorter")
