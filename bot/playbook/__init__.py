@@ -147,6 +147,12 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
         "group_exercise",
         "thank_referrer",
         "feedback_words",
+        "thank_panel",
+        "interview_notes",
+        "video_interview",
+        "presentation_data",
+        "what_to_change",
+        "network_hire",
     ),
     ("notes.toml", "thank_you"): (
         "hiring_manager",

@@ -97,3 +97,18 @@ def test_the_questions_of_the_third_round_are_answered(asked: str, answered: str
 
 def test_a_question_near_a_topic_is_not_given_its_answer() -> None:
     assert answer_to("what should I wear to an assessment centre?", PLAYBOOK) is None
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered"),
+    [
+        ("Should I send the panel chair a thank you?", "thank-you to the panel"),
+        ("can i ask nina for the interview notes?", "share any notes or scores"),
+        ("did the AI mark me down?", "scored by people against set criteria"),
+        ("any tips on making it more data driven?", "one number that supports it"),
+        ("what should i change? starting to think it's me", "point to one stage"),
+        ("do startups always hire their friends?", "someone they already know"),
+    ],
+)
+def test_the_questions_of_the_fourth_round_are_answered(asked: str, answered: str) -> None:
+    assert answered in (answer_to(asked, PLAYBOOK) or "")
