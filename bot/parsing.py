@@ -71,7 +71,7 @@ def without_aside(raw: str) -> str:
 
 
 _ASIDE = re.compile(
-    r"(?:[.!?]+|,(?=\s+(?:she|he|they|who|i|im|i'm|but|and|though|so|which|lol|like)\b))"
+    r"(?:[.!?]+|,(?=\s+(?:she|he|they|who|i|im|i'm|but|and|though|so|which|lol|like|its|it's)\b))"
     r"\s+(?=\S+\s+\S|(?-i:[a-z]))",  # two words more, or a lowercase one ("engineer. again.")
     re.IGNORECASE,
 )

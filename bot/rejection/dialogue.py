@@ -457,7 +457,20 @@ NOTE_WORDS = 35  # a pasted note may open without a greeting, but it is rarely t
 SHORTEST_NOTE = 20  # characters
 
 
-def _read_note(raw: str, _turn: Turn) -> str:
+def _new_signature(note: str, signed: str) -> str | None:
+    """The name the member wants the draft signed with, not the one it has: in "it's
+    signed sam, my name is henrik" that is henrik, and in "HENRIK. not sam" too."""
+    instead = re.search(
+        rf"\b(?P<name>[^\W\d_][\w'-]+)[.,!]?\s+not\s+{re.escape(signed)}\b", note, re.I
+    )
+    found = [*_SIGNATURE.finditer(note), *([instead] if instead else [])]
+    if _ABOUT_THE_SIGNATURE.search(note) and (at_the_end := _NAMED_AT_THE_END.search(note)):
+        found.append(at_the_end)
+    names = [match["name"] for match in found if match["name"].lower() != signed.lower()]
+    return names[0] if names else None
+
+
+def _read_note(raw: str, turn: Turn) -> str:
     """The member's own note, or one of the options said in a sentence; a remark about
     the draft is not kept as a note (REMARK)."""
     if raw in {option.value for option in NOTE_OPTIONS}:
@@ -472,12 +485,9 @@ def _read_note(raw: str, _turn: Turn) -> str:
     if readdressed is not None:
         name = readdressed["a"] or readdressed["b"] or readdressed["c"] or readdressed["d"]
         return READDRESS + (name.capitalize() if name.islower() else name)
-    signature = _SIGNATURE.search(note) or (
-        _ABOUT_THE_SIGNATURE.search(note) and _NAMED_AT_THE_END.search(note)
-    )
-    if signature is not None:
-        name = signature["name"]
-        return SIGNED + (name.capitalize() if name.islower() else name)
+    name = _new_signature(note, _signed(turn))
+    if name:
+        return SIGNED + (name.capitalize() if name.islower() or name.isupper() else name)
     try:  # "keep it", "not right now. i cant face talking to him yet"
         return pick(note, NOTE_OPTIONS)
     except InvalidAnswer:

@@ -780,6 +780,7 @@ def test_a_no_in_another_clause_does_not_hide_the_choice() -> None:
         ("priya, she was the design lead", "priya"),
         ("Acme Inc. UK", "Acme Inc. UK"),
         ("J.P. Morgan", "J.P. Morgan"),
+        ("Hollis & Grant, its a property management place", "Hollis & Grant"),
         ("Clerk; Select Committee on Work", "Clerk; Select Committee on Work"),
     ],
 )

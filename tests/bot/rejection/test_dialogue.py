@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -605,3 +606,12 @@ def test_asked_for_shorter_again_the_member_is_told_it_is_short(chat: Chat) -> N
     chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
     chat.say("a shorter one")
     assert "about as short as a note gets" in chat.say("shorter")
+
+
+@pytest.mark.parametrize(
+    "asked", ["decent. but its signed sam, my name is henrik", "HENRIK. not sam", "sign it henrik"]
+)
+def test_the_draft_is_signed_with_the_new_name_not_the_old(chat: Chat, asked: str) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
+    signed = chat.say(asked)
+    assert "it's signed Henrik now" in signed and (signed[-1].quote or "").endswith("Henrik")
