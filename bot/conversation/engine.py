@@ -198,7 +198,7 @@ def _read(turn: Turn, question: Question, event: Inbound) -> Any:
     answer = answer_to(event.text, turn.playbook) if isinstance(event, Text) else None
     if answer is None:
         return _read_answer(turn, question, event)
-    if isinstance(event, Text) and _a_question(event.text):
+    if isinstance(event, Text) and _only_a_question(event.text):
         raise InvalidAnswer(answer)
     try:
         value = _read_answer(turn, question, event)
@@ -234,9 +234,14 @@ def _a_question(raw: str) -> bool:
     return raw.rstrip().endswith("?") and len(raw) <= QUESTION_LENGTH
 
 
+def _only_a_question(raw: str) -> bool:
+    return _a_question(raw) and len(raw.split()) <= QUESTION_WORDS
+
+
 def _not_a_question(raw: str) -> str:
-    """A question typed where an answer was asked for is not taken as the answer."""
-    if _a_question(raw):
+    """A question typed where an answer was asked for is not taken as the answer; an
+    answer that ends by asking something ("they said X. does that make sense?") is."""
+    if _only_a_question(raw):
         raise InvalidAnswer(
             "That reads like a question, so I haven't kept it as your answer. I can only "
             "take the answer at this step; here is what I asked:"
@@ -245,6 +250,7 @@ def _not_a_question(raw: str) -> str:
 
 
 QUESTION_LENGTH = 300  # longer text ending in "?" is a pasted note or reason, kept
+QUESTION_WORDS = 12  # a longer answer ending in "?" says something before it asks
 
 
 def _shortcut(event: Inbound, options: tuple[Option, ...], *, in_words: bool = True) -> str:

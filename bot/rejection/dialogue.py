@@ -564,8 +564,8 @@ def _pass_on_or_plan(turn: Turn) -> type[PassOn] | type[Plan] | None:
         or turn.data.get("category") in FILLED
         or role_filled(turn.data.get("reason", ""), turn.playbook)
     )
-    if filled or turn.data.get("situation") == CANCELLED:
-        return offer_plan(turn)
+    if filled or turn.data.get("ghosted") or turn.data.get("situation") == CANCELLED:
+        return offer_plan(turn)  # ghosted: their own application may still be alive
     return PassOn
 
 

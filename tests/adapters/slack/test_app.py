@@ -77,7 +77,7 @@ def test_a_whole_rejection_from_slash_command_to_reminder_dm(core, clock) -> Non
             await harness.dm("Hiring manager")
             await harness.said("Hi Jane,")
             for answer, reply in (
-                ("keep", "Send it within a day or two"),
+                ("keep", "Within a day or two is a good time to send it"),
                 ("Yes, that's it", "Here is the follow-up plan"),  # filled: nothing to pass on
                 ("Sounds good", "/followups shows them any time"),
             ):

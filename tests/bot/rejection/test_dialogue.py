@@ -60,7 +60,7 @@ def test_interview_with_a_hiring_manager_gets_the_full_gracious_path(chat: Chat,
     assert "Data Analyst" in draft and "Sam" in draft
     assert "what did I do wrong" not in draft.text.lower()
     reading = chat.say("keep")
-    assert "Send it within a day or two" in reading
+    assert "Within a day or two is a good time to send it" in reading
     assert "Someone better qualified got it. Is that right?" in reading
     evidence = chat.say("Yes, that's it")
     assert "story" in evidence  # the better-qualified next step
@@ -615,3 +615,16 @@ def test_the_draft_is_signed_with_the_new_name_not_the_old(chat: Chat, asked: st
     chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
     signed = chat.say(asked)
     assert "it's signed Henrik now" in signed and (signed[-1].quote or "").endswith("Henrik")
+
+
+def test_a_ghosted_members_opening_is_not_offered_to_the_group(chat: Chat) -> None:
+    chat.steps("/rejected Ledgerly", "Disappointed", "A screening call", "Researcher", "Leo")
+    chat.steps("2 weeks ago", "nobody said no, the recruiter just went quiet", "keep")
+    assert "pass it on?" not in chat.transcript[-1][1]
+
+
+def test_an_answer_that_ends_by_asking_is_kept(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Analyst", "skip", "today")
+    reason = "they said i was too quiet in the group exercise. is that even fixable?"
+    chat.say(reason)
+    assert rejections(core)[0].reason == reason
