@@ -63,6 +63,12 @@ def name(raw: str, *, what: str = "name") -> str:
     return text
 
 
+def capitalised(name: str) -> str:
+    """A name typed all in lowercase ("priya") as it is written (Priya); any other
+    spelling ("McKenzie", "HR") as typed."""
+    return name.capitalize() if name.islower() else name
+
+
 def without_aside(raw: str) -> str:
     """A name as meant when a remark followed it: "Northgate Logistics. well they didnt
     say no" is Northgate Logistics, "priya, she was the design lead" is priya. Only a

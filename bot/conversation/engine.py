@@ -194,7 +194,8 @@ _STILL_FILLING = object()
 
 def _read(turn: Turn, question: Question, event: Inbound) -> Any:
     """The answer to the step; a question the member asked on the way is answered too,
-    and when it was all they said (it ends in "?"), the step's question is asked again."""
+    and when it was all they said (a short one ending in "?"), the step's question is
+    asked again."""
     answer = answer_to(event.text, turn.playbook) if isinstance(event, Text) else None
     if answer is None:
         return _read_answer(turn, question, event)

@@ -32,6 +32,7 @@ from bot.conversation.events import FormField, Option
 from bot.group.posts import CHOOSE_A_CHANNEL, post_to_group
 from bot.parsing import (
     InvalidAnswer,
+    capitalised,
     free_text,
     name,
     optional_name,
@@ -484,10 +485,10 @@ def _read_note(raw: str, turn: Turn) -> str:
     readdressed = _READDRESS.search(note)
     if readdressed is not None:
         name = readdressed["a"] or readdressed["b"] or readdressed["c"] or readdressed["d"]
-        return READDRESS + (name.capitalize() if name.islower() else name)
+        return READDRESS + capitalised(name)
     name = _new_signature(note, _signed(turn))
     if name:
-        return SIGNED + (name.capitalize() if name.islower() or name.isupper() else name)
+        return SIGNED + capitalised(name.lower() if name.isupper() else name)  # "HENRIK"
     try:  # "keep it", "not right now. i cant face talking to him yet"
         return pick(note, NOTE_OPTIONS)
     except InvalidAnswer:
@@ -508,19 +509,23 @@ def _read_reason(
     reason = turn.data.get("reason", "")
     turn.data["guess"] = classify_reason(reason, turn.playbook) if reason else NO_FEEDBACK
     if turn.data.get("ghosted"):  # silence is its own answer: nothing to confirm
-        _update(turn, category=NO_FEEDBACK)
-        turn.data["category"] = NO_FEEDBACK
-        turn.say(turn.playbook.text("feedback.ghosted_advice"))
-        return _after_category(turn)
+        return _read_without_asking(turn, NO_FEEDBACK, "feedback.ghosted_advice")
     found = turn.data.get("situation")
     if found:  # no verdict on them to confirm: the role or budget moved, or "not a fit"
-        _update(turn, category=SITUATION_CATEGORY[found])
-        turn.data["category"] = SITUATION_CATEGORY[found]
-        turn.say(turn.playbook.text(f"feedback.{found}_advice"))
-        return _after_category(turn)
+        return _read_without_asking(turn, SITUATION_CATEGORY[found], f"feedback.{found}_advice")
     if reason:
         return Category
     _apply_category(turn, NO_FEEDBACK)
+    return _after_category(turn)
+
+
+def _read_without_asking(
+    turn: Turn, category: str, advice: str
+) -> type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
+    """A reading with nothing in it for the member to confirm: kept, and its advice said."""
+    _update(turn, category=category)
+    turn.data["category"] = category
+    turn.say(turn.playbook.text(advice))
     return _after_category(turn)
 
 

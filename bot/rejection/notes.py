@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.parsing import without_aside
+from bot.parsing import capitalised, without_aside
 from bot.playbook import Playbook
 from bot.rejection.reason import CANCELLED, PAY
 
@@ -60,7 +60,7 @@ def read_contact(text: str) -> Contact:
         re.search(r"\b\w+ interviewers\b", joined)
     )
     name = _first_name(_APART.split(text)[0])
-    return Contact(name.capitalize() if name.islower() else name, role, several)
+    return Contact(capitalised(name), role, several)
 
 
 _CALLED = re.compile(r"\b(?:called|named)\s+([^\W\d_][\w'-]*)", re.IGNORECASE)
@@ -82,19 +82,22 @@ def tidy_contact(raw: str) -> str:
     called = _CALLED.search(text)
     if called is None:
         return _with_part(text, raw)
-    name = called[1].capitalize() if called[1].islower() else called[1]
-    said = text.lower()
-    role = next((key for key in ROLES if re.search(rf"\b{key}\b", said)), "")
-    return f"{name} ({role})" if role else name
+    role = _role_words(text)
+    return f"{capitalised(called[1])} ({role})" if role else capitalised(called[1])
 
 
 def _with_part(text: str, raw: str) -> str:
     """ "rachel. hiring manager": the part said after the name is kept beside it."""
-    said = raw.lower()
     if read_contact(text).role or text == raw.strip():
         return text
-    part = next((key for key in ROLES if re.search(rf"\b{key}\b", said)), "")
+    part = _role_words(raw)
     return f"{text} ({part})" if part else text
+
+
+def _role_words(text: str) -> str:
+    """The words of the first part the text names ("hiring manager"), or ""."""
+    said = text.lower()
+    return next((key for key in ROLES if re.search(rf"\b{key}\b", said)), "")
 
 
 _THEN = re.compile(r"\s+(?:and then|and also|plus)\s+", re.IGNORECASE)

@@ -458,14 +458,12 @@ def test_a_role_cut_for_budget_is_no_verdict_and_no_opening(chat: Chat, core) ->
 
 def test_a_pay_gap_gets_advice_on_pay_not_on_direction(chat: Chat, core) -> None:
     chat.steps("/rejected TalentCo", "Steady enough", "A screening call", "Ops Lead")
-    draft = chat.steps(
-        "Hannah", "today", "my salary expectations didnt match what the client has budgeted"
-    )
+    chat.steps("Hannah", "today", "my salary expectations didnt match what the client has budgeted")
     chat.say("Recruiter or HR")
     assert "clear about the budget" in (chat.transcript[-1][1][-1].quote or "")
     advice = chat.say("keep")
     assert "the numbers didn't meet" in advice and "range built from market data" in advice
-    assert "They hadn't yet seen you" not in advice and draft
+    assert "They hadn't yet seen you" not in advice
 
 
 def test_a_member_who_feels_low_gets_the_reading_without_a_task(chat: Chat) -> None:
@@ -559,10 +557,10 @@ def test_the_draft_is_addressed_again_and_other_changes_are_left_to_the_member(
 
 def test_not_a_culture_fit_is_read_as_too_vague_to_act_on(chat: Chat, core) -> None:
     chat.steps("/rejected Loop", "Disappointed", "The final round", "Designer", "Marcus")
-    draft = chat.steps("yesterday", "he said i wasnt a culture fit")
+    chat.steps("yesterday", "he said i wasnt a culture fit")
     chat.say("Hiring manager")
     quote = chat.transcript[-1][1][-1].quote or ""
-    assert "open about the reason" not in quote and draft
+    assert "open about the reason" not in quote
     advice = chat.say("keep")
     assert "There's nothing in it to fix" in advice and "interrupting" not in advice
     assert rejections(core)[0].category == "no_feedback"
