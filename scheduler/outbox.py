@@ -61,6 +61,7 @@ class Claimed:
     workspace: str
     member_id: int | None
     rejection_id: int | None
+    checkin_id: int | None
     kind: str
     due_at: datetime
     local_due: datetime

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -76,10 +77,18 @@ def next_post(group: Rhythm, kind: str, now: datetime) -> datetime | None:
     if not group.planned:
         return None
     day, at = group.when(kind)
-    try:
-        zone = ZoneInfo(group.timezone)
-    except (KeyError, ValueError, OSError):  # not found, malformed, a folder of zones
+    fire = weekly(day, at, group.timezone, now)
+    if fire is None:
         log.warning("group %s:%s has an unusable time zone", group.platform, group.workspace)
+    return fire
+
+
+def weekly(day: str, at: time, zone_name: str, now: datetime) -> datetime | None:
+    """The next `day` at `at` o'clock in that zone, at or after `now`; None for a zone
+    that is unusable."""
+    try:
+        zone = ZoneInfo(zone_name)
+    except (KeyError, ValueError, OSError):  # not found, malformed, a folder of zones
         return None
     trigger = CronTrigger(day_of_week=day, hour=at.hour, minute=at.minute, timezone=zone)
     return trigger.get_next_fire_time(None, _aware_utc(now))
@@ -98,27 +107,32 @@ def plan_group_posts(db: Connection, now: datetime, horizon: timedelta = timedel
             fire = next_post(group, kind, start)
             if fire is None or fire > start + horizon:
                 continue
-            local_due = fire.replace(tzinfo=None)  # the wall-clock time the group chose
-            key = f"{KEY_PREFIX[kind]}:{group.platform}:{group.workspace}:{local_due.date()}"
-            rows.append(
-                {
-                    "platform": group.platform,
-                    "workspace": group.workspace,
-                    "member_id": None,
-                    "rejection_id": None,
-                    "kind": kind,
-                    "due_at": fire.astimezone(UTC).replace(tzinfo=None),
-                    "local_due": local_due,
-                    "zone": group.timezone,
-                    "status": ReminderStatus.PENDING,
-                    "idempotency_key": key,
-                    "attempts": 0,
-                    "last_error": "",
-                    "late": False,
-                    "created_at": _naive_utc(now),
-                }
-            )
+            key = f"{KEY_PREFIX[kind]}:{group.platform}:{group.workspace}:{fire.date()}"
+            rows.append(outbox_row(group, None, kind, fire, key, now))
     return add_posts(db, rows)
+
+
+def outbox_row(
+    group: Rhythm, member_id: int | None, kind: str, fire: datetime, key: str, now: datetime
+) -> dict[str, Any]:
+    """A planned row of the group's rhythm: a post, or a member's check-in; `fire` is
+    aware, in the zone it is meant for, and its wall-clock time is kept as chosen."""
+    return {
+        "platform": group.platform,
+        "workspace": group.workspace,
+        "member_id": member_id,
+        "rejection_id": None,
+        "kind": kind,
+        "due_at": fire.astimezone(UTC).replace(tzinfo=None),
+        "local_due": fire.replace(tzinfo=None),
+        "zone": str(fire.tzinfo),
+        "status": ReminderStatus.PENDING,
+        "idempotency_key": key,
+        "attempts": 0,
+        "last_error": "",
+        "late": False,
+        "created_at": _naive_utc(now),
+    }
 
 
 def _aware_utc(moment: datetime) -> datetime:

@@ -98,6 +98,33 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "farewell": frozenset(),
         "unknown_question": frozenset(),
     },
+    "checkins.toml": {
+        **dict.fromkeys(
+            (
+                "question",
+                "first_time",
+                "last_week",
+                "goal",
+                "share_goal",
+                "shared",
+                "kept",
+                "away_question",
+                "stopped",
+                "goal_nudge",
+            ),
+            frozenset(),
+        ),
+        "thanks": frozenset({"day"}),
+        "skipped": frozenset({"day"}),
+        "back": frozenset({"day"}),
+        "away": frozenset({"back"}),
+        "started": frozenset({"day", "at"}),
+        "goal_planned": frozenset({"day"}),
+        "moods.*.label": frozenset(),
+        "moods.*.response": frozenset(),
+        "outcomes.*.label": frozenset(),
+        "outcomes.*.response": frozenset(),
+    },
     "care.toml": {
         "help_intro": frozenset(),
         "help_outro": frozenset(),
@@ -154,6 +181,8 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
         "what_to_change",
         "network_hire",
     ),
+    ("checkins.toml", "moods"): ("rough", "mixed", "okay", "good"),
+    ("checkins.toml", "outcomes"): ("done", "partly", "not"),
     ("notes.toml", "thank_you"): (
         "hiring_manager",
         "recruiter",
@@ -214,6 +243,7 @@ _PHRASE_LISTS = {
         "thanks_words",
     ),
     "plan.toml": ("done_lines", "reminders.*.also"),
+    "checkins.toml": ("moods.*.also", "outcomes.*.also"),
 }
 
 

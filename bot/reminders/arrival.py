@@ -50,6 +50,9 @@ class DueRow(Protocol):
     def rejection_id(self) -> int | None: ...
 
     @property
+    def checkin_id(self) -> int | None: ...  # a goal nudge's week
+
+    @property
     def kind(self) -> str: ...
 
     @property

@@ -88,11 +88,24 @@ def upgrade(engine: Engine, revision: str = "head") -> int:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        _enforce_foreign_keys(connection, False)
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        _enforce_foreign_keys(connection, True)
     after = applied(engine) or ""
     return sum(before < number <= after for number in REVISIONS)
+
+
+def _enforce_foreign_keys(connection: Connection, on: bool) -> None:
+    """Off while SQLite migrates: a table rebuilt by a migration is dropped and made
+    anew, and with its foreign keys enforced the drop would cascade to every row that
+    points at it (members: their conversations). A no-op inside a transaction, so it
+    runs outside the migrations' own."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        connection.commit()
 
 
 def applied(engine: Engine) -> str | None:

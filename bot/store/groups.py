@@ -29,6 +29,8 @@ class Rhythm:
     digest_day: str
     digest_at: time
     rhythm_on: bool
+    nudge_day: str  # the day members are asked how their week's goal went
+    ask_goals: bool
     facilitators: tuple[str, ...]
     support: str  # who members can reach in a hard moment, as its facilitators wrote it
 
@@ -69,7 +71,11 @@ _RHYTHM = select(*columns_of(Rhythm, _groups))
 def _rhythm(row: Any) -> Rhythm:
     """A group's row, its flag and its facilitators (loosely typed by the database) made exact."""
     columns = row._asdict()
-    columns.update(rhythm_on=bool(row.rhythm_on), facilitators=tuple(row.facilitators or ()))
+    columns.update(
+        rhythm_on=bool(row.rhythm_on),
+        ask_goals=bool(row.ask_goals),
+        facilitators=tuple(row.facilitators or ()),
+    )
     return Rhythm(**columns)
 
 
@@ -181,6 +187,12 @@ def planned_groups(db: Connection) -> list[Rhythm]:
     """Every tenant's group whose rhythm is on and has a channel to post in."""
     found = _RHYTHM.where(_groups.c.rhythm_on.is_(True), _groups.c.channel != "")
     return [_rhythm(row) for row in db.execute(found)]
+
+
+def checkin_groups(db: Connection) -> list[Rhythm]:
+    """Every tenant's group whose rhythm is on: its members are asked each week, in
+    their DMs, whether or not it has a channel."""
+    return [_rhythm(row) for row in db.execute(_RHYTHM.where(_groups.c.rhythm_on.is_(True)))]
 
 
 # Each dialect's insert of group posts that skips a post whose idempotency key exists.

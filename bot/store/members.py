@@ -40,6 +40,8 @@ class Profile:
     quiet_until: time | None
     paused_until: datetime | None
     unanswered: int
+    checkins_on: bool
+    away_until: datetime | None
     created_at: datetime
 
 

@@ -42,6 +42,8 @@ class MemberRow(TenantScoped, Base):
     quiet_until: Mapped[time | None]
     paused_until: Mapped[datetime | None]  # UTC, naive
     unanswered: Mapped[int] = mapped_column(default=0)  # reminders sent since the last answer
+    checkins_on: Mapped[bool] = mapped_column(default=True)  # off: never asked until back on
+    away_until: Mapped[datetime | None]  # UTC, naive: no weekly check-in before then
     created_at: Mapped[datetime]
 
 
@@ -98,6 +100,23 @@ class Win(TenantScoped, Base):
     created_at: Mapped[datetime]
 
 
+class CheckinRow(TenantScoped, Base):
+    """A member's answer to one week's check-in: private unless `goal_shared`."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("member_id", "week_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    week_of: Mapped[date]  # the member's local date of the check-in it answers
+    mood: Mapped[str] = mapped_column(String(16), default="")
+    last_week: Mapped[str] = mapped_column(Text, default="")
+    goal: Mapped[str] = mapped_column(Text, default="")
+    goal_shared: Mapped[bool] = mapped_column(default=False)
+    goal_outcome: Mapped[str] = mapped_column(String(16), default="")  # done, partly, not
+    created_at: Mapped[datetime]
+
+
 class ReminderStatus(StrEnum):
     """Where an outbox row is; see Reminder for the way between them."""
 
@@ -135,6 +154,9 @@ class Reminder(TenantScoped, Base):
     rejection_id: Mapped[int | None] = mapped_column(
         ForeignKey("rejections.id", ondelete="CASCADE")
     )
+    checkin_id: Mapped[int | None] = mapped_column(  # a goal nudge's week
+        ForeignKey("checkins.id", ondelete="CASCADE")
+    )
     kind: Mapped[str] = mapped_column(String(32))
     due_at: Mapped[datetime]  # UTC, naive
     local_due: Mapped[datetime]  # the wall-clock time the member chose, naive
@@ -168,6 +190,8 @@ class Group(TenantScoped, Base):
     digest_day: Mapped[str] = mapped_column(String(3), default="fri")
     digest_at: Mapped[time] = mapped_column(default=time(16, 0))
     rhythm_on: Mapped[bool] = mapped_column(default=True)
+    nudge_day: Mapped[str] = mapped_column(String(3), default="thu")  # the weekly goal's nudge
+    ask_goals: Mapped[bool] = mapped_column(default=True)
     facilitators: Mapped[list[str]] = mapped_column(JSON, default=list)
     support: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime]
@@ -210,5 +234,6 @@ CONVERSATIONS = _tables[Conversation.__tablename__]
 REJECTIONS = _tables[Rejection.__tablename__]
 WINS = _tables[Win.__tablename__]
 REMINDERS = _tables[Reminder.__tablename__]
+CHECKINS = _tables[CheckinRow.__tablename__]
 GROUPS = _tables[Group.__tablename__]
 HEARTBEATS = _tables[SchedulerHeartbeat.__tablename__]

@@ -24,6 +24,7 @@ class ReminderRecord:
     workspace: str
     member_id: int | None
     rejection_id: int | None
+    checkin_id: int | None
     kind: str
     due_at: datetime
     local_due: datetime
@@ -45,18 +46,26 @@ class ReminderRecord:
         object.__setattr__(self, "status", ReminderStatus(self.status))
 
 
+# A member's weekly check-in and its goal nudge share the outbox, but are not follow-ups:
+# /followups, /stats and the digest's count of follow-ups done leave them out.
+WEEKLY_CHECKIN, GOAL_NUDGE = "weekly_checkin", "goal_nudge"
+CHECKIN_KINDS = (WEEKLY_CHECKIN, GOAL_NUDGE)
+
 _reminders = REMINDERS
 _c = _reminders.c
+FOLLOW_UP = _c.kind.not_in(CHECKIN_KINDS)
 _EVERY_COLUMN = select(*columns_of(ReminderRecord, _reminders))
 _THEIRS = _EVERY_COLUMN.where(owned(_reminders))
 _BY_DUE = (_c.due_at, _c.id)
-_ALL = _THEIRS.order_by(*_BY_DUE)
-_OPEN = _THEIRS.where(_c.status.in_(OPEN)).order_by(*_BY_DUE)
+_ALL = _THEIRS.where(FOLLOW_UP).order_by(*_BY_DUE)
+_OPEN = _THEIRS.where(FOLLOW_UP, _c.status.in_(OPEN)).order_by(*_BY_DUE)
 _ONE = _THEIRS.where(_c.id == bindparam("t_id"))
-_IDS = select(_c.id).where(owned(_reminders), _c.member_id.is_not(None)).order_by(_c.id)
+_IDS = select(_c.id).where(owned(_reminders), FOLLOW_UP).order_by(_c.id)
 _INSERT = insert(_reminders)
 _THIS_OPEN_ONE = owned(_reminders) & (_c.id == bindparam("t_id")) & _c.status.in_(OPEN)
-_BY_STATUS = select(_c.status, func.count()).where(owned(_reminders)).group_by(_c.status)
+_BY_STATUS = (
+    select(_c.status, func.count()).where(owned(_reminders), FOLLOW_UP).group_by(_c.status)
+)
 _MARK_NUDGE = (
     update(_reminders)
     .where(owned(_reminders), _c.id == bindparam("t_id"))
@@ -99,11 +108,11 @@ class Reminders:
         return None if row is None else ReminderRecord(*row)
 
     def every(self) -> list[ReminderRecord]:
-        """All of them, closed ones too, by due time."""
+        """All the follow-ups, closed ones too, by due time."""
         return records(ReminderRecord, self.db.execute(_ALL, self.owner.fence))
 
     def open(self) -> list[ReminderRecord]:
-        """The ones the member has not closed, by due time."""
+        """The follow-ups the member has not closed, by due time."""
         return records(ReminderRecord, self.db.execute(_OPEN, self.owner.fence))
 
     def numbering(self) -> dict[int, int]:
@@ -144,6 +153,16 @@ class Reminders:
                 _c.kind.in_(list(kinds)),
                 _c.status.in_(OPEN),
             )
+            .values(status=ReminderStatus.CANCELLED, closed_at=now)
+        )
+        return int(self.db.execute(cancelled, self.owner.fence).rowcount)
+
+    def cancel_checkins(self, now: datetime) -> int:
+        """Cancel the member's weekly check-ins and goal nudges not yet answered: they
+        stopped them."""
+        cancelled = (
+            update(_reminders)
+            .where(owned(_reminders), _c.kind.in_(CHECKIN_KINDS), _c.status.in_(OPEN))
             .values(status=ReminderStatus.CANCELLED, closed_at=now)
         )
         return int(self.db.execute(cancelled, self.owner.fence).rowcount)

@@ -2,7 +2,7 @@
 
 The member and their place are this object's own (bot/store/members.py); what hangs
 off them has a repository each, on the same connection: `rejections`, `wins`,
-`reminders`, and their tenant's `group` and `roster`. What spans them lives here:
+`reminders`, `checkins`, and their tenant's `group` and `roster`. What spans them lives here:
 the silence rule's count, the journey's tally, and erasure. The caller commits.
 """
 
@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete
 
+from bot.store.checkins import Checkins
 from bot.store.groups import Groups
 from bot.store.members import Members, Place, Profile, Roster
-from bot.store.models import OPEN, REJECTIONS, REMINDERS, WINS, ReminderStatus
+from bot.store.models import CHECKINS, OPEN, REJECTIONS, REMINDERS, WINS, ReminderStatus
 from bot.store.owner import owned
 from bot.store.rejections import Rejections, Wins
 from bot.store.reminders import Reminders
@@ -34,7 +35,9 @@ class Tally:
 
 
 # What hangs off a member, deleted before them.
-_THEIR_ROWS = [delete(table).where(owned(table)) for table in (REMINDERS, WINS, REJECTIONS)]
+_THEIR_ROWS = [
+    delete(table).where(owned(table)) for table in (REMINDERS, CHECKINS, WINS, REJECTIONS)
+]
 
 
 class Repository(Members):
@@ -45,6 +48,7 @@ class Repository(Members):
         self.rejections = Rejections(db, self.owner)
         self.wins = Wins(db, self.owner)
         self.reminders = Reminders(db, self.owner)
+        self.checkins = Checkins(db, self.owner)
         self.group = Groups(db, member.platform, member.workspace)
         self.roster = Roster(db, member.platform, member.workspace)
         self.forgotten = False

@@ -21,7 +21,19 @@ def test_a_new_group_has_the_default_rhythm_and_no_channel(engine) -> None:
         Groups(db, "slack", "T1").update(channel="C1")
         assert [g.channel for g in planned_groups(db)] == ["C1"]
     assert group == Rhythm(
-        "slack", "T1", "", "Europe/Berlin", "mon", time(9, 0), "fri", time(16, 0), True, ("U1",), ""
+        "slack",
+        "T1",
+        "",
+        "Europe/Berlin",
+        "mon",
+        time(9, 0),
+        "fri",
+        time(16, 0),
+        rhythm_on=True,
+        nudge_day="thu",
+        ask_goals=True,
+        facilitators=("U1",),
+        support="",
     )
 
 
