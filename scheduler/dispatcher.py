@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.checkins.planning import plan_member_checkins
 from bot.group.rhythm import plan_group_posts
 from bot.reminders.arrival import HELD_FOR, Wait
 from bot.reminders.delivery import Delivery, Outgoing
@@ -26,7 +27,7 @@ from scheduler.transport import RateLimited, Transport, Undeliverable
 
 log = logging.getLogger(__name__)
 BATCH = 200
-PLAN_EVERY = timedelta(minutes=10)  # how often the groups' next check-ins are planned
+PLAN_EVERY = timedelta(minutes=10)  # how often the groups' posts and check-ins are planned
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Dispatcher:
         async with self._ticking:
             if self._stopping:
                 return tally
-            await asyncio.to_thread(self._plan_group_posts)
+            await asyncio.to_thread(self._plan)
             for platform, transport in self.transports.items():
                 room = min(batch, self.limits.available(platform))
                 claimed = await asyncio.to_thread(self.outbox.claim, self.clock(), room, platform)
@@ -100,13 +101,15 @@ class Dispatcher:
             room[row.workspace] = left - 1
         return now, later
 
-    def _plan_group_posts(self) -> None:
-        """Every instance may plan them: the rows' keys make each one exist once."""
+    def _plan(self) -> None:
+        """The groups' posts and their members' check-ins: every instance may plan them,
+        and the rows' keys make each one exist once."""
         now = self.clock()
         if self.planned_at is not None and now - self.planned_at < PLAN_EVERY:
             return
         with self.outbox.engine.begin() as db:
             plan_group_posts(db, now)
+            plan_member_checkins(db, now)
         self.planned_at = now
 
     async def _deliver(self, row: Claimed, transport: Transport, tally: Tally) -> None:

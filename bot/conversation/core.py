@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.checkins.arrival import parse_checkin_value
+from bot.checkins.dialogue import CheckinDialogue, entry_for_row
 from bot.config import Settings
 from bot.conversation.answers import answer_to, sounds_like_a_question
 from bot.conversation.care import (
@@ -51,6 +53,7 @@ from bot.parsing import InvalidAnswer, mentions_any
 from bot.playbook import Playbook
 from bot.reminders.actions import ReminderDialogue, act, answer_pause_offer, still_waiting
 from bot.reminders.arrival import PAUSE, parse_action, welcome_back
+from bot.reminders.delivery import gives_way_to_a_reminder
 from bot.store import inbox, members
 from bot.store.database import Connection, Engine, IntegrityError, OperationalError
 from bot.store.members import CrossedAnswers, Place, Roster
@@ -176,6 +179,8 @@ class Bounceback:
             self._command(turn, conversation, event)
         elif isinstance(event, Choice) and _answers_a_reminder(event.value):
             self._answer_reminder(turn, conversation, event.value)
+        elif isinstance(event, Choice) and _answers_another_checkin(conversation, event.value):
+            self._answer_checkin(turn, conversation, event)
         elif isinstance(event, FormRequested):
             self._reopen_form(turn, conversation, event.form_id)
         elif conversation is None:
@@ -290,6 +295,20 @@ class Bounceback:
         else:
             turn.data, turn.filling = earlier
             self._remind(turn, conversation)
+
+    def _answer_checkin(self, turn: Turn, conversation: Place | None, event: Choice) -> None:
+        """A check-in's button pressed away from its question: that week's check-in goes
+        on from there, unless the member is in the middle of something else."""
+        if conversation is not None and not gives_way_to_a_reminder(conversation):
+            turn.say(self.playbook.text("checkins.finish_first"))
+            self._remind(turn, conversation)
+            return
+        pressed = parse_checkin_value(event.value)
+        step = entry_for_row(turn, pressed[0]) if pressed else None
+        if step is None:
+            turn.say(self.playbook.text("checkins.answered_already"))
+            return
+        self._save(turn, DIALOGUES[CheckinDialogue.name], advance(turn, step, event))
 
     def _reopen_form(self, turn: Turn, conversation: Place | None, form_id: str) -> None:
         """The form again, if it is still the question; otherwise where we are now."""
@@ -420,6 +439,19 @@ def _save_place(turn: Turn, dialogue: str, step: str) -> None:
 def local_today(now: datetime, zone: str) -> date:
     """The member's own date at this UTC moment."""
     return now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
+
+
+def _answers_another_checkin(conversation: Place | None, value: str) -> bool:
+    """A check-in's button, but not for the check-in question the member is at now."""
+    pressed = parse_checkin_value(value)
+    if pressed is None:
+        return False
+    at_it = (
+        conversation is not None
+        and conversation.dialogue == CheckinDialogue.name
+        and conversation.data.get("reminder_id") == pressed[0]
+    )
+    return not at_it
 
 
 def _answers_a_reminder(value: str) -> bool:

@@ -18,6 +18,7 @@ FEATURES = (
     "bot.rejection.dialogue",
     "bot.rejection.feedback",
     "bot.wins.dialogue",
+    "bot.checkins.dialogue",
     "bot.reminders.followups",
     "bot.member.settings_dialogue",
     "bot.member.stats",

@@ -95,6 +95,26 @@ def decide(
     Deciding to send reserves the member's attention (see Repository.reserve_nudge):
     the caller commits that with the decision and releases it if nothing goes out.
     """
+    held = held_back(repo, row, now)
+    if held is not None:
+        return held
+    member = repo.member
+    late = now - row.due_at > LATE_AFTER
+    message = reminder_message(
+        playbook,
+        row,
+        rejection,
+        late=late,
+        member_name=member.display_name,
+        at=local_time(now, member.timezone),
+    )
+    return Send([message], late=late)
+
+
+def held_back(repo: Repository, row: DueRow, now: datetime) -> Decision | None:
+    """What comes instead of this message now: a wait (a pause, quiet hours, an open
+    pause offer) or the pause offer itself; None when the message may go. Every message
+    the member did not ask for counts towards the silence rule: reminders and check-ins."""
     member = repo.member
     if member.paused_until is not None and member.paused_until > now:
         return Wait(member.paused_until)
@@ -111,12 +131,12 @@ def decide(
         return Wait(now + HELD_FOR)  # the pause offer is out; wait for an answer
     if count > SILENCE:
         return Send([pause_offer()], late=False, offers_pause=True)
-    late = now - row.due_at > LATE_AFTER
-    local_now = now.replace(tzinfo=UTC).astimezone(ZoneInfo(member.timezone))
-    message = reminder_message(
-        playbook, row, rejection, late=late, member_name=member.display_name, at=local_now
-    )
-    return Send([message], late=late)
+    return None
+
+
+def local_time(now: datetime, zone: str) -> datetime:
+    """The member's wall clock at this naive-UTC moment."""
+    return now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
 
 
 def welcome_back(repo: Repository, now: datetime) -> None:

@@ -12,14 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.checkins.arrival import decide_checkin
+from bot.checkins.dialogue import CheckinDialogue, asked_by
 from bot.conversation.events import Member, Reply
 from bot.group.rhythm import group_post
 from bot.member.settings_dialogue import FirstZone, SettingsDialogue
 from bot.playbook import Playbook
 from bot.reminders.actions import Action, PauseOffer, ReminderDialogue
-from bot.reminders.arrival import DueRow, Send, Wait, decide
+from bot.reminders.arrival import Decision, DueRow, Send, Wait, decide
 from bot.store.database import Connection, Engine
 from bot.store.members import Place
+from bot.store.reminders import CHECKIN_KINDS
 from bot.store.repository import Repository
 
 
@@ -70,9 +73,14 @@ class Delivery:
             repo = Repository.of_member(db, row.platform, row.workspace, row.member_id)
             if repo is None:
                 return None
-            rejection = repo.rejections.get(row.rejection_id) if row.rejection_id else None
-            decision = decide(self.playbook, repo, row, rejection, now)
-            if isinstance(decision, Wait):
+            decision: Decision | None
+            if row.kind in CHECKIN_KINDS:
+                busy = repo.place is not None and not gives_way_to_a_reminder(repo.place)
+                decision = decide_checkin(self.playbook, repo, row, now, busy=busy)
+            else:
+                rejection = repo.rejections.get(row.rejection_id) if row.rejection_id else None
+                decision = decide(self.playbook, repo, row, rejection, now)
+            if decision is None or isinstance(decision, Wait):
                 return decision
             return _to_member(row, repo, decision)
 
@@ -87,6 +95,10 @@ class Delivery:
             repo.reminders.unmark_nudge(row.id)  # the offer went out; the reminder itself waits
         if repo.place is not None and not gives_way_to_a_reminder(repo.place):
             return  # mid-dialogue: the reminder's buttons still work on their own
+        if row.kind in CHECKIN_KINDS and not sent.offers_pause:
+            question, data = asked_by(row)  # for a typed answer; its buttons work any time
+            repo.offer_place(CheckinDialogue.name, question.name, data, now)
+            return
         step = PauseOffer if sent.offers_pause else Action
         # The newest reminder is the open question, with the ones still unanswered before
         # it, so a typed answer can ask which; if the member started a dialogue this very

@@ -74,8 +74,11 @@ class Checkins:
         self.db.execute(change.values(**values), {**self.owner.fence, "t_id": checkin_id})
 
 
-def unplanned_members(db: Connection, platform: str, workspace: str) -> list[tuple[int, str]]:
-    """The tenant's members who want check-ins and have none waiting: (id, time zone).
+def unplanned_members(
+    db: Connection, platform: str, workspace: str
+) -> list[tuple[int, str, datetime | None]]:
+    """The tenant's members who want check-ins and have none waiting: (id, time zone,
+    away until).
 
     Planning runs every few minutes on every instance; asking only for members with no
     check-in waiting keeps each run to the few who need one.
@@ -89,10 +92,10 @@ def unplanned_members(db: Connection, platform: str, workspace: str) -> list[tup
         )
         .exists()
     )
-    found = select(MEMBERS.c.id, MEMBERS.c.timezone).where(
+    found = select(MEMBERS.c.id, MEMBERS.c.timezone, MEMBERS.c.away_until).where(
         MEMBERS.c.platform == platform,
         MEMBERS.c.workspace == workspace,
         MEMBERS.c.checkins_on.is_(True),
         ~waiting,
     )
-    return [(member_id, zone) for member_id, zone in db.execute(found)]
+    return [(member_id, zone, away) for member_id, zone, away in db.execute(found)]

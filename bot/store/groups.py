@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store.models import GROUPS, MEMBERS, REJECTIONS, REMINDERS, WINS, ReminderStatus
 from bot.store.owner import columns_of
+from bot.store.reminders import FOLLOW_UP
 
 CHECKIN, DIGEST = "group_checkin", "group_digest"  # the outbox kinds of a group's posts
 
@@ -155,6 +156,7 @@ class Groups:
             _reminders,
             [
                 *self._of(_reminders),
+                FOLLOW_UP,
                 _reminders.c.member_id.is_not(None),
                 _reminders.c.status == ReminderStatus.DONE,
                 *within(_reminders.c.closed_at),

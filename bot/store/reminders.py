@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, String, bindparam, cast, func, insert, select, update
 
 from bot.store.models import OPEN, REMINDERS, ReminderStatus
 from bot.store.owner import Owner, columns_of, owned, records
@@ -63,9 +63,7 @@ _ONE = _THEIRS.where(_c.id == bindparam("t_id"))
 _IDS = select(_c.id).where(owned(_reminders), FOLLOW_UP).order_by(_c.id)
 _INSERT = insert(_reminders)
 _THIS_OPEN_ONE = owned(_reminders) & (_c.id == bindparam("t_id")) & _c.status.in_(OPEN)
-_BY_STATUS = (
-    select(_c.status, func.count()).where(owned(_reminders), FOLLOW_UP).group_by(_c.status)
-)
+_BY_STATUS = select(_c.status, func.count()).where(owned(_reminders), FOLLOW_UP).group_by(_c.status)
 _MARK_NUDGE = (
     update(_reminders)
     .where(owned(_reminders), _c.id == bindparam("t_id"))
@@ -158,12 +156,17 @@ class Reminders:
         return int(self.db.execute(cancelled, self.owner.fence).rowcount)
 
     def cancel_checkins(self, now: datetime) -> int:
-        """Cancel the member's weekly check-ins and goal nudges not yet answered: they
-        stopped them."""
+        """Cancel the member's weekly check-ins and goal nudges not yet answered (they
+        stopped them, or went away); each gives up its key, so the week can be planned
+        again when they come back."""
         cancelled = (
             update(_reminders)
             .where(owned(_reminders), _c.kind.in_(CHECKIN_KINDS), _c.status.in_(OPEN))
-            .values(status=ReminderStatus.CANCELLED, closed_at=now)
+            .values(
+                status=ReminderStatus.CANCELLED,
+                closed_at=now,
+                idempotency_key=_c.idempotency_key + ":cancelled:" + cast(_c.id, String),
+            )
         )
         return int(self.db.execute(cancelled, self.owner.fence).rowcount)
 

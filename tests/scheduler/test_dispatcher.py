@@ -186,6 +186,7 @@ def test_the_weekly_check_in_and_digest_reach_the_groups_channel(
     assert [(when, message.channel) for when, message in posts] == [
         (datetime(2026, 11, 27, 16, 0), "C-group"),  # Friday's digest
         (datetime(2026, 11, 30, 9, 0), "C-group"),  # Monday's check-in
+        (datetime(2026, 11, 30, 9, 0), None),  # and Sam's own, in their DM
     ]
     digest = posts[0][1].replies[0]
     assert "Sam" in digest.text and digest.visibility is Visibility.GROUP

@@ -54,6 +54,10 @@ PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("settings", "quiet"): ("/settings", "Quiet hours"),
     ("settings", "pause"): ("/settings", "Pause reminders"),
     ("forget-me", "confirm"): ("/forget-me",),
+    ("checkin", "mood"): ("/checkin",),
+    ("checkin", "last_week"): ("/checkin", "Okay"),
+    ("checkin", "goal"): ("/checkin", "Okay", "skip"),
+    ("checkin", "away"): ("/checkin", "I'm away for a while"),
     ("group", "menu"): ("/group",),
     ("group", "timezone"): ("/group", "Time zone"),
     ("group", "checkin"): ("/group", "Check-in day and time"),
@@ -69,6 +73,8 @@ ELSEWHERE = {
     ("reminder", "pause"): "the silence rule's offer: tests/bot/reminders",
     ("settings", "first_zone"): "after a Discord member's first plan: test_settings_dialogue.py",
     ("care", "listening"): "held for care, nothing asked: test_care.py",
+    ("checkin", "share_goal"): "a group with a channel: tests/bot/checkins/test_dialogue.py",
+    ("checkin", "goal_outcome"): "a delivered goal nudge: tests/bot/checkins/test_dialogue.py",
 }
 typed = st.text(min_size=0, max_size=80) | st.sampled_from(
     ("", "skip", "yes", "no", "0", "99", "?", "what do you mean?", "later", "idk", "🙂")
