@@ -196,3 +196,18 @@ def place(core: Bounceback) -> tuple[str, str] | None:
     with Session(core.engine) as session:
         found = session.scalars(select(Conversation)).first()
         return (found.dialogue, found.step) if found else None
+
+
+PRIVATE_CHECKIN_WORDS = ("Rough", "cried", "Hooli")
+
+
+def a_week_of_check_ins(core: Bounceback, sharer: Member, *others: Member) -> None:
+    """Members answer this week's check-in; only `sharer` shares a goal, and the others'
+    answers hold words (PRIVATE_CHECKIN_WORDS) that must never reach the group."""
+    Chat(core, sharer).steps(
+        "/checkin", "Good", "two applications out", "two applications and a coffee chat"
+    )
+    Chat(core, sharer).say("Share my goal")
+    for member in others:
+        Chat(core, member).steps("/checkin", "Rough", "cried after the Hooli call", "call Hooli")
+        Chat(core, member).say("Keep it private")

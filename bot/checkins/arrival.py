@@ -43,8 +43,10 @@ def decide_checkin(
     playbook: Playbook, repo: Repository, row: DueRow, now: datetime, *, busy: bool
 ) -> Decision | None:
     """Ask now, wait, or (None) not at all; `busy`: the member is mid-conversation."""
-    member = repo.member
-    if not member.checkins_on or now - row.due_at > STALE_AFTER:
+    member, group = repo.member, repo.group.find()
+    if group is None or not group.rhythm_on or now - row.due_at > STALE_AFTER:
+        return None
+    if not member.checkins_on:
         return None
     if member.paused_until is not None and member.paused_until > now:
         return None

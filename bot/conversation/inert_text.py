@@ -10,8 +10,12 @@ _MENTION_MARKS = re.compile(r"[@<>!#&]")
 
 def inert_name(display_name: str) -> str:
     """A platform display name with every mention-making character taken out."""
-    cleaned = one_line(_MENTION_MARKS.sub("", display_name))
-    return cleaned[:80] or "A member"
+    return inert_words(display_name, 80) or "A member"
+
+
+def inert_words(text: str, most: int) -> str:
+    """A member's words for a group post: one line, no mention-making character."""
+    return one_line(_MENTION_MARKS.sub("", text))[:most]
 
 
 def one_line(text: str) -> str:

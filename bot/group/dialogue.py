@@ -1,6 +1,7 @@
-"""`/group [channel | checkin DAY HH:MM | digest DAY HH:MM | timezone ZONE | on | off |
-facilitator WHO | support WHO]`: the group's channel, weekly rhythm and the person
-its members are pointed to in a hard moment, for its facilitators.
+"""`/group [channel | checkin DAY HH:MM | digest DAY HH:MM | nudge DAY | goals on|off |
+timezone ZONE | on | off | facilitator WHO | support WHO]`: the group's channel, weekly
+rhythm (the members' own check-ins included) and the person its members are pointed to
+in a hard moment, for its facilitators.
 
 A member may run it when the group lists them as a facilitator, when
 BOUNCEBACK_FACILITATORS names them, or, in a workspace with no group yet and
@@ -30,16 +31,15 @@ from bot.group.rhythm import (
     next_post,
 )
 from bot.member.settings import timezone_name
-from bot.parsing import InvalidAnswer, clean_text, day_and_time, day_name
+from bot.parsing import InvalidAnswer, clean_text, day_and_time, day_name, weekday
 from bot.reminders.describing import describe_day
 
 MAX_FACILITATORS = 20
 SUPPORT_LENGTH = 300
 BACK = Option("back", "Back")
 USAGE = (
-    "Try `/group`, `/group channel`, `/group checkin mon 09:00`, `/group digest fri 16:00`, "
-    "`/group timezone Europe/Berlin`, `/group on`, `/group off` or "
-    "`/group support Priya, our facilitator (DM her any time)`."
+    "Try `/group` for the menu, or `/group channel`, `checkin mon 09:00`, `digest fri 16:00`, "
+    "`nudge thu`, `goals off`, `timezone Europe/Berlin`, `on`, `off` or `support WHO`."
 )
 NO_SUPPORT = "support lines for their country (`/group support` names someone of yours)"
 CLEAR_WORDS = frozenset({"none", "off", "clear", "remove"})
@@ -119,6 +119,15 @@ def summary(turn: Turn, group: Rhythm) -> str:
     lines.append(f"- Time zone: {group.timezone}")
     lines.append(f"- Check-in: {_when(group.checkin_day, group.checkin_at)}")
     lines.append(f"- Digest: {_when(group.digest_day, group.digest_at)}")
+    lines.append(
+        f"- Members' own check-ins: in their DMs, {_when(group.checkin_day, group.checkin_at)} "
+        "their own time; "
+        + (
+            f"a weekly goal, nudged on {day_name(group.nudge_day)}s"
+            if group.ask_goals
+            else "no weekly goal asked"
+        )
+    )
     if not group.rhythm_on:
         lines.append("- Rhythm: paused")
     else:
@@ -246,6 +255,27 @@ def set_rhythm(turn: Turn, on: bool) -> None:
     turn.say("The rhythm is on again." + needs)
 
 
+def set_nudge_day(turn: Turn, day: str) -> None:
+    if _group(turn).nudge_day == day:
+        turn.say(f"Goals are already nudged on {day_name(day)}s.")
+        return
+    _change(turn, (), nudge_day=day)
+    turn.say(
+        f"Done: from this week's goals on, members are asked how theirs went on {day_name(day)}s."
+    )
+
+
+def set_goals(turn: Turn, on: bool) -> None:
+    if _group(turn).ask_goals == on:
+        turn.say("Weekly goals are already " + ("asked." if on else "left out."))
+        return
+    _change(turn, (), ask_goals=on)
+    if on:
+        turn.say("Done: each member's check-in asks for one small goal again.")
+    else:
+        turn.say("Done: check-ins ask how members are and what moved, and no goal.")
+
+
 def add_facilitator(turn: Turn, user: str) -> None:
     group = _group(turn)
     name = known_names(turn, [user]).get(user, user)
@@ -298,6 +328,12 @@ def shortcut(turn: Turn, args: str) -> Action | None:
         kind = DIGEST if word == "digest" else CHECKIN
         day, at = day_and_time(rest)
         return lambda t: set_schedule(t, kind, day, at)
+    if word == "nudge" and rest:
+        nudge_day = _weekday(rest)
+        return lambda t: set_nudge_day(t, nudge_day)
+    if word == "goals" and rest.lower() in ("on", "off"):
+        on = rest.lower() == "on"
+        return lambda t: set_goals(t, on)
     if word in ("timezone", "tz", "zone") and rest:
         zone = timezone_name(rest)
         return lambda t: set_zone(t, zone)
@@ -338,6 +374,10 @@ class Menu(Step):
             Option("timezone", "Time zone"),
             Option("checkin", "Check-in day and time"),
             Option("digest", "Digest day and time"),
+            Option("nudge", "Goal nudge day"),
+            Option("goals_off", "Stop asking for weekly goals")
+            if group is None or group.ask_goals
+            else Option("goals_on", "Ask for weekly goals"),
             Option("on", "Turn it on") if paused else Option("off", "Pause the rhythm"),
             Option("facilitator", "Add a facilitator"),
             Option("support", "Who members can reach in a hard moment"),
@@ -352,6 +392,7 @@ class Menu(Step):
         | type[Timezone]
         | type[Checkin]
         | type[Digest]
+        | type[NudgeDay]
         | type[Facilitator]
         | type[Support]
         | None
@@ -366,6 +407,9 @@ class Menu(Step):
             return Menu
         if value in ("on", "off"):
             set_rhythm(turn, value == "on")
+            return Menu
+        if value in ("goals_on", "goals_off"):
+            set_goals(turn, value == "goals_on")
             return Menu
         return ASKED_BY_NAME[value]
 
@@ -418,6 +462,29 @@ class Digest(_Schedule):
     kind = DIGEST
 
 
+class NudgeDay(Step):
+    name = "nudge"
+
+    def question(self, turn: Turn) -> Question:
+        return Ask(
+            "Which day should members be asked how their week's goal went? For example `thu`.",
+            _or_back(_weekday),
+            options=(BACK,),
+        )
+
+    def answered(self, turn: Turn, value: str | None) -> type[Menu]:
+        if value is not None and _still_allowed(turn):
+            set_nudge_day(turn, value)
+        return Menu
+
+
+def _weekday(raw: str) -> str:
+    day = weekday(clean_text(raw, max_length=20).lower())
+    if day is None:
+        raise InvalidAnswer("A day of the week, like `thu` or `Friday`.")
+    return day
+
+
 class Facilitator(Step):
     name = "facilitator"
 
@@ -461,7 +528,7 @@ class Support(Step):
 )
 class GroupDialogue(Dialogue):
     name = "group"
-    steps = (Menu, Timezone, Checkin, Digest, Facilitator, Support)
+    steps = (Menu, Timezone, Checkin, Digest, NudgeDay, Facilitator, Support)
 
     def begin(self, turn: Turn, args: str) -> type[Menu] | None:
         group = turn.repo.group.find()
@@ -494,11 +561,18 @@ class GroupDialogue(Dialogue):
 
 
 ASKED_BY_NAME: dict[
-    str, type[Timezone] | type[Checkin] | type[Digest] | type[Facilitator] | type[Support]
+    str,
+    type[Timezone]
+    | type[Checkin]
+    | type[Digest]
+    | type[NudgeDay]
+    | type[Facilitator]
+    | type[Support],
 ] = {
     "timezone": Timezone,
     "checkin": Checkin,
     "digest": Digest,
+    "nudge": NudgeDay,
     "facilitator": Facilitator,
     "support": Support,
 }

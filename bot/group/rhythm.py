@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.conversation.events import ChannelPost, Origin
-from bot.conversation.inert_text import inert_name
+from bot.conversation.inert_text import inert_name, inert_words
 from bot.playbook import Playbook
 from bot.reminders.arrival import LATE_AFTER
 from bot.store.database import Connection
@@ -40,7 +40,8 @@ KINDS = (CHECKIN, DIGEST)
 KEY_PREFIX = {CHECKIN: "checkin", DIGEST: "digest"}
 POST_NAMES = {CHECKIN: "check-in", DIGEST: "digest"}
 DIGEST_WEEK = timedelta(days=7)
-PRIVATE_MINIMUM = 3  # members behind a count of rejections or follow-ups before it is shown
+PRIVATE_MINIMUM = 3  # members behind a count of private activity before it is shown
+GOAL_SHOWN = 200  # characters of a shared goal in the digest
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,9 @@ class WeekCounts:
     wins_shared: int
     win_kinds: tuple[str, ...]  # the kinds of the shared wins, most frequent first
     sharers: tuple[str, ...]  # names made inert, sorted
+    checkins: int = 0  # check-ins answered; 0 unless PRIVATE_MINIMUM members answered
+    goals_met: int = 0  # counted with the check-ins
+    goals: tuple[str, ...] = ()  # "Name: goal", made inert, for the goals members shared
 
 
 def week_counts(group: Groups, end: datetime) -> WeekCounts:
@@ -169,8 +173,19 @@ def week_counts(group: Groups, end: datetime) -> WeekCounts:
     sharers = tuple(sorted({inert_name(name) for name in week.sharers}, key=str.casefold))
     wins = sum(count for _, count in week.shared_wins)
     kinds = tuple(kind for kind, _ in week.shared_wins)
+    checkins = _private(week.checkins)
+    goals = tuple(
+        f"{inert_name(name)}: {inert_words(goal, GOAL_SHOWN)}" for name, goal in week.shared_goals
+    )
     return WeekCounts(
-        _private(week.rejections), _private(week.followups_done), wins, kinds, sharers
+        _private(week.rejections),
+        _private(week.followups_done),
+        wins,
+        kinds,
+        sharers,
+        checkins=checkins,
+        goals_met=week.goals_met if checkins else 0,
+        goals=goals,
     )
 
 
@@ -193,7 +208,7 @@ def _listed(names: tuple[str, ...]) -> str:
 def digest_text(playbook: Playbook, counts: WeekCounts, last: datetime) -> str:
     """The week in counts, and thanks to the members who chose to share a win."""
     span = f"The group's week to {last:%a %-d %b}"
-    if not (counts.rejections or counts.followups_done or counts.wins_shared):
+    if not (counts.rejections or counts.followups_done or counts.wins_shared or counts.goals):
         return (
             f"{span}: no wins shared this time. Searches have slow weeks "
             "too. When something moves, /win shares it, and after a no, /rejected helps "
@@ -215,6 +230,12 @@ def digest_text(playbook: Playbook, counts: WeekCounts, last: datetime) -> str:
         kinds = [labels[kind]["label"] for kind in counts.win_kinds if kind in labels]
         what = f" ({', '.join(kinds)})" if kinds else ""
         lines.append(f"- {_count(counts.wins_shared, 'win', 'wins')} shared with the group{what}")
+    if counts.checkins:
+        met = f", and {_count(counts.goals_met, 'goal', 'goals')} met" if counts.goals_met else ""
+        lines.append(f"- {_count(counts.checkins, 'check-in', 'check-ins')} answered{met}")
+    if counts.goals:
+        lines.append("Goals members chose to share:")
+        lines += [f"- {goal}" for goal in counts.goals]
     if counts.sharers:
         lines.append(
             f"Thank you, {_listed(counts.sharers)}, for letting everyone see what "

@@ -17,6 +17,7 @@ from bot.conversation.commands import command
 from bot.conversation.engine import Turn
 from bot.conversation.events import Attachment
 from bot.playbook import Playbook
+from bot.store.checkins import CheckinRecord
 from bot.store.models import ReminderStatus
 from bot.store.repository import Repository
 
@@ -42,6 +43,7 @@ def _json(repo: Repository, now: datetime) -> bytes:
         "rejections": [asdict(r) for r in repo.rejections.newest()],
         "wins": [asdict(w) for w in repo.wins.newest()],
         "reminders": [asdict(r) for r in repo.reminders.every()],
+        "checkins": [asdict(c) for c in repo.checkins.every()],
         "conversation": asdict(repo.place) if repo.place else None,
     }
     return json.dumps(data, indent=2, ensure_ascii=False, default=_iso).encode()
@@ -88,11 +90,26 @@ def _activity_csv(repo: Repository, playbook: Playbook) -> bytes:
             companies.get(win.rejection_id, ("", "")),
             win.description,
         )
+    for checkin in repo.checkins.every():
+        add(checkin.created_at, "Weekly check-in", ("", ""), _checkin_detail(checkin, playbook))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(("date", "activity", "company", "role", "detail"))
     writer.writerows(tuple(map(_cell, row)) for row in sorted(rows))
     return buffer.getvalue().encode()
+
+
+def _checkin_detail(checkin: CheckinRecord, playbook: Playbook) -> str:
+    parts = [
+        playbook.text(f"checkins.moods.{checkin.mood}.label") if checkin.mood else "",
+        f"last week: {checkin.last_week}" if checkin.last_week else "",
+        f"goal: {checkin.goal}" if checkin.goal else "",
+        "shared with the group" if checkin.goal_shared else "",
+        playbook.text(f"checkins.outcomes.{checkin.goal_outcome}.label")
+        if checkin.goal_outcome
+        else "",
+    ]
+    return "; ".join(part for part in parts if part)
 
 
 def _cell(value: str) -> str:

@@ -10,9 +10,17 @@ from typing import Any
 from sqlalchemy import Column, Connection, String, cast, distinct, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.store.models import GROUPS, MEMBERS, REJECTIONS, REMINDERS, WINS, ReminderStatus
+from bot.store.models import (
+    CHECKINS,
+    GROUPS,
+    MEMBERS,
+    REJECTIONS,
+    REMINDERS,
+    WINS,
+    ReminderStatus,
+)
 from bot.store.owner import columns_of
-from bot.store.reminders import FOLLOW_UP
+from bot.store.reminders import FOLLOW_UP, WEEKLY_CHECKIN
 
 CHECKIN, DIGEST = "group_checkin", "group_digest"  # the outbox kinds of a group's posts
 
@@ -62,10 +70,13 @@ class WeekActivity:
     followups_done: Spread
     shared_wins: tuple[tuple[str, int], ...]  # (kind, count), most frequent first
     sharers: tuple[str, ...]  # display names of the members who shared a win
+    checkins: Spread  # check-ins answered
+    goals_met: int
+    shared_goals: tuple[tuple[str, str], ...]  # (display name, goal), only those shared
 
 
 _groups, _reminders, _members = GROUPS, REMINDERS, MEMBERS
-_rejections, _wins = REJECTIONS, WINS
+_rejections, _wins, _checkins = REJECTIONS, WINS, CHECKINS
 _RHYTHM = select(*columns_of(Rhythm, _groups))
 
 
@@ -118,18 +129,22 @@ class Groups:
         self.db.execute(update(_groups).where(*self._of(_groups)).values(**values))
 
     def cancel_planned(self, kinds: Iterable[str], now: datetime) -> int:
-        """Cancel the group's posts not yet sent and still ahead, so they are re-planned.
+        """Cancel the group's posts not yet sent and still ahead, so they are re-planned;
+        with the check-in, its members' own check-ins too.
 
         A cancelled row gives up its idempotency key (the row id is appended), so
         a new schedule that lands on the same local date can still be planned;
         rows already sent keep theirs, so a date that had its post never gets two.
         """
+        kinds = list(kinds)
+        posts = _reminders.c.member_id.is_(None) & _reminders.c.kind.in_(kinds)
+        if CHECKIN in kinds:  # the members' own check-ins keep the group's day and time
+            posts = posts | (_reminders.c.kind == WEEKLY_CHECKIN)
         cancelled = (
             update(_reminders)
             .where(
                 *self._of(_reminders),
-                _reminders.c.member_id.is_(None),
-                _reminders.c.kind.in_(list(kinds)),
+                posts,
                 _reminders.c.status == ReminderStatus.PENDING,
                 _reminders.c.due_at > now,
             )
@@ -176,7 +191,22 @@ class Groups:
             .distinct()
         )
         kinds = tuple((kind, int(count)) for kind, count in by_kind)
-        return WeekActivity(rejections, followups, kinds, tuple(name or "" for name in names))
+        answered = [*self._of(_checkins), *within(_checkins.c.created_at)]
+        goals = self.db.execute(
+            select(_members.c.display_name, _checkins.c.goal)
+            .join(_checkins, _checkins.c.member_id == _members.c.id)
+            .where(*answered, _checkins.c.goal_shared.is_(True), _checkins.c.goal != "")
+            .order_by(_checkins.c.id)
+        )
+        return WeekActivity(
+            rejections,
+            followups,
+            kinds,
+            tuple(name or "" for name in names),
+            checkins=self._spread(_checkins, answered),
+            goals_met=self._spread(_checkins, [*answered, _checkins.c.goal_outcome == "done"]).rows,
+            shared_goals=tuple((name or "", goal) for name, goal in goals),
+        )
 
     def _spread(self, table: Any, where: list[Any]) -> Spread:
         count, members = self.db.execute(

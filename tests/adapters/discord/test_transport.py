@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -16,7 +18,16 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
 from scheduler.rate_limit import RateLimits
 from tests.adapters.discord.harness import custom_id, discord_bot, running
-from tests.helpers import FIRST_DUE, PLAN, Chat, outbox, thank_yous, two_thank_yous_due
+from tests.helpers import (
+    FIRST_DUE,
+    PLAN,
+    PRIVATE_CHECKIN_WORDS,
+    Chat,
+    a_week_of_check_ins,
+    outbox,
+    thank_yous,
+    two_thank_yous_due,
+)
 from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, FakeGuild, pointed_at
 
 POSTED = re.compile(r"/channels/\d+/messages")
@@ -223,3 +234,27 @@ def test_two_reminders_out_at_once_each_answer_to_their_own_buttons(core, clock)
 
     asyncio.run(scenario())
     assert thank_yous(core) == {"Acme": "done", "Globex": "skipped"}
+
+
+def test_the_digest_in_the_channel_holds_no_private_check_in_answer(core, clock) -> None:
+    with core.engine.begin() as db:
+        Groups(db, "discord", str(GUILD_ID)).create(timezone="UTC", facilitators=[], now=clock.now)
+        Groups(db, "discord", str(GUILD_ID)).update(channel=str(GROUP_CHANNEL))
+    alex, jo = (
+        Member("discord", str(GUILD_ID), str(MEMBER_ID + n), name)
+        for n, name in ((1, "Alex"), (2, "Jo"))
+    )
+    a_week_of_check_ins(core, SAM, alex, jo)
+    clock.now = datetime(2026, 11, 27, 16, 0)  # Friday's digest is due
+
+    async def scenario() -> None:
+        async with discord_bot(core, guilds=(GROUP_GUILD,)) as bot:
+            assert (await dispatcher_for(core, bot.client, clock).tick()).sent == 1
+            digest = await bot.said_in(GROUP_CHANNEL, "check-ins answered")
+            received = json.dumps(digest)
+            assert "3 check-ins answered" in received
+            assert "Sam: two applications and a coffee chat" in received
+            for private in ("Alex", "Jo:", *PRIVATE_CHECKIN_WORDS):
+                assert private not in received, private
+
+    asyncio.run(scenario())

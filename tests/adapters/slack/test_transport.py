@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -11,13 +12,22 @@ from sqlalchemy.orm import Session
 
 from adapters.slack.blocks import CHOICE_ACTION
 from adapters.slack.transport import SlackTransport
-from bot.conversation.events import Reply
+from bot.conversation.events import Member, Reply
 from bot.reminders.delivery import Outgoing
 from bot.store.groups import Groups
 from bot.store.models import Reminder
 from tests.adapters.slack.harness import dispatcher_for, slack_app
 from tests.conftest import SAM
-from tests.helpers import FIRST_DUE, PLAN, Chat, outbox, thank_yous, two_thank_yous_due
+from tests.helpers import (
+    FIRST_DUE,
+    PLAN,
+    PRIVATE_CHECKIN_WORDS,
+    Chat,
+    a_week_of_check_ins,
+    outbox,
+    thank_yous,
+    two_thank_yous_due,
+)
 
 
 def test_a_reminder_arrives_as_a_dm_whose_buttons_work(core, clock) -> None:
@@ -160,3 +170,25 @@ def test_two_reminders_out_at_once_each_answer_to_their_own_buttons(core, clock)
 
     asyncio.run(scenario())
     assert thank_yous(core) == {"Acme": "done", "Globex": "skipped"}
+
+
+def test_the_digest_in_the_channel_holds_no_private_check_in_answer(core, clock) -> None:
+    with core.engine.begin() as db:
+        Groups(db, "slack", "T1").create(timezone="UTC", facilitators=[], now=clock.now)
+        Groups(db, "slack", "T1").update(channel="C-group")
+    alex, jo = (Member("slack", "T1", f"U-{name}", display_name=name) for name in ("Alex", "Jo"))
+    a_week_of_check_ins(core, SAM, alex, jo)
+    clock.now = datetime(2026, 11, 27, 16, 0)  # Friday's digest is due
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            assert (await dispatcher_for(core, client, clock).tick()).sent == 1
+            [digest] = harness.slack.messages["C-group"]
+            received = json.dumps(digest)
+            assert "3 check-ins answered" in received
+            assert "Sam: two applications and a coffee chat" in received
+            for private in ("Alex", "Jo:", *PRIVATE_CHECKIN_WORDS):
+                assert private not in received, private
+
+    asyncio.run(scenario())

@@ -62,6 +62,7 @@ PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("group", "timezone"): ("/group", "Time zone"),
     ("group", "checkin"): ("/group", "Check-in day and time"),
     ("group", "digest"): ("/group", "Digest day and time"),
+    ("group", "nudge"): ("/group", "Goal nudge day"),
     ("group", "facilitator"): ("/group", "Add a facilitator"),
     ("group", "support"): ("/group", "Who members can reach in a hard moment"),
 }

@@ -22,7 +22,7 @@ from bot.group.rhythm import (
 from bot.store.database import make_engine
 from bot.store.models import Reminder
 from tests.conftest import SAM
-from tests.helpers import CHANNEL, Chat, plan_for
+from tests.helpers import CHANNEL, PRIVATE_CHECKIN_WORDS, Chat, a_week_of_check_ins, plan_for
 
 ALEX = Member("slack", "T1", "U-alex", display_name="Alex")
 LEE = Member("slack", "T1", "U-lee", display_name="Lee")
@@ -329,6 +329,25 @@ def test_the_digest_counts_the_week_and_names_only_those_who_shared(core, clock,
     assert "Thank you, Kim," in theirs.reply.text
     assert "rejection logged" not in theirs.reply.text  # Kim's alone: it would point at Kim
     assert "Sam" not in theirs.reply.text and "Initech" not in theirs.reply.text
+
+
+def test_the_digest_counts_check_ins_and_shows_only_the_goals_shared(core, clock, playbook) -> None:
+    set_up_group(core)
+    a_week_of_check_ins(core, SAM, ALEX, JO)
+    clock.advance(hours=2)
+    text = post(core.engine, playbook, DIGEST, clock.now).reply.text
+    assert "- 3 check-ins answered" in text
+    assert "- Sam: two applications and a coffee chat" in text
+    for private in ("Alex", "Jo ", "Jo:", "Good", *PRIVATE_CHECKIN_WORDS):
+        assert private not in text, private
+
+
+def test_check_ins_of_fewer_than_three_members_are_not_counted(core, clock, playbook) -> None:
+    set_up_group(core)
+    a_week_of_check_ins(core, SAM, ALEX)
+    clock.advance(hours=2)
+    text = post(core.engine, playbook, DIGEST, clock.now).reply.text
+    assert "check-in" not in text and "Sam: two applications" in text
 
 
 def test_a_two_member_groups_digest_names_no_rejection_count(core, clock, playbook) -> None:

@@ -91,6 +91,23 @@ def test_the_json_holds_the_members_rejections_wins_and_reminders(
     assert data["exported_at"] == "2026-11-26T14:00:00"
 
 
+def test_the_member_s_check_ins_are_in_the_json_and_the_log(chat: Chat) -> None:
+    chat.steps("/checkin", "Up and down", "two applications", "one coffee chat")
+    data, rows, _ = exported(chat)
+    [week] = data["checkins"]
+    assert (week["mood"], week["last_week"], week["goal"]) == (
+        "mixed",
+        "two applications",
+        "one coffee chat",
+    )
+    assert rows[1][1:] == [
+        "Weekly check-in",
+        "",
+        "",
+        "Up and down; last week: two applications; goal: one coffee chat",
+    ]
+
+
 def test_nothing_of_another_member_or_tenant_is_exported(
     chat: Chat, core: Bounceback, clock: FakeClock
 ) -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.conversation.events import Member
-from bot.store.models import Conversation, MemberRow, Rejection, Reminder, Win
+from bot.store.models import CheckinRow, Conversation, MemberRow, Rejection, Reminder, Win
 from tests.helpers import Chat, plan_for
 
 
@@ -14,12 +14,13 @@ def counts(core) -> dict[str, int]:
     with Session(core.engine) as session:
         return {
             model.__tablename__: session.scalar(select(func.count()).select_from(model))
-            for model in (MemberRow, Conversation, Rejection, Reminder, Win)
+            for model in (MemberRow, Conversation, Rejection, Reminder, Win, CheckinRow)
         }
 
 
 def fill(chat: Chat) -> None:
     plan_for(chat, "Acme")
+    chat.steps("/checkin", "Rough", "skip", "one application")
     chat.steps("/win Referral", "4", "skip", "Keep it private", "/rejected Globex")
 
 
