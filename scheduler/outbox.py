@@ -62,6 +62,7 @@ class Claimed:
     member_id: int | None
     rejection_id: int | None
     checkin_id: int | None
+    interview_id: int | None
     kind: str
     due_at: datetime
     local_due: datetime

@@ -32,6 +32,7 @@ from bot.conversation.events import (
 from bot.conversation.plain_text import as_plain_text
 from bot.store.models import Base, Conversation, Rejection, Reminder
 from scheduler.dispatcher import Dispatcher, Tally
+from tests.support.transport import FakeTransport
 
 DM = Origin("D1", in_dm=True)
 CHANNEL = Origin("C-group", in_dm=False)
@@ -211,3 +212,19 @@ def a_week_of_check_ins(core: Bounceback, sharer: Member, *others: Member) -> No
     for member in others:
         Chat(core, member).steps("/checkin", "Rough", "cried after the Hooli call", "call Hooli")
         Chat(core, member).say("Keep it private")
+
+
+def arrivals(
+    dispatcher: Dispatcher, platform: FakeTransport, clock: FakeClock, until: datetime
+) -> list[str]:
+    """What reached members' DMs, the scheduler ticking hour by hour until then."""
+    seen = len(platform.sent)
+    while clock.now < until:
+        clock.advance(hours=1)
+        deliver(dispatcher)
+    return [
+        as_plain_text(reply)
+        for message, _ in platform.sent[seen:]
+        if message.member is not None
+        for reply in message.replies
+    ]

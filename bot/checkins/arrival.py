@@ -10,33 +10,21 @@ exactly as follow-up reminders do.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from bot.conversation.commands import typed_as
 from bot.conversation.events import Option, Reply
 from bot.playbook import Playbook
 from bot.reminders.arrival import Decision, DueRow, Send, Wait, greeting, held_back, local_time
+from bot.reminders.asking import ask_value
 from bot.store.checkins import CheckinRecord
 from bot.store.reminders import GOAL_NUDGE
 from bot.store.repository import Repository
 
 COMMAND = "checkin"  # /checkin
-PREFIX = "checkin"  # option values: checkin:<outbox row>:<choice>, on any check-in or nudge
 STALE_AFTER = timedelta(days=1)
 BUSY_WAIT = timedelta(minutes=30)  # the member is in a conversation: ask after it
 SKIP_WEEK, AWAY = "skip", "away"
-_VALUE = re.compile(rf"^{PREFIX}:(\d+):([a-z]+)$")
-
-
-def checkin_value(row_id: int, choice: str) -> str:
-    return f"{PREFIX}:{row_id}:{choice}"
-
-
-def parse_checkin_value(value: str) -> tuple[int, str] | None:
-    """`checkin:12:rough` as (12, "rough"); None for anything else."""
-    match = _VALUE.match(value)
-    return (int(match[1]), match[2]) if match else None
 
 
 def decide_checkin(
@@ -84,12 +72,12 @@ def checkin_message(
 def mood_options(playbook: Playbook, row_id: int) -> tuple[Option, ...]:
     moods = playbook.table("checkins.moods")
     options = [
-        Option(checkin_value(row_id, key), mood["label"], also=tuple(mood.get("also", ())))
+        Option(ask_value(row_id, key), mood["label"], also=tuple(mood.get("also", ())))
         for key, mood in moods.items()
     ]
     options += [
-        Option(checkin_value(row_id, SKIP_WEEK), playbook.text("checkins.skip_option")),
-        Option(checkin_value(row_id, AWAY), playbook.text("checkins.away_option")),
+        Option(ask_value(row_id, SKIP_WEEK), playbook.text("checkins.skip_option")),
+        Option(ask_value(row_id, AWAY), playbook.text("checkins.away_option")),
     ]
     return tuple(options)
 
@@ -106,6 +94,6 @@ def nudge_message(
 def outcome_options(playbook: Playbook, row_id: int) -> tuple[Option, ...]:
     outcomes = playbook.table("checkins.outcomes")
     return tuple(
-        Option(checkin_value(row_id, key), outcome["label"], also=tuple(outcome.get("also", ())))
+        Option(ask_value(row_id, key), outcome["label"], also=tuple(outcome.get("also", ())))
         for key, outcome in outcomes.items()
     )

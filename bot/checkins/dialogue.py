@@ -5,14 +5,13 @@ A check-in arrives on its own (bot/checkins/arrival.py) and becomes the member's
 question; `/checkin` alone asks it now. Three things are asked: how they are doing,
 what moved last week, and one small goal (when the group asks for goals). Everything
 stays private; the member may share the goal, and only the goal, with the group's
-digest. Buttons carry their outbox row (`checkin:<row>:<choice>`), so an older
-check-in's buttons still answer that week, whenever they are pressed.
+digest. Its buttons answer their own week whenever they are pressed
+(bot/reminders/asking.py).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from bot.checkins.arrival import (
     AWAY,
@@ -22,7 +21,6 @@ from bot.checkins.arrival import (
     mood_options,
     nudge_message,
     outcome_options,
-    parse_checkin_value,
 )
 from bot.checkins.planning import goal_nudge_row
 from bot.conversation.commands import CommandOption, command, typed_as
@@ -30,9 +28,10 @@ from bot.conversation.engine import SKIP, Ask, Dialogue, Pick, Question, Step, T
 from bot.conversation.events import Option
 from bot.member.settings import pause_length
 from bot.parsing import InvalidAnswer, day_name, free_text, optional
-from bot.reminders.arrival import DueRow
+from bot.reminders.asking import parse_ask_value
 from bot.store.groups import Rhythm, add_posts
-from bot.store.models import OPEN, ReminderStatus
+from bot.store.models import ReminderStatus
+from bot.store.reminders import GOAL_NUDGE, WEEKLY_CHECKIN
 
 GOAL_LENGTH = 300
 MANUAL = 0  # the row of a check-in the member asked for themselves: none
@@ -83,7 +82,7 @@ class Mood(Step):
         return Pick(message.text, mood_options(turn.playbook, row))
 
     def answered(self, turn: Turn, value: str) -> type[LastWeek] | type[Away] | None:
-        parsed = parse_checkin_value(value)
+        parsed = parse_ask_value(value)
         assert parsed is not None  # the options are all check-in values
         choice = parsed[1]
         if choice == SKIP_WEEK:
@@ -198,7 +197,7 @@ class GoalOutcome(Step):
         return Pick(message.text, outcome_options(turn.playbook, row), quote=message.quote)
 
     def answered(self, turn: Turn, value: str) -> None:
-        parsed = parse_checkin_value(value)
+        parsed = parse_ask_value(value)
         assert parsed is not None  # the options are all check-in values
         turn.repo.checkins.update(turn.data["checkin_id"], goal_outcome=parsed[1])
         _close(turn, ReminderStatus.DONE)
@@ -233,24 +232,6 @@ def switch(turn: Turn, args: str) -> bool:
     return bool(word)
 
 
-def asked_by(row: DueRow) -> tuple[type[Mood] | type[GoalOutcome], dict[str, Any]]:
-    """The question a check-in's outbox row puts to the member, and the data it needs."""
-    data: dict[str, Any] = {"reminder_id": row.id, "week_of": row.local_due.date().isoformat()}
-    if row.checkin_id is None:
-        return Mood, data
-    return GoalOutcome, {**data, "checkin_id": row.checkin_id}
-
-
-def entry_for_row(turn: Turn, row_id: int) -> type[Mood] | type[GoalOutcome] | None:
-    """The question a check-in's button belongs to, with the turn's data set for it;
-    None when that check-in is answered already (or gone)."""
-    row = turn.repo.reminders.get(row_id)
-    if row is None or row.status not in OPEN:
-        return None
-    step, turn.data = asked_by(row)
-    return step
-
-
 @command(
     "Your weekly check-in: now, or on, off, away for some weeks, back.",
     CommandOption("switch", "on, off, away 3, back"),
@@ -258,7 +239,7 @@ def entry_for_row(turn: Turn, row_id: int) -> type[Mood] | type[GoalOutcome] | N
 class CheckinDialogue(Dialogue):
     name = COMMAND
     steps = (Mood, LastWeek, Goal, ShareGoal, Away, GoalOutcome)
-    entries = (Mood, GoalOutcome)  # a delivered check-in or nudge becomes the question
+    asks = ((WEEKLY_CHECKIN, Mood), (GOAL_NUDGE, GoalOutcome))
 
     def begin(self, turn: Turn, args: str) -> type[Mood] | None:
         if switch(turn, args):

@@ -16,8 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.checkins.arrival import parse_checkin_value
-from bot.checkins.dialogue import CheckinDialogue, entry_for_row
 from bot.config import Settings
 from bot.conversation.answers import answer_to, sounds_like_a_question
 from bot.conversation.care import (
@@ -46,17 +44,19 @@ from bot.conversation.events import (
 )
 from bot.conversation.inbox import Receipt, decoded, encoded
 from bot.conversation.placing import placed
-from bot.conversation.registry import DECLARED, DIALOGUES, typed
+from bot.conversation.registry import ASKING, DECLARED, DIALOGUES, typed
 from bot.member.home import home
 from bot.member.settings import adopt_timezone
 from bot.parsing import InvalidAnswer, mentions_any
 from bot.playbook import Playbook
 from bot.reminders.actions import ReminderDialogue, act, answer_pause_offer, still_waiting
 from bot.reminders.arrival import PAUSE, parse_action, welcome_back
+from bot.reminders.asking import parse_ask_value, row_data
 from bot.reminders.delivery import gives_way_to_a_reminder
 from bot.store import inbox, members
 from bot.store.database import Connection, Engine, IntegrityError, OperationalError
 from bot.store.members import CrossedAnswers, Place, Roster
+from bot.store.models import OPEN
 from bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -179,8 +179,8 @@ class Bounceback:
             self._command(turn, conversation, event)
         elif isinstance(event, Choice) and _answers_a_reminder(event.value):
             self._answer_reminder(turn, conversation, event.value)
-        elif isinstance(event, Choice) and _answers_another_checkin(conversation, event.value):
-            self._answer_checkin(turn, conversation, event)
+        elif isinstance(event, Choice) and _answers_another_question(conversation, event.value):
+            self._answer_asked(turn, conversation, event)
         elif isinstance(event, FormRequested):
             self._reopen_form(turn, conversation, event.form_id)
         elif conversation is None:
@@ -296,19 +296,25 @@ class Bounceback:
             turn.data, turn.filling = earlier
             self._remind(turn, conversation)
 
-    def _answer_checkin(self, turn: Turn, conversation: Place | None, event: Choice) -> None:
-        """A check-in's button pressed away from its question: that week's check-in goes
-        on from there, unless the member is in the middle of something else."""
+    def _answer_asked(self, turn: Turn, conversation: Place | None, event: Choice) -> None:
+        """A button of a check-in or an interview's question pressed away from it: that
+        question goes on from there, unless the member is in the middle of something else."""
         if conversation is not None and not gives_way_to_a_reminder(conversation):
-            turn.say(self.playbook.text("checkins.finish_first"))
+            turn.say(
+                "Let's finish what we're in first (or /cancel it). That message's buttons "
+                "will still work afterwards."
+            )
             self._remind(turn, conversation)
             return
-        pressed = parse_checkin_value(event.value)
-        step = entry_for_row(turn, pressed[0]) if pressed else None
-        if step is None:
-            turn.say(self.playbook.text("checkins.answered_already"))
+        pressed = parse_ask_value(event.value)
+        row = turn.repo.reminders.get(pressed[0]) if pressed else None
+        if row is None or row.status not in OPEN or row.kind not in ASKING:
+            turn.say("That one is already answered, or its moment has passed.")
             return
-        self._save(turn, DIALOGUES[CheckinDialogue.name], advance(turn, step, event))
+        dialogue, step = ASKING[row.kind]
+        turn.data = row_data(row)
+        self._save(turn, dialogue, advance(turn, step, event))
+        self._hand_over(turn)
 
     def _reopen_form(self, turn: Turn, conversation: Place | None, form_id: str) -> None:
         """The form again, if it is still the question; otherwise where we are now."""
@@ -348,7 +354,7 @@ class Bounceback:
     def _hand_over(self, turn: Turn) -> None:
         """A step asked for another dialogue to follow (log a win from a reminder)."""
         if turn.handover is not None:
-            self._start(turn, None, DIALOGUES[turn.handover], "")
+            self._start(turn, None, DIALOGUES[turn.handover], turn.handover_args)
 
     def _remind(self, turn: Turn, conversation: Place | None) -> None:
         """After a one-off command, show where the open dialogue is waiting (unless the
@@ -441,17 +447,13 @@ def local_today(now: datetime, zone: str) -> date:
     return now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
 
 
-def _answers_another_checkin(conversation: Place | None, value: str) -> bool:
-    """A check-in's button, but not for the check-in question the member is at now."""
-    pressed = parse_checkin_value(value)
+def _answers_another_question(conversation: Place | None, value: str) -> bool:
+    """A button of a delivered question (bot/reminders/asking.py), but not of the one
+    the member is at now."""
+    pressed = parse_ask_value(value)
     if pressed is None:
         return False
-    at_it = (
-        conversation is not None
-        and conversation.dialogue == CheckinDialogue.name
-        and conversation.data.get("reminder_id") == pressed[0]
-    )
-    return not at_it
+    return conversation is None or conversation.data.get("reminder_id") != pressed[0]
 
 
 def _answers_a_reminder(value: str) -> bool:

@@ -103,6 +103,7 @@ class Turn:
     held: int = 0  # held for care: messages heard since; nothing asked until they say so
     replies: list[Reply] = field(default_factory=list)
     handover: str | None = None  # a dialogue to start once this one has ended
+    handover_args: str = ""  # what it starts from, as if typed after its command
 
     def say(self, text: str, **extra: Any) -> None:
         self.replies.append(Reply(text, **extra))
@@ -124,6 +125,7 @@ class Dialogue(ABC):
     name: ClassVar[str]
     steps: ClassVar[tuple[type[Step], ...]]  # every step it can reach, named in its body
     entries: ClassVar[tuple[type[Step], ...]] = ()  # where others place a member directly
+    asks: ClassVar[tuple[tuple[str, type[Step]], ...]] = ()  # outbox kinds it asks, and where
     _by_name: ClassVar[dict[str, type[Step]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 from importlib import import_module
 
 from bot.conversation.commands import CommandSpec, command, declared, typed_as
-from bot.conversation.engine import Dialogue, Turn
+from bot.conversation.engine import Dialogue, Step, Turn
 
 FEATURES = (
     "bot.rejection.dialogue",
     "bot.rejection.feedback",
     "bot.wins.dialogue",
     "bot.checkins.dialogue",
+    "bot.interviews.dialogue",
+    "bot.interviews.offer",
     "bot.reminders.followups",
     "bot.member.settings_dialogue",
     "bot.member.stats",
@@ -60,6 +62,10 @@ DECLARED: dict[str, CommandSpec] = {spec.name: spec for spec in _in_feature_orde
 COMMANDS = tuple(spec for spec in DECLARED.values() if spec.listed)  # what members are shown
 DIALOGUES: dict[str, Dialogue] = {
     spec.name: spec.dialogue for spec in DECLARED.values() if spec.dialogue is not None
+}
+# each outbox kind delivered as a dialogue's question: the dialogue and the step it asks
+ASKING: dict[str, tuple[Dialogue, type[Step]]] = {
+    kind: (dialogue, step) for dialogue in DIALOGUES.values() for kind, step in dialogue.asks
 }
 SLACK_COMMANDS = tuple(spec for spec in COMMANDS if spec.own_slack_command)
 UNDER_HOME = tuple(spec for spec in COMMANDS if not spec.own_slack_command)

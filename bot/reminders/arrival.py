@@ -53,6 +53,9 @@ class DueRow(Protocol):
     def checkin_id(self) -> int | None: ...  # a goal nudge's week
 
     @property
+    def interview_id(self) -> int | None: ...
+
+    @property
     def kind(self) -> str: ...
 
     @property

@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.checkins.arrival import decide_checkin
-from bot.checkins.dialogue import CheckinDialogue, asked_by
 from bot.conversation.events import Member, Reply
+from bot.conversation.registry import ASKING
 from bot.group.rhythm import group_post
+from bot.interviews.arrival import decide_interview
 from bot.member.settings_dialogue import FirstZone, SettingsDialogue
 from bot.playbook import Playbook
 from bot.reminders.actions import Action, PauseOffer, ReminderDialogue
 from bot.reminders.arrival import Decision, DueRow, Send, Wait, decide
+from bot.reminders.asking import row_data
 from bot.store.database import Connection, Engine
 from bot.store.members import Place
-from bot.store.reminders import CHECKIN_KINDS
+from bot.store.reminders import CHECKIN_KINDS, INTERVIEW_KINDS
 from bot.store.repository import Repository
 
 
@@ -77,6 +79,8 @@ class Delivery:
             if row.kind in CHECKIN_KINDS:
                 busy = repo.place is not None and not gives_way_to_a_reminder(repo.place)
                 decision = decide_checkin(self.playbook, repo, row, now, busy=busy)
+            elif row.kind in INTERVIEW_KINDS:
+                decision = decide_interview(self.playbook, repo, row, now)
             else:
                 rejection = repo.rejections.get(row.rejection_id) if row.rejection_id else None
                 decision = decide(self.playbook, repo, row, rejection, now)
@@ -95,9 +99,9 @@ class Delivery:
             repo.reminders.unmark_nudge(row.id)  # the offer went out; the reminder itself waits
         if repo.place is not None and not gives_way_to_a_reminder(repo.place):
             return  # mid-dialogue: the reminder's buttons still work on their own
-        if row.kind in CHECKIN_KINDS and not sent.offers_pause:
-            question, data = asked_by(row)  # for a typed answer; its buttons work any time
-            repo.offer_place(CheckinDialogue.name, question.name, data, now)
+        if row.kind in ASKING and not sent.offers_pause:
+            dialogue, question = ASKING[row.kind]  # for a typed answer; buttons work any time
+            repo.offer_place(dialogue.name, question.name, row_data(row), now)
             return
         step = PauseOffer if sent.offers_pause else Action
         # The newest reminder is the open question, with the ones still unanswered before
@@ -123,11 +127,16 @@ def _unanswered(place: Place | None) -> list[int]:
 
 
 def gives_way_to_a_reminder(place: Place) -> bool:
-    """An older reminder, or the once-only zone question, is no dialogue to keep: a
-    newly arrived reminder becomes the question, so a typed `1` answers it."""
-    return place.dialogue == ReminderDialogue.name or (place.dialogue, place.step) == (
-        SettingsDialogue.name,
-        FirstZone.name,
+    """An older reminder or delivered question still unanswered, or the once-only zone
+    question, is no dialogue to keep: a newly arrived one becomes the question, so a
+    typed `1` answers it."""
+    if place.dialogue == ReminderDialogue.name:
+        return True
+    if (place.dialogue, place.step) == (SettingsDialogue.name, FirstZone.name):
+        return True
+    return any(
+        (place.dialogue, place.step) == (dialogue.name, step.name)
+        for dialogue, step in ASKING.values()
     )
 
 

@@ -117,6 +117,20 @@ class CheckinRow(TenantScoped, Base):
     created_at: Mapped[datetime]
 
 
+class InterviewRow(TenantScoped, Base):
+    """An interview the member told us is coming: prepared for the day before, asked
+    about the day after."""
+
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    company: Mapped[str] = mapped_column(String(120))
+    on: Mapped[date]  # the member's local day of it
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # no, offer, next, waiting
+    created_at: Mapped[datetime]
+
+
 class ReminderStatus(StrEnum):
     """Where an outbox row is; see Reminder for the way between them."""
 
@@ -156,6 +170,9 @@ class Reminder(TenantScoped, Base):
     )
     checkin_id: Mapped[int | None] = mapped_column(  # a goal nudge's week
         ForeignKey("checkins.id", ondelete="CASCADE")
+    )
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE")
     )
     kind: Mapped[str] = mapped_column(String(32))
     due_at: Mapped[datetime]  # UTC, naive
@@ -235,5 +252,6 @@ REJECTIONS = _tables[Rejection.__tablename__]
 WINS = _tables[Win.__tablename__]
 REMINDERS = _tables[Reminder.__tablename__]
 CHECKINS = _tables[CheckinRow.__tablename__]
+INTERVIEWS = _tables[InterviewRow.__tablename__]
 GROUPS = _tables[Group.__tablename__]
 HEARTBEATS = _tables[SchedulerHeartbeat.__tablename__]

@@ -25,6 +25,7 @@ class ReminderRecord:
     member_id: int | None
     rejection_id: int | None
     checkin_id: int | None
+    interview_id: int | None
     kind: str
     due_at: datetime
     local_due: datetime
@@ -46,14 +47,16 @@ class ReminderRecord:
         object.__setattr__(self, "status", ReminderStatus(self.status))
 
 
-# A member's weekly check-in and its goal nudge share the outbox, but are not follow-ups:
-# /followups, /stats and the digest's count of follow-ups done leave them out.
+# A member's weekly check-in and its goal nudge, and an interview's two reminders, share
+# the outbox but are not follow-ups: /followups, /stats and the digest leave them out.
 WEEKLY_CHECKIN, GOAL_NUDGE = "weekly_checkin", "goal_nudge"
 CHECKIN_KINDS = (WEEKLY_CHECKIN, GOAL_NUDGE)
+INTERVIEW_PREPARE, INTERVIEW_AFTER = "interview_prepare", "interview_after"
+INTERVIEW_KINDS = (INTERVIEW_PREPARE, INTERVIEW_AFTER)
 
 _reminders = REMINDERS
 _c = _reminders.c
-FOLLOW_UP = _c.kind.not_in(CHECKIN_KINDS)
+FOLLOW_UP = _c.kind.not_in(CHECKIN_KINDS + INTERVIEW_KINDS)
 _EVERY_COLUMN = select(*columns_of(ReminderRecord, _reminders))
 _THEIRS = _EVERY_COLUMN.where(owned(_reminders))
 _BY_DUE = (_c.due_at, _c.id)
@@ -62,6 +65,8 @@ _OPEN = _THEIRS.where(FOLLOW_UP, _c.status.in_(OPEN)).order_by(*_BY_DUE)
 _ONE = _THEIRS.where(_c.id == bindparam("t_id"))
 _IDS = select(_c.id).where(owned(_reminders), FOLLOW_UP).order_by(_c.id)
 _INSERT = insert(_reminders)
+# A cancelled row's key, given up so the same day can be planned again.
+_KEY_GIVEN_UP = _c.idempotency_key + ":cancelled:" + cast(_c.id, String)
 _THIS_OPEN_ONE = owned(_reminders) & (_c.id == bindparam("t_id")) & _c.status.in_(OPEN)
 _BY_STATUS = select(_c.status, func.count()).where(owned(_reminders), FOLLOW_UP).group_by(_c.status)
 _MARK_NUDGE = (
@@ -162,13 +167,23 @@ class Reminders:
         cancelled = (
             update(_reminders)
             .where(owned(_reminders), _c.kind.in_(CHECKIN_KINDS), _c.status.in_(OPEN))
-            .values(
-                status=ReminderStatus.CANCELLED,
-                closed_at=now,
-                idempotency_key=_c.idempotency_key + ":cancelled:" + cast(_c.id, String),
-            )
+            .values(status=ReminderStatus.CANCELLED, closed_at=now, idempotency_key=_KEY_GIVEN_UP)
         )
         return int(self.db.execute(cancelled, self.owner.fence).rowcount)
+
+    def cancel_interview(self, interview_id: int, now: datetime) -> int:
+        """Cancel an interview's reminders still to come: it moved, or it is off."""
+        cancelled = (
+            update(_reminders)
+            .where(owned(_reminders), _c.interview_id == interview_id, _c.status.in_(OPEN))
+            .values(status=ReminderStatus.CANCELLED, closed_at=now, idempotency_key=_KEY_GIVEN_UP)
+        )
+        return int(self.db.execute(cancelled, self.owner.fence).rowcount)
+
+    def of_interview(self, interview_id: int) -> list[ReminderRecord]:
+        mine = _THEIRS.where(_c.interview_id == bindparam("t_interview")).order_by(*_BY_DUE)
+        found = self.db.execute(mine, {**self.owner.fence, "t_interview": interview_id})
+        return records(ReminderRecord, found)
 
     def release_held(self, now: datetime, local_now: datetime) -> int:
         """Waiting ones whose planned time has passed but were held back: due at once."""

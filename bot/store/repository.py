@@ -2,8 +2,9 @@
 
 The member and their place are this object's own (bot/store/members.py); what hangs
 off them has a repository each, on the same connection: `rejections`, `wins`,
-`reminders`, `checkins`, and their tenant's `group` and `roster`. What spans them lives here:
-the silence rule's count, the journey's tally, and erasure. The caller commits.
+`reminders`, `checkins`, `interviews`, and their tenant's `group` and `roster`. What
+spans them lives here: the silence rule's count, the journey's tally, and erasure. The
+caller commits.
 """
 
 from __future__ import annotations
@@ -14,8 +15,17 @@ from sqlalchemy import Connection, delete
 
 from bot.store.checkins import Checkins
 from bot.store.groups import Groups
+from bot.store.interviews import Interviews
 from bot.store.members import Members, Place, Profile, Roster
-from bot.store.models import CHECKINS, OPEN, REJECTIONS, REMINDERS, WINS, ReminderStatus
+from bot.store.models import (
+    CHECKINS,
+    INTERVIEWS,
+    OPEN,
+    REJECTIONS,
+    REMINDERS,
+    WINS,
+    ReminderStatus,
+)
 from bot.store.owner import owned
 from bot.store.rejections import Rejections, Wins
 from bot.store.reminders import Reminders
@@ -36,7 +46,8 @@ class Tally:
 
 # What hangs off a member, deleted before them.
 _THEIR_ROWS = [
-    delete(table).where(owned(table)) for table in (REMINDERS, CHECKINS, WINS, REJECTIONS)
+    delete(table).where(owned(table))
+    for table in (REMINDERS, CHECKINS, INTERVIEWS, WINS, REJECTIONS)
 ]
 
 
@@ -49,6 +60,7 @@ class Repository(Members):
         self.wins = Wins(db, self.owner)
         self.reminders = Reminders(db, self.owner)
         self.checkins = Checkins(db, self.owner)
+        self.interviews = Interviews(db, self.owner)
         self.group = Groups(db, member.platform, member.workspace)
         self.roster = Roster(db, member.platform, member.workspace)
         self.forgotten = False

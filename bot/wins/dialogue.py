@@ -100,10 +100,18 @@ def offer_win(text: str, *, logging: bool = True) -> Pick:
 
 
 def record_win(
-    turn: Turn, kind: str, description: str, rejection_id: int | None, *, shared: bool
+    turn: Turn,
+    kind: str,
+    description: str,
+    rejection_id: int | None,
+    *,
+    shared: bool,
+    celebrated: bool = False,
 ) -> None:
-    """Keep the win; post it only when asked and there is a channel, and say which."""
-    turn.say(turn.playbook.text(f"wins.kinds.{kind}.celebrate"))
+    """Keep the win; post it only when asked and there is a channel, and say which;
+    celebrate it, unless the caller `celebrated` already."""
+    if not celebrated:
+        turn.say(turn.playbook.text(f"wins.kinds.{kind}.celebrate"))
     posted = shared and post_to_group(turn, _share_post(turn, kind, description))
     turn.repo.wins.add(
         kind=kind,

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.conversation.plain_text import as_plain_text
 from bot.store.groups import Groups
 from bot.store.models import CheckinRow, Reminder, ReminderStatus
 from bot.store.reminders import GOAL_NUDGE, WEEKLY_CHECKIN
-from tests.helpers import Chat, FakeClock, deliver, place
+from tests.helpers import Chat, FakeClock, arrivals, deliver, place
 from tests.support.transport import FakeTransport
 
 MONDAY_9 = datetime(2026, 11, 30, 9, 0)  # the group's default check-in, in UTC here
@@ -26,20 +25,6 @@ def group(core, chat: Chat, clock: FakeClock) -> None:
         Groups(db, "slack", "T1").create(timezone="UTC", facilitators=["U-sam"], now=clock.now)
         Groups(db, "slack", "T1").update(channel="C-group")
     chat.say("/checkin on")
-
-
-def arrivals(dispatcher, platform: FakeTransport, clock: FakeClock, until: datetime) -> list[str]:
-    """What reached Sam's DM, hour by hour until then, as plain text."""
-    seen = len(platform.sent)
-    while clock.now < until:
-        clock.advance(hours=1)
-        deliver(dispatcher)
-    return [
-        as_plain_text(reply)
-        for message, _ in platform.sent[seen:]
-        if message.member is not None
-        for reply in message.replies
-    ]
 
 
 def rows(core, kind: str) -> list[Reminder]:

@@ -58,6 +58,11 @@ PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("checkin", "last_week"): ("/checkin", "Okay"),
     ("checkin", "goal"): ("/checkin", "Okay", "skip"),
     ("checkin", "away"): ("/checkin", "I'm away for a while"),
+    ("interview", "company"): ("/interview",),
+    ("interview", "day"): ("/interview", "Acme"),
+    ("offer", "share"): ("/offer",),
+    ("offer", "done_with"): (*PLAN, "/offer", "Keep it private"),
+    ("offer", "keep_contacts"): (*PLAN, "/offer", "Keep it private", "All of them"),
     ("group", "menu"): ("/group",),
     ("group", "timezone"): ("/group", "Time zone"),
     ("group", "checkin"): ("/group", "Check-in day and time"),
@@ -76,6 +81,12 @@ ELSEWHERE = {
     ("care", "listening"): "held for care, nothing asked: test_care.py",
     ("checkin", "share_goal"): "a group with a channel: tests/bot/checkins/test_dialogue.py",
     ("checkin", "goal_outcome"): "a delivered goal nudge: tests/bot/checkins/test_dialogue.py",
+    ("interview", "prepared"): "a delivered prepare: tests/bot/interviews/test_dialogue.py",
+    ("interview", "new_day"): "an interview moved: tests/bot/interviews/test_dialogue.py",
+    ("interview", "how_it_went"): "the day after: tests/bot/interviews/test_dialogue.py",
+    ("interview", "next_round"): "another round: tests/bot/interviews/test_dialogue.py",
+    ("offer", "pause_checkins"): "a group's check-ins: tests/bot/interviews/test_offer.py",
+    ("offer", "choose"): "its list grows with each replay: tests/bot/interviews/test_offer.py",
 }
 typed = st.text(min_size=0, max_size=80) | st.sampled_from(
     ("", "skip", "yes", "no", "0", "99", "?", "what do you mean?", "later", "idk", "🙂")

@@ -63,7 +63,8 @@ def test_commands_come_in_the_order_of_their_features_whatever_was_imported_firs
     )
     assert run.stdout.split() == list(DECLARED)
     assert [spec.name for spec in COMMANDS] == [
-        *("rejected", "feedback", "win", "checkin", "followups", "settings", "stats", "export"),
+        *("rejected", "feedback", "win", "checkin", "interview", "offer", "followups"),
+        *("settings", "stats", "export"),
         *("forget-me", "group", "cancel", "help"),
     ]
 

@@ -28,7 +28,8 @@ def leads_to(function: Callable[..., Any]) -> set[type[Step] | None]:
 
 def reachable(dialogue: Dialogue) -> set[type[Step]]:
     found: set[type[Step]] = set()
-    waiting = (leads_to(dialogue.begin) | set(dialogue.entries)) - {END}
+    entries = {*dialogue.entries, *(step for _, step in dialogue.asks)}
+    waiting = (leads_to(dialogue.begin) | entries) - {END}
     while waiting:
         step = waiting.pop()
         found.add(step)
