@@ -19,6 +19,7 @@ from functools import cache
 from sqlalchemy import ColumnElement, Connection, Engine, Update, bindparam, select, update
 
 from bot.store.models import REMINDERS, ReminderStatus
+from bot.store.reminders import LANES
 
 # The statuses the outbox moves a row between (the member closes it: bot/store/reminders.py).
 PENDING, SENDING, SENT, FAILED = (
@@ -34,7 +35,13 @@ LONGEST_RETRY = timedelta(hours=1)
 
 _outbox = REMINDERS
 # Expired leases first, then what fell due: each by the time it became claimable.
-_CLAIMABLE = ((SENDING, _outbox.c.lease_expires_at), (PENDING, _outbox.c.due_at))
+# Expired leases first, then pending rows lane by lane: follow-ups, interviews and group
+# posts, then members' weekly check-ins, so 10,000 check-ins due at 09:00 never hold a
+# follow-up back. Each walks its own index in order.
+_CLAIMABLE = (
+    (SENDING, _outbox.c.lease_expires_at, None),
+    *((PENDING, _outbox.c.due_at, lane) for lane in LANES),
+)
 _MINE = (
     (_outbox.c.id == bindparam("row"))
     & (_outbox.c.status == SENDING)
@@ -64,6 +71,7 @@ class Claimed:
     checkin_id: int | None
     interview_id: int | None
     kind: str
+    lane: int
     due_at: datetime
     local_due: datetime
     zone: str
@@ -90,26 +98,28 @@ class Outbox:
         self.lease = lease
 
     def claim(self, now: datetime, limit: int, platform: str | None = None) -> list[Claimed]:
-        """Lease up to `limit` due rows, oldest first, expired leases before them.
+        """Lease up to `limit` due rows: expired leases, then each lane's, oldest first.
 
-        Two statements, each walking its own index in order ((status, lease_expires_at)
-        and (status, due_at)), so a claim costs the same with ten rows due or 100,000.
+        A statement each, each walking its own index in order ((status,
+        lease_expires_at) and (status, lane, due_at)), so a claim costs the same with
+        ten rows due or 100,000.
         """
         if limit <= 0:
             return []
         claimed: list[Claimed] = []
         with self.engine.begin() as db:
-            for waiting, since in _CLAIMABLE:
-                statement = self._claim(waiting, since, now, limit - len(claimed), platform)
+            for waiting, since, lane in _CLAIMABLE:
+                statement = self._claim(waiting, since, lane, now, limit - len(claimed), platform)
                 claimed += (Claimed(*row) for row in db.execute(statement))
                 if len(claimed) >= limit:
                     break
-        return sorted(claimed, key=lambda row: (row.due_at, row.id))
+        return sorted(claimed, key=lambda row: (row.lane, row.due_at, row.id))
 
     def _claim(
         self,
         waiting: str,
         since: ColumnElement[datetime],
+        lane: int | None,
         now: datetime,
         limit: int,
         platform: str | None,
@@ -123,6 +133,8 @@ class Outbox:
         claimable, so no re-check under concurrent change can lease a row twice.
         """
         claimable = (_outbox.c.status == waiting) & (since <= now)
+        if lane is not None:
+            claimable &= _outbox.c.lane == lane
         if platform is not None:
             claimable &= _outbox.c.platform == platform
         due = (

@@ -33,6 +33,7 @@ from bot.reminders.arrival import LATE_AFTER
 from bot.store.database import Connection
 from bot.store.groups import CHECKIN, DIGEST, Groups, Rhythm, Spread, add_posts, planned_groups
 from bot.store.models import ReminderStatus
+from bot.store.reminders import lane_of
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def outbox_row(
         "member_id": member_id,
         "rejection_id": None,
         "kind": kind,
+        "lane": lane_of(kind),
         "due_at": fire.astimezone(UTC).replace(tzinfo=None),
         "local_due": fire.replace(tzinfo=None),
         "zone": str(fire.tzinfo),

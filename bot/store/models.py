@@ -158,6 +158,7 @@ class Reminder(TenantScoped, Base):
     __tablename__ = "reminders"
     __table_args__ = (
         Index("ix_reminders_status_due_at", "status", "due_at"),
+        Index("ix_reminders_status_lane_due_at", "status", "lane", "due_at"),
         Index("ix_reminders_status_lease_expires_at", "status", "lease_expires_at"),
     )
 
@@ -175,6 +176,7 @@ class Reminder(TenantScoped, Base):
         ForeignKey("interviews.id", ondelete="CASCADE")
     )
     kind: Mapped[str] = mapped_column(String(32))
+    lane: Mapped[int] = mapped_column(default=0)  # claimed in this order: scheduler/outbox.py
     due_at: Mapped[datetime]  # UTC, naive
     local_due: Mapped[datetime]  # the wall-clock time the member chose, naive
     zone: Mapped[str] = mapped_column(String(64))

@@ -27,6 +27,7 @@ class ReminderRecord:
     checkin_id: int | None
     interview_id: int | None
     kind: str
+    lane: int
     due_at: datetime
     local_due: datetime
     zone: str
@@ -53,6 +54,15 @@ WEEKLY_CHECKIN, GOAL_NUDGE = "weekly_checkin", "goal_nudge"
 CHECKIN_KINDS = (WEEKLY_CHECKIN, GOAL_NUDGE)
 INTERVIEW_PREPARE, INTERVIEW_AFTER = "interview_prepare", "interview_after"
 INTERVIEW_KINDS = (INTERVIEW_PREPARE, INTERVIEW_AFTER)
+# The order the scheduler claims due rows in: a follow-up, an interview's reminder or a
+# group post before any weekly check-in due at the same time (scheduler/outbox.py).
+FIRST_LANE, CHECKIN_LANE = 0, 1
+LANES = (FIRST_LANE, CHECKIN_LANE)
+
+
+def lane_of(kind: str) -> int:
+    return CHECKIN_LANE if kind in CHECKIN_KINDS else FIRST_LANE
+
 
 _reminders = REMINDERS
 _c = _reminders.c

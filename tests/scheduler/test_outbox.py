@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, insert, select
 
 from bot.conversation.events import Member
 from bot.store.models import Reminder
+from bot.store.reminders import WEEKLY_CHECKIN, lane_of
 from bot.store.repository import Repository
 from scheduler.outbox import FAILED, MAX_ATTEMPTS, PENDING, SENT, Outbox
 
@@ -20,7 +21,14 @@ NESTED_LOOPS_ONLY = " ".join(
 )
 
 
-def add_due(engine: Engine, count: int, *, due: datetime = NOW, platform: str = "slack") -> None:
+def add_due(
+    engine: Engine,
+    count: int,
+    *,
+    due: datetime = NOW,
+    platform: str = "slack",
+    kind: str = "keep_in_touch",
+) -> None:
     with engine.begin() as db:
         member = Repository.open(db, Member(platform, "T1", "U1", "Sam"), NOW).member
         db.execute(
@@ -30,11 +38,12 @@ def add_due(engine: Engine, count: int, *, due: datetime = NOW, platform: str = 
                     "platform": platform,
                     "workspace": "T1",
                     "member_id": member.id,
-                    "kind": "keep_in_touch",
+                    "kind": kind,
+                    "lane": lane_of(kind),
                     "due_at": due,
                     "local_due": due,
                     "zone": "UTC",
-                    "idempotency_key": f"test:{platform}:{due:%s}:{number}",
+                    "idempotency_key": f"test:{platform}:{kind}:{due:%s}:{number}",
                     "created_at": NOW,
                 }
                 for number in range(count)
@@ -154,3 +163,16 @@ def test_rows_handed_back_are_pending_as_they_were_and_claimed_first(engine) -> 
     again = worker.claim(NOW + timedelta(minutes=1), limit=2)
     assert [row.id for row in again] == [row.id for row in rest]
     assert worker.hand_back([]) == 0
+
+
+def test_weekly_check_ins_are_claimed_after_the_follow_ups_due_with_them(engine) -> None:
+    add_due(engine, 3, kind=WEEKLY_CHECKIN)  # due first
+    add_due(engine, 2, due=NOW + timedelta(minutes=5))
+    worker = Outbox(engine, "w1")
+    later = NOW + timedelta(minutes=10)
+    assert [row.kind for row in worker.claim(later, limit=3)] == [
+        "keep_in_touch",
+        "keep_in_touch",
+        WEEKLY_CHECKIN,
+    ]
+    assert [row.kind for row in worker.claim(later, limit=3)] == [WEEKLY_CHECKIN] * 2

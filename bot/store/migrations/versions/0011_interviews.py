@@ -1,4 +1,5 @@
-"""interviews a member tells us are coming, each with its prepare and how-did-it-go rows
+"""interviews a member tells us are coming, each with its prepare and how-did-it-go rows;
+the outbox's lanes, so members' weekly check-ins are claimed after follow-ups
 
 Revision ID: 0011
 Revises: 0010
@@ -42,10 +43,14 @@ def upgrade() -> None:
             ["id"],
             ondelete="CASCADE",
         )
+        batch.add_column(sa.Column("lane", sa.Integer(), nullable=False, server_default="0"))
+        batch.create_index("ix_reminders_status_lane_due_at", ["status", "lane", "due_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("reminders") as batch:
+        batch.drop_index("ix_reminders_status_lane_due_at")
+        batch.drop_column("lane")
         batch.drop_constraint(op.f("fk_reminders_interview_id_interviews"), type_="foreignkey")
         batch.drop_column("interview_id")
     op.drop_table("interviews")
