@@ -154,3 +154,13 @@ def test_an_unknown_switch_is_explained_and_changes_nothing(core, chat: Chat) ->
     said = chat.say("/checkin sometimes")
     assert "/bounceback checkin on" in said and "away 3" in said
     assert place(core) is None
+
+
+@pytest.mark.usefixtures("group")
+def test_unanswered_check_ins_follow_the_silence_rule(
+    core, chat: Chat, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    weeks = arrivals(dispatcher, platform, clock, datetime(2026, 12, 14, 9, 0))
+    assert len(weeks) == 3 and all("How are you doing this week?" in week for week in weeks)
+    [fourth] = arrivals(dispatcher, platform, clock, datetime(2026, 12, 21, 9, 0))
+    assert "Shall I pause them for a while?" in fourth
