@@ -73,6 +73,10 @@ def _thanks(turn: Turn) -> None:
     _say(turn, "thanks", day=_next_day(turn))
 
 
+def _a_line_or_nothing(raw: str, _turn: Turn) -> str:
+    return "" if optional(raw) else free_text(raw, max_length=GOAL_LENGTH)
+
+
 class Mood(Step):
     name = "mood"
 
@@ -103,7 +107,7 @@ class LastWeek(Step):
     def question(self, turn: Turn) -> Question:
         return Ask(
             turn.playbook.text("checkins.last_week"),
-            lambda raw, _t: "" if optional(raw) else free_text(raw, max_length=GOAL_LENGTH),
+            _a_line_or_nothing,
             options=(SKIP,),
         )
 
@@ -122,7 +126,7 @@ class Goal(Step):
     def question(self, turn: Turn) -> Question:
         return Ask(
             turn.playbook.text("checkins.goal"),
-            lambda raw, _t: "" if optional(raw) else free_text(raw, max_length=GOAL_LENGTH),
+            _a_line_or_nothing,
             options=(SKIP,),
         )
 
