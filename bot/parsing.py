@@ -428,12 +428,49 @@ def future_date(raw: str, *, today: date, furthest_days: int = 400) -> date:
     return when
 
 
+def coming_day(raw: str, *, today: date, furthest_days: int = 183) -> date:
+    """The day something is coming, such as an interview: today, or a later day within
+    about six months."""
+    if clean_text(raw, max_length=SENTENCE_LENGTH).lower().strip(" .!") == "today":
+        return today
+    return future_date(raw, today=today, furthest_days=furthest_days)
+
+
+def name_and_day(args: str, *, today: date, what: str) -> tuple[str, date | None]:
+    """`Acme thursday` or `Acme Corp on 12 dec`: the name, and the coming day when its
+    last words name one."""
+    words = args.split()
+    for size in (3, 2, 1):
+        if len(words) <= size:
+            continue
+        try:
+            day = coming_day(" ".join(words[-size:]), today=today)
+        except InvalidAnswer:
+            continue
+        return name(" ".join(words[:-size]).removesuffix(" on").strip(), what=what), day
+    return name(args, what=what), None
+
+
 SENTENCE_LENGTH = 200  # a date may come inside a sentence: "they emailed on tuesday"
 _DATE_WORDS = re.compile(r"[\w/.-]+")
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 
 
+_CORRECTION = re.compile(
+    r"\b(?:wait|actually|sorry|i mean|i meant|scratch that|make that|or rather)\b"
+)
+
+
 def _found_in(text: str, read: Callable[[str], date | None]) -> date | None:
+    """The date an answer names, the corrected one when the member corrects themselves:
+    "friday. wait no, thursday" is a Thursday."""
+    correction = _CORRECTION.split(text)[-1]
+    if correction != text and (corrected := _named_in(correction, read)) is not None:
+        return corrected
+    return _named_in(text, read)
+
+
+def _named_in(text: str, read: Callable[[str], date | None]) -> date | None:
     """The date a whole answer names, or else the first phrase in it that names one,
     longest phrases first: "they emailed me on tuesday afternoon" is a Tuesday."""
     if (whole := read(text)) is not None:

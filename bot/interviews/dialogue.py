@@ -21,36 +21,13 @@ from bot.interviews.arrival import (
     preparation,
     prepare_message,
 )
-from bot.parsing import InvalidAnswer, clean_text, future_date, name
+from bot.parsing import InvalidAnswer, coming_day, name, name_and_day
 from bot.reminders.asking import parse_ask_value
 from bot.reminders.describing import describe_day
 from bot.store.models import ReminderStatus
 from bot.store.reminders import INTERVIEW_AFTER, INTERVIEW_PREPARE
 
 MOST_WAITS = 2  # "still waiting" asked again a week on, this many times
-
-
-def interview_day(raw: str, today: date) -> date:
-    """The day of an interview: today, or within the next six months."""
-    if clean_text(raw, max_length=200).lower().strip(" .!") == "today":
-        return today
-    return future_date(raw, today=today, furthest_days=183)
-
-
-def company_and_day(args: str, today: date) -> tuple[str, date | None]:
-    """`Acme thursday` or `Acme Corp on 12 dec`: the company, and the day when its last
-    words name one."""
-    words = args.split()
-    for size in (3, 2, 1):
-        if len(words) <= size:
-            continue
-        try:
-            day = interview_day(" ".join(words[-size:]), today)
-        except InvalidAnswer:
-            continue
-        company = " ".join(words[:-size]).removesuffix(" on").strip()
-        return name(company, what="company name"), day
-    return name(args, what="company name"), None
 
 
 def _say(turn: Turn, path: str, **facts: str) -> None:
@@ -100,7 +77,7 @@ class Day(Step):
     def question(self, turn: Turn) -> Question:
         return Ask(
             turn.playbook.text("interviews.ask_day"),
-            lambda raw, t: interview_day(raw, t.today).isoformat(),
+            lambda raw, t: coming_day(raw, today=t.today).isoformat(),
         )
 
     def answered(self, turn: Turn, value: str) -> None:
@@ -154,7 +131,7 @@ class NewDay(Step):
     def question(self, turn: Turn) -> Question:
         return Ask(
             turn.playbook.text("interviews.moved_question"),
-            lambda raw, t: interview_day(raw, t.today).isoformat(),
+            lambda raw, t: coming_day(raw, today=t.today).isoformat(),
         )
 
     def answered(self, turn: Turn, value: str) -> None:
@@ -218,7 +195,7 @@ class NextRound(Step):
     def question(self, turn: Turn) -> Question:
         return Ask(
             turn.playbook.text("interviews.next_question"),
-            lambda raw, t: interview_day(raw, t.today).isoformat(),
+            lambda raw, t: coming_day(raw, today=t.today).isoformat(),
         )
 
     def answered(self, turn: Turn, value: str) -> None:
@@ -237,7 +214,7 @@ class InterviewDialogue(Dialogue):
     def begin(self, turn: Turn, args: str) -> type[Company] | type[Day] | None:
         if not args.strip():
             return Company
-        company, day = company_and_day(args, turn.today)
+        company, day = name_and_day(args, today=turn.today, what="company name")
         if day is None:
             turn.data["company"] = company
             return Day

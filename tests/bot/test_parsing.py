@@ -24,6 +24,7 @@ from bot.parsing import (
     future_date,
     items_named,
     name,
+    name_and_day,
     numbers,
     optional,
     optional_name,
@@ -499,6 +500,9 @@ def test_a_day_and_month_without_a_year_means_the_last_year(today, back, month_f
         ("November 20, 2025", date(2025, 11, 20)),
         ("2026-11-20", date(2026, 11, 20)),
         ("2026-1-5", date(2026, 1, 5)),
+        ("friday. wait no, thursday", date(2026, 11, 19)),
+        ("monday, sorry i mean sunday", date(2026, 11, 22)),
+        ("yesterday actually", date(2026, 11, 22)),
     ],
 )
 def test_past_dates_as_members_type_them(raw, expected):
@@ -521,6 +525,23 @@ def test_impossible_or_unlikely_past_dates_are_refused_kindly(raw, says):
     with pytest.raises(InvalidAnswer, match=says) as refused:
         past_date(raw, today=TODAY)
     assert len(str(refused.value)) < 200
+
+
+# name_and_day
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ("Acme thursday", ("Acme", date(2026, 11, 26))),
+        ("Acme Corp on 12 dec", ("Acme Corp", date(2026, 12, 12))),
+        ("Globex today", ("Globex", TODAY)),
+        ("Initech", ("Initech", None)),
+        ("Monday Studio", ("Monday Studio", None)),
+    ],
+)
+def test_a_name_and_the_coming_day_its_last_words_name(args, expected):
+    assert name_and_day(args, today=TODAY, what="company name") == expected
 
 
 # future_date
@@ -595,6 +616,8 @@ def test_a_day_and_month_ahead_means_the_next_one(today, ahead, month_first):
         ("Dec 1", date(2026, 12, 1)),
         ("20 Nov", date(2027, 11, 20)),
         ("2026-12-01", date(2026, 12, 1)),
+        ("friday. wait no, thursday", date(2026, 11, 26)),
+        ("tuesday actually make that wednesday", date(2026, 11, 25)),
     ],
 )
 def test_future_dates_as_members_type_them(raw, expected):
