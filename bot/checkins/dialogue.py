@@ -11,6 +11,7 @@ digest. Its buttons answer their own week whenever they are pressed
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from bot.checkins.arrival import (
@@ -73,6 +74,22 @@ def _thanks(turn: Turn) -> None:
     _say(turn, "thanks", day=_next_day(turn))
 
 
+_INTERVIEW = re.compile(
+    r"\b(?:interview\w*|final round|onsite|on-site|(?:phone|tech\w*) screen)\b", re.IGNORECASE
+)
+
+
+def _point_to_interviews(turn: Turn, line: str) -> None:
+    """A check-in that mentions an interview, when none is noted yet, says how to note
+    it: the preparation list and the "how did it go?" follow from there."""
+    if not _INTERVIEW.search(line):
+        return
+    if any(interview.on >= turn.today for interview in turn.repo.interviews.every()):
+        return
+    command = typed_as("interview", turn.member.platform, own_slack_command=False)
+    _say(turn, "interview_hint", command=command)
+
+
 def _a_line_or_nothing(raw: str, _turn: Turn) -> str:
     return "" if optional(raw) else free_text(raw, max_length=GOAL_LENGTH)
 
@@ -113,6 +130,7 @@ class LastWeek(Step):
 
     def answered(self, turn: Turn, value: str) -> type[Goal] | None:
         turn.repo.checkins.update(_week(turn), last_week=value)
+        _point_to_interviews(turn, value)
         group = turn.repo.group.find()
         if group is not None and not group.ask_goals:
             _thanks(turn)
@@ -136,6 +154,7 @@ class Goal(Step):
             return None
         week = _week(turn)
         turn.repo.checkins.update(week, goal=value)
+        _point_to_interviews(turn, value)
         group = _group(turn)
         if group is not None:
             _plan_nudge(turn, group, week)

@@ -150,6 +150,15 @@ def test_a_check_in_asked_for_works_without_a_group(core, chat: Chat) -> None:
     assert (week.mood, week.goal) == ("mixed", "")
 
 
+def test_an_interview_mentioned_in_a_check_in_is_offered_its_preparation(chat: Chat) -> None:
+    chat.steps("/checkin", "okay")
+    assert "/bounceback interview Acme thursday" in chat.say("got a final round at Globex!")
+    chat.say("prepare for it")  # the goal
+    chat.say("/interview Globex in 5 days")
+    chat.steps("/checkin", "okay")
+    assert "/bounceback interview" not in chat.say("the Globex interview is coming up")
+
+
 def test_an_unknown_switch_is_explained_and_changes_nothing(core, chat: Chat) -> None:
     said = chat.say("/checkin sometimes")
     assert "/bounceback checkin on" in said and "away 3" in said
