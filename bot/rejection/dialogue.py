@@ -44,6 +44,7 @@ from bot.rejection.notes import drafted_note, follow_up_note, read_contact, tidy
 from bot.rejection.plan_steps import Move, Plan, Trim, offer_plan
 from bot.rejection.reason import (
     CANCELLED,
+    CANDID,
     FILLED,
     NO_FEEDBACK,
     SITUATION_CATEGORY,
@@ -352,11 +353,13 @@ def _read_strength(raw: str, _turn: Turn) -> str:
 
 
 def _a_reason_given(turn: Turn) -> bool:
-    """Whether they gave one to thank them for: not "they didn't say", nor "not a fit"."""
+    """Whether they gave a candid one to thank them for: a skill, how the member came
+    across, someone internal; not silence, "not a fit", "a different direction" or "many
+    strong applicants", which would read as sarcasm."""
     reason = turn.data.get("reason", "")
     if not reason or turn.data.get("situation") == VAGUE:
         return False
-    return classify_reason(reason, turn.playbook) != NO_FEEDBACK
+    return classify_reason(reason, turn.playbook) in CANDID
 
 
 def _signed(turn: Turn) -> str:

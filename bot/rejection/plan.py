@@ -14,6 +14,7 @@ FEEDBACK_NUDGES = ("send_note", "second_ask", "nudge")
 KEPT_NOTES = ("send_note", "nudge")  # each reminds the member of the note they kept
 OUTREACH_GAP = 2  # working days at least between two notes to the same people
 SATURDAY = 5
+SECOND_ASK_AFTER = timedelta(days=6)  # "about a week" after the note, as its reminder says
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def propose(
         kinds += ["keep_in_touch", "reconnect"]
     earliest = today + timedelta(days=1)
     next_note = earliest  # outreach goes out on working days, spaced even when logged late
+    note_day = earliest
     if mood == "low":  # fewer, gentler steps, and how they are comes first
         kinds = ["check_in", *(kind for kind in kinds if kind != "keep_in_touch")]
         next_note = earliest + timedelta(days=1)
@@ -57,9 +59,13 @@ def propose(
     for kind in sorted(kinds, key=lambda kind: playbook.table(f"plan.reminders.{kind}")["days"]):
         item = playbook.table(f"plan.reminders.{kind}")
         day = max(heard_on + timedelta(days=item["days"]), earliest)
+        if kind == "second_ask":  # "about a week" after the note it follows up
+            day = max(day, note_day + SECOND_ASK_AFTER)
         if kind != "check_in":
             day = next_working_day(max(day, next_note))
             next_note = working_days_after(day, OUTREACH_GAP)
+        if kind in KEPT_NOTES:
+            note_day = day
         plan.append(PlannedReminder(kind, day, time.fromisoformat(item["at"])))
     return sorted(plan, key=lambda reminder: (reminder.day, reminder.at))
 

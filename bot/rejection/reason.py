@@ -66,6 +66,9 @@ def category_question(playbook: Playbook, guess: str | None) -> Pick:
     )
 
 
+# reasons that tell the member something about themselves or the choice: worth thanking
+# them for ("thank you for being open about the reason"), unlike a stock line
+CANDID = frozenset({"missing_skill", "presentation", "internal_candidate"})
 GUARDED = frozenset({"internal_candidate", "different_direction", "better_qualified"})
 FILLED = frozenset({"internal_candidate", "better_qualified"})  # someone else has the role
 

@@ -17,7 +17,13 @@ from bot.conversation.events import Option
 from bot.member.settings import pause
 from bot.parsing import InvalidAnswer, future_date
 from bot.rejection.notes import follow_up_note
-from bot.rejection.plan import FEEDBACK_NUDGES, to_utc
+from bot.rejection.plan import (
+    FEEDBACK_NUDGES,
+    KEPT_NOTES,
+    SECOND_ASK_AFTER,
+    next_working_day,
+    to_utc,
+)
 from bot.reminders.arrival import (
     PAUSE,
     SNOOZES,
@@ -155,9 +161,26 @@ def act(turn: Turn, reminder_id: int, action: str) -> type[Later] | None:
     elif action in ("done", "replied"):
         turn.repo.reminders.close(reminder_id, ReminderStatus.DONE, turn.now)
         turn.say(f"Marked done. {done_line(turn.repo, turn.playbook)}")
+        if reminder.kind in KEPT_NOTES:
+            _second_ask_a_week_on(turn, reminder.rejection_id)
     else:
         raise InvalidAnswer("I don't know that button. /followups lists your follow-ups.")
     return None
+
+
+def _second_ask_a_week_on(turn: Turn, rejection_id: int | None) -> None:
+    """The second ask says "about a week since your note": a note sent late moves it."""
+    day = next_working_day(turn.today + SECOND_ASK_AFTER)
+    for waiting in turn.repo.reminders.open():
+        if waiting.rejection_id != rejection_id or waiting.kind != "second_ask":
+            continue
+        if waiting.local_due.date() < day:
+            at = waiting.local_due.time()
+            turn.repo.reminders.snooze(
+                waiting.id, to_utc(day, at, waiting.zone), datetime.combine(day, at)
+            )
+            when = describe_day(day, turn.today)
+            turn.say(f"If they haven't answered by {when}, I'll help you ask once more.")
 
 
 GOOD_NEWS_KINDS = ("advice_meeting", "keep_in_touch", "reconnect")  # a reply may be an opening

@@ -600,6 +600,24 @@ def test_a_reason_that_says_there_was_none_is_not_thanked_for(chat: Chat) -> Non
     assert quote.startswith("Hi there,") and "open about the reason" not in quote
 
 
+@pytest.mark.parametrize(
+    ("reason", "thanked"),
+    [
+        ("they said i was missing kubernetes skills", True),
+        ("they went with an internal candidate", True),
+        ("they said i kept interrupting the panel", True),
+        ("they went in a different direction, whatever that means", False),
+        ("there were a lot of strong applicants", False),
+        ("nope. just 'the client has decided not to progress your application'", False),
+    ],
+)
+def test_only_a_candid_reason_is_thanked_for(chat: Chat, reason: str, thanked: bool) -> None:
+    chat.steps("/rejected Brightline", "Disappointed", "Interviews", "Analyst", "Jonas")
+    chat.steps("yesterday", reason)
+    quote = chat.say("Hiring manager")[-1].quote or ""
+    assert ("open about the reason" in quote) is thanked
+
+
 def test_asked_for_shorter_again_the_member_is_told_it_is_short(chat: Chat) -> None:
     chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
     chat.say("a shorter one")

@@ -96,7 +96,7 @@ def test_a_member_who_is_low_is_asked_how_they_are_first_and_given_fewer_steps()
     assert [(item.kind, item.day) for item in plan] == [
         ("check_in", date(2026, 11, 24)),
         ("send_note", date(2026, 11, 25)),
-        ("second_ask", date(2026, 11, 30)),
+        ("second_ask", date(2026, 12, 1)),
         ("advice_meeting", date(2026, 12, 3)),
         ("reconnect", date(2027, 2, 22)),
     ]
@@ -107,8 +107,8 @@ def test_news_logged_late_spreads_the_overdue_notes_over_working_days() -> None:
     plan = propose(PLAYBOOK, stage="final", mood="steady", heard_on=heard, today=TODAY)
     days = {item.kind: item.day for item in plan}
     assert days["send_note"] == date(2026, 11, 24)  # Tuesday, tomorrow
-    assert days["second_ask"] == date(2026, 11, 26)  # two working days on
-    assert days["advice_meeting"] == date(2026, 11, 30)  # Thursday + 2: the Monday
+    assert days["second_ask"] == date(2026, 11, 30)  # about a week after the note
+    assert days["advice_meeting"] == date(2026, 12, 2)  # two working days on
     assert days["keep_in_touch"] == heard + timedelta(days=49)
 
 
@@ -138,6 +138,14 @@ def test_notes_go_out_on_working_days_at_least_two_working_days_apart(case: dict
     for earlier, later in pairwise(notes):
         between = (earlier + timedelta(days=n) for n in range(1, (later - earlier).days + 1))
         assert sum(day.weekday() < 5 for day in between) >= 2
+
+
+@PROPERTY
+@given(facts())
+def test_the_second_ask_comes_about_a_week_after_the_note(case: dict) -> None:
+    days = {item.kind: item.day for item in propose(PLAYBOOK, **case)}
+    if "second_ask" in days:
+        assert days["second_ask"] - days["send_note"] >= timedelta(days=6)
 
 
 @PROPERTY

@@ -54,6 +54,18 @@ def test_they_replied_stops_the_feedback_nudges_but_not_the_rest(
     }
 
 
+def test_a_note_sent_days_late_moves_its_second_ask_a_week_on(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    clock.now = datetime(2026, 11, 27, 18, 0)  # sent on the Friday evening, three days on
+    done = chat.press(platform.last.options[0].value)
+    assert "If they haven't answered by Thu 3 Dec, I'll help you ask once more." in done
+    assert outbox(core)["second_ask"] == ("pending", datetime(2026, 12, 3, 9, 30))
+
+
 def test_snoozed_until_tomorrow_it_comes_back_at_the_same_local_time(
     chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
 ) -> None:
