@@ -334,3 +334,8 @@ def _read_fields(turn: Turn, question: Fill, submitted: Mapping[str, str]) -> di
 
 def member_name(turn: Turn) -> str:
     return turn.member.display_name or turn.repo.member.display_name
+
+
+def signature(turn: Turn) -> str:
+    """The name the member's drafts are signed with: the one they asked for, once."""
+    return turn.repo.member.signs_as or member_name(turn)

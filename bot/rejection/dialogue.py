@@ -26,7 +26,7 @@ from bot.conversation.engine import (
     Reader,
     Step,
     Turn,
-    member_name,
+    signature,
 )
 from bot.conversation.events import FormField, Option
 from bot.group.posts import CHOOSE_A_CHANNEL, post_to_group
@@ -297,8 +297,9 @@ class Note(Step):
                 turn.say("Done: it opens without a name now.")
             return Note
         if value.startswith(SIGNED):  # "my name is jonas, not sam"
-            turn.data["signed"] = value.removeprefix(SIGNED)
-            turn.say(f"Done: it's signed {turn.data['signed']} now.")
+            signs_as = value.removeprefix(SIGNED)
+            turn.repo.change(signs_as=signs_as)
+            turn.say(f"Done: it's signed {signs_as} now, and so will every draft I write you.")
             return Note
         if value in (REMARK, REQUEST) and not turn.data.get("remarked"):
             turn.data["remarked"] = True
@@ -362,11 +363,6 @@ def _a_reason_given(turn: Turn) -> bool:
     return classify_reason(reason, turn.playbook) in CANDID
 
 
-def _signed(turn: Turn) -> str:
-    """The name the drafts are signed with: the one the member gave, else their own."""
-    return str(turn.data.get("signed") or member_name(turn))
-
-
 def _later_note(turn: Turn, key: str) -> str:
     """A playbook note other than the thank-you, filled from this rejection's facts."""
     return follow_up_note(
@@ -375,7 +371,7 @@ def _later_note(turn: Turn, key: str) -> str:
         company=turn.data["company"],
         role=turn.data.get("role", ""),
         contact_name=turn.data["contact_name"],
-        member_name=_signed(turn),
+        member_name=signature(turn),
     )
 
 
@@ -397,7 +393,7 @@ def _draft(turn: Turn) -> str:
         stage=turn.data["stage"],
         contact_name=turn.data["contact_name"],
         contact_role=turn.data.get("contact_role", ""),
-        member_name=_signed(turn),
+        member_name=signature(turn),
         reason_given=_a_reason_given(turn),
         strength=turn.data.get("strength", ""),
         situation=turn.data.get("situation", ""),
@@ -489,7 +485,7 @@ def _read_note(raw: str, turn: Turn) -> str:
     if readdressed is not None:
         name = readdressed["a"] or readdressed["b"] or readdressed["c"] or readdressed["d"]
         return READDRESS + capitalised(name)
-    name = _new_signature(note, _signed(turn))
+    name = _new_signature(note, signature(turn))
     if name:
         return SIGNED + capitalised(name.lower() if name.isupper() else name)  # "HENRIK"
     try:  # "keep it", "not right now. i cant face talking to him yet"

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.conversation.commands import command
-from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, member_name
+from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn, signature
 from bot.conversation.events import Option
 from bot.member.settings import pause
 from bot.parsing import InvalidAnswer, future_date
@@ -49,7 +49,7 @@ class Action(Step):
             turn.repo.rejections.get(reminder.rejection_id) if reminder.rejection_id else None
         )
         message = reminder_message(
-            turn.playbook, reminder, rejection, late=False, member_name=member_name(turn)
+            turn.playbook, reminder, rejection, late=False, member_name=signature(turn)
         )
         return Pick(message.text, reminder_options(reminder.id, reminder.kind))
 
@@ -195,7 +195,7 @@ def _help_reply(turn: Turn, rejection_id: int | None) -> None:
         company=rejection.company if rejection else "",
         role=rejection.role if rejection else "",
         contact_name=rejection.contact_name if rejection else "",
-        member_name=member_name(turn),
+        member_name=signature(turn),
     )
     turn.say(turn.playbook.text("notes.reply_to_news_intro"), quote=draft)
 

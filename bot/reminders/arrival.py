@@ -108,7 +108,7 @@ def decide(
         row,
         rejection,
         late=late,
-        member_name=member.display_name,
+        member_name=member.signature,
         at=local_time(now, member.timezone),
     )
     return Send([message], late=late)

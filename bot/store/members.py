@@ -42,7 +42,13 @@ class Profile:
     unanswered: int
     checkins_on: bool
     away_until: datetime | None
+    signs_as: str
     created_at: datetime
+
+    @property
+    def signature(self) -> str:
+        """The name their drafts are signed with: the one they gave, else their own."""
+        return self.signs_as or self.display_name
 
 
 @dataclass(frozen=True)

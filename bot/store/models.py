@@ -44,6 +44,7 @@ class MemberRow(TenantScoped, Base):
     unanswered: Mapped[int] = mapped_column(default=0)  # reminders sent since the last answer
     checkins_on: Mapped[bool] = mapped_column(default=True)  # off: never asked until back on
     away_until: Mapped[datetime | None]  # UTC, naive: no weekly check-in before then
+    signs_as: Mapped[str] = mapped_column(String(80), default="")  # else the display name
     created_at: Mapped[datetime]
 
 

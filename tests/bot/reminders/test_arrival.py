@@ -38,3 +38,15 @@ def test_a_later_reminder_brings_its_own_draft(
     second_ask = platform.last
     assert "second ask" in second_ask.text
     assert "Hi Jane," in (second_ask.quote or "") and "Sam" in (second_ask.quote or "")
+
+
+def test_a_signature_corrected_once_signs_every_later_draft(
+    chat: Chat, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    chat.steps(*PLAN[:8])
+    assert "every draft" in chat.say("its signed sam, my name is priya")
+    chat.steps(*PLAN[8:])
+    clock.now = datetime(2026, 11, 30, 9, 30)  # the second ask
+    deliver(dispatcher)
+    second_ask = platform.last.quote or ""
+    assert second_ask.endswith("Priya") and "Sam" not in second_ask
