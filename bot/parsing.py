@@ -477,7 +477,7 @@ def _named_in(text: str, read: Callable[[str], date | None]) -> date | None:
         return whole
     plain = _ORDINAL.sub(r"\1", text).replace(" of ", " ")  # "the 20th of november"
     words = [word.strip(".") for word in _DATE_WORDS.findall(plain)]
-    numbered = {index for index, word in enumerate(words) if any(ch.isdigit() for ch in word)}
+    numbered = _date_numbers(words)
     for size in range(min(4, len(words)), 0, -1):
         for start in range(len(words) - size + 1):
             if numbered - set(range(start, start + size)):
@@ -485,6 +485,18 @@ def _named_in(text: str, read: Callable[[str], date | None]) -> date | None:
             if (found := read(" ".join(words[start : start + size]))) is not None:
                 return found
     return None
+
+
+def _date_numbers(words: list[str]) -> set[int]:
+    """Where the numbers that belong to a date are: next to a month's name, or written
+    as one ("2026-11-20"); "year 9" in "today. had to teach year 9" is not one."""
+    month = {index for index, word in enumerate(words) if word in _MONTHS}
+    return {
+        index
+        for index, word in enumerate(words)
+        if any(ch.isdigit() for ch in word)
+        and ({index - 1, index + 1} & month or any(mark in word for mark in "-/"))
+    }
 
 
 def _amount(word: str) -> int:

@@ -9,6 +9,7 @@ anything else gets a caring line, never the same one twice in a row.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.conversation.commands import command
@@ -42,9 +43,19 @@ def crisis_response(playbook: Playbook, contact: str, zone: str = "UTC") -> str:
 
 
 def held_reply(text: str, turn: Turn) -> str:
-    """The answer to a member's `turn.held`-th message since they were held for care."""
+    """The answer to a member's `turn.held`-th message since they were held for care.
+    A member who names someone they know, or turns down a helpline, is heard: the lines
+    are not pressed on them again."""
     care = turn.playbook
-    if sounds_like_crisis(text, care) or mentions_any(text, care.table("care.asks_for_help")):
+    if sounds_like_crisis(text, care):
+        return people_to_reach(care, support_contact(turn), turn.repo.member.timezone)
+    if mentions_any(text, care.table("care.better_words")):
+        return care.text("care.better")
+    if mentions_any(text, care.table("care.known_people")):
+        return care.text("care.someone_known")
+    if mentions_any(text, care.table("care.declines_lines")):
+        return care.text("care.declined")
+    if mentions_any(text, care.table("care.asks_for_help")):
         return people_to_reach(care, support_contact(turn), turn.repo.member.timezone)
     if mentions_any(text, care.table("care.okay_words")):
         return care.text("care.stood_down")
@@ -54,6 +65,24 @@ def held_reply(text: str, turn: Turn) -> str:
         return care.text("care.thanks")
     listening: Any = care.table("care.listening")
     return str(listening[(turn.held - 2) % len(listening)])  # held 2: the first since
+
+
+def wants_to_continue(text: str, playbook: Playbook) -> bool:
+    """ "continue", or a short message that says it ("um im back though? continue"), but
+    never one that says they can't go on."""
+    said = normalised(text).strip(" .!")
+    if said in ("continue", "resume"):
+        return True
+    return (
+        len(said.split()) <= CONTINUE_WORDS
+        and mentions_any(said, playbook.table("care.continue_words"))
+        and not _NOT.search(said)
+        and not sounds_like_crisis(said, playbook)
+    )
+
+
+CONTINUE_WORDS = 8
+_NOT = re.compile(r"\b(?:not|no|never|can'?t|cannot|don'?t|won'?t)\b")
 
 
 def asks_for_a_person(text: str, playbook: Playbook) -> bool:

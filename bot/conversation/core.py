@@ -27,6 +27,7 @@ from bot.conversation.care import (
     people_to_reach,
     sounds_like_crisis,
     support_contact,
+    wants_to_continue,
 )
 from bot.conversation.engine import Dialogue, Fill, Step, Turn, advance, ask
 from bot.conversation.events import (
@@ -375,7 +376,7 @@ class Bounceback:
             _save_place(turn, conversation.dialogue, conversation.step)
 
     def _resume(self, turn: Turn, conversation: Place, event: Inbound) -> None:
-        if isinstance(event, Text) and event.text.strip().lower() in ("continue", "resume"):
+        if isinstance(event, Text) and wants_to_continue(event.text, self.playbook):
             turn.held = 0
             if conversation.dialogue == CareDialogue.name:
                 turn.repo.end_place()

@@ -139,6 +139,9 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "stopping": frozenset(),
         "thanks": frozenset(),
         "ended": frozenset(),
+        "better": frozenset(),
+        "someone_known": frozenset(),
+        "declined": frozenset(),
     },
     "interviews.toml": {
         **dict.fromkeys(
@@ -284,6 +287,10 @@ _PHRASE_LISTS = {
         "okay_words",
         "stopping_words",
         "thanks_words",
+        "better_words",
+        "known_people",
+        "declines_lines",
+        "continue_words",
     ),
     "plan.toml": ("done_lines", "reminders.*.also"),
     "checkins.toml": ("moods.*.also", "outcomes.*.also"),

@@ -503,6 +503,7 @@ def test_a_day_and_month_without_a_year_means_the_last_year(today, back, month_f
         ("friday. wait no, thursday", date(2026, 11, 19)),
         ("monday, sorry i mean sunday", date(2026, 11, 22)),
         ("yesterday actually", date(2026, 11, 22)),
+        ("today. between lessons. had to go teach year 9 straight after", TODAY),
     ],
 )
 def test_past_dates_as_members_type_them(raw, expected):

@@ -175,6 +175,30 @@ def test_after_despair_the_member_is_still_heard_and_given_a_real_line(
     assert "/help shows what I can do" in chat.say("continue")
 
 
+def test_a_member_who_turns_down_a_hotline_is_heard_and_not_pressed(
+    engine, playbook, clock
+) -> None:
+    chat = held_chat(engine, playbook, clock, "Europe/London")
+    chat.say("what's the point of any of this. i can't keep doing this")
+    declined = chat.say("i dont want to ring a hotline and cry at a stranger")
+    assert "doesn't have to be a stranger" in declined and "116 123" not in declined
+    sister = chat.say("maybe my sister. she'd get it")
+    assert "good person to reach" in sister and "116 123" not in sister
+    chat.say("ill stop for today")
+    better = chat.say("hey. bit better today. talked to my sister for ages last night")
+    assert "glad to hear" in better and "Stopping for today" not in better
+    assert "/help shows what I can do" in chat.say("um im back though? continue")
+
+
+@pytest.mark.parametrize("message", ["i can't continue like this", "I don't want to carry on"])
+def test_saying_they_cannot_go_on_is_never_read_as_continue(
+    engine, playbook, clock, message: str
+) -> None:
+    chat = held_chat(engine, playbook, clock, "Europe/London")
+    chat.say("I feel hopeless")
+    assert "/help shows what I can do" not in chat.say(message)
+
+
 def test_the_line_given_is_the_members_countrys(engine, playbook, clock) -> None:
     chat = held_chat(engine, playbook, clock, "America/New_York")
     chat.say("I feel hopeless")
