@@ -77,8 +77,10 @@ def without_aside(raw: str) -> str:
 
 
 _ASIDE = re.compile(
-    r"(?:[.!?]+|,(?=\s+(?:she|he|they|who|i|im|i'm|but|and|though|so|which|lol|like|its|it's)\b))"
-    r"\s+(?=\S+\s+\S|(?-i:[a-z]))",  # two words more, or a lowercase one ("engineer. again.")
+    r"(?:[.!?]+|,(?=\s+(?:she|he|they|who|i|im|i'm|but|and|though|so|which|lol|like|its|it's|"
+    r"hes|he's|shes|she's|theyre|they're)\b))"
+    r"\s+(?=\S+\s+\S|(?-i:[a-z]))"  # two words more, or a lowercase one ("engineer. again.")
+    r"|\s+(?=(?:lol|lmao|haha\w*|tbh)\b)",  # "Data Analyst lol, exactly that"
     re.IGNORECASE,
 )
 
@@ -94,8 +96,8 @@ def optional_name(raw: str, *, what: str = "name") -> str:
 
 
 _UNKNOWN = re.compile(
-    r"^\s*(?:skip|pass|none|n/?a)\b|\b(?:dunno|don'?t know|do not know|not sure|no idea|"
-    r"can'?t remember|cannot remember|don'?t remember|forgot|forget)\b|^\s*i think\b",
+    r"^\s*(?:skip|pass|none|n/?a)\b|\b(?:idk|no clue|dunno|don'?t know|do not know|not sure|"
+    r"no idea|can'?t remember|cannot remember|don'?t remember|forgot|forget)\b|^\s*i think\b",
     re.IGNORECASE,
 )
 
@@ -120,7 +122,7 @@ def _is_number(text: str) -> bool:
 def pick(raw: str, options: Sequence[Option]) -> str:
     """An option chosen as a person names it: its number, its words or a clear part of
     them, or yes and no where it says so; unsure, ask back rather than guess."""
-    text = _folded(clean_text(raw, max_length=NAME_LENGTH)).strip(" .!")
+    text = _folded(clean_text(raw, max_length=PICK_LENGTH)).strip(" .!")
     number = _LEADING_NUMBER.match(text) or _NAMED_NUMBER.search(text) or _CHOSEN.search(text)
     if number:
         index = int(next(group for group in number.groups() if group))
@@ -140,6 +142,9 @@ def pick(raw: str, options: Sequence[Option]) -> str:
     )
 
 
+PICK_LENGTH = 400  # a choice said with its reasons: "2. agency recruiter tho. is it..."
+
+
 def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
     """The options a typed answer names: the one it names best, or the few it could
     mean when no one stands out; none when it names none.
@@ -155,7 +160,7 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
     quoted = [o for o in options if _quotes(typed, o.label)]
     if len(quoted) == 1:  # "people who ghosted me? nah. drop some": one label, said whole
         return quoted
-    said = _meaning(raw)
+    said = _spelled_as(_meaning(raw), options)
     exact = [option for option in options if _meaning(option.label) == said]
     if exact:
         return exact
@@ -183,6 +188,38 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
     if len(leaders) == 1 and (best >= 0.5 or len(scored) == 1):
         return leaders
     return [option for _, option in sorted(scored, key=lambda pair: -pair[0])]
+
+
+def _spelled_as(said: frozenset[str], options: Sequence[Option]) -> frozenset[str]:
+    """The words said, a slip of one letter in a long word read as the option's word
+    it misspells: "interveiw" is "interview"."""
+    known = frozenset().union(*(_option_words(option) for option in options))
+    slips = said - known
+    return (said - slips) | {_near(word, known) or word for word in slips}
+
+
+TYPO_LENGTH = 5  # shorter words are too close to each other to correct
+
+
+def _near(word: str, known: frozenset[str]) -> str | None:
+    if len(word) < TYPO_LENGTH:
+        return None
+    near = [other for other in known if len(other) >= TYPO_LENGTH and _one_slip(word, other)]
+    return near[0] if len(near) == 1 else None
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One letter wrong, missing, extra, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    start = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    if len(a) == len(b):
+        swapped = a[start + 1 : start + 2] + a[start : start + 1] == b[start : start + 2]
+        return a[start + 1 :] == b[start + 1 :] or (swapped and a[start + 2 :] == b[start + 2 :])
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[start + 1 :] == shorter[start:]
 
 
 def _denied(hits: frozenset[str], clauses: list[frozenset[str]]) -> bool:
@@ -679,3 +716,29 @@ def mentions_any(text: str, phrases: Iterable[str]) -> bool:
 def count_mentioned(text: str, phrases: Iterable[str]) -> int:
     """How many distinct phrases appear in the text."""
     return len(set(phrase_pattern(tuple(phrases)).findall(normalised(text))))
+
+
+def signature_named(note: str, signed: str) -> str | None:
+    """The name the member wants the draft signed with, not the one it has: in "it's
+    signed sam, my name is henrik" that is henrik, and in "HENRIK. not sam" too."""
+    instead = re.search(
+        rf"\b(?P<name>[^\W\d_][\w'-]+)[.,!]?\s+not\s+{re.escape(signed)}\b", note, re.I
+    )
+    found = [*_SIGNATURE.finditer(note), *([instead] if instead else [])]
+    if _ABOUT_THE_SIGNATURE.search(note) and (at_the_end := _NAMED_AT_THE_END.search(note)):
+        found.append(at_the_end)
+    names = [match["name"] for match in found if match["name"].lower() != signed.lower()]
+    return names[0] if names else None
+
+
+_SIGNATURE = re.compile(
+    r"\b(?:sign(?:ed)?\s+(?:it\s+)?(?:as\s+|with\s+)?|my name is\s+|my name's\s+|"
+    r"i'?m\s+(?=\w+\s+not\b)|it'?s\s+(?=\w+\s+not\s+sam))(?P<name>[^\W\d_][\w'-]*)",
+    re.IGNORECASE,
+)
+_ABOUT_THE_SIGNATURE = re.compile(r"\b(?:sam|sign|signed|signature|bottom|name)\b", re.I)
+_NAMED_AT_THE_END = re.compile(
+    r"\bi'?m\s+(?!(?:fine|ok|okay|good|sure|sorry|happy|done|not|so|just|confused)\b)"
+    r"(?P<name>[^\W\d_][\w'-]*)[\s.!]*$",
+    re.IGNORECASE,
+)

@@ -46,6 +46,7 @@ from bot.conversation.events import (
 from bot.conversation.inbox import Receipt, decoded, encoded
 from bot.conversation.placing import placed
 from bot.conversation.registry import ASKING, DECLARED, DIALOGUES, typed
+from bot.conversation.unprompted import heard
 from bot.member.home import home
 from bot.member.settings import adopt_timezone
 from bot.parsing import InvalidAnswer, mentions_any
@@ -338,8 +339,15 @@ class Bounceback:
         if answer is not None:
             turn.say(answer)
             return
+        meant = heard(turn, text)
+        if meant is not None:
+            if meant.reply:
+                turn.say(meant.reply)
+            if meant.then:
+                self._start(turn, None, DIALOGUES[meant.then], "")
+            return
         farewell = mentions_any(text, self.playbook.table("answers.farewells"))
-        if farewell and len(text.split()) <= FAREWELL_WORDS:
+        if farewell and len(text.split()) <= FAREWELL_WORDS and not sounds_like_a_question(text):
             turn.say(self.playbook.text("answers.farewell"))
             return
         if sounds_like_a_question(text) and len(text.split()) >= 3:  # not a bare "hello?"

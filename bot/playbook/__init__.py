@@ -180,6 +180,10 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "offer.congratulations": frozenset({"from_company"}),
         "offer.stopped": frozenset({"count", "kept"}),
     },
+    "unprompted.toml": {
+        f"{news}.reply": frozenset({"win", "offer", "interview", "followups"})
+        for news in ("job", "interview", "win", "remind_me", "followups")
+    },
     "wins.toml": {
         "kinds.*.label": frozenset(),
         "kinds.*.celebrate": frozenset(),
@@ -295,6 +299,9 @@ _PHRASE_LISTS = {
     "plan.toml": ("done_lines", "reminders.*.also"),
     "checkins.toml": ("moods.*.also", "outcomes.*.also"),
     "interviews.toml": ("outcomes.*.also",),
+    "unprompted.toml": tuple(
+        f"{news}.phrases" for news in ("job", "interview", "win", "remind_me", "followups")
+    ),
 }
 
 

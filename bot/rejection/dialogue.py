@@ -38,6 +38,7 @@ from bot.parsing import (
     optional_name,
     past_date,
     pick,
+    signature_named,
     without_aside,
 )
 from bot.rejection.notes import drafted_note, follow_up_note, read_contact, tidy_contact
@@ -412,17 +413,6 @@ REMARK = "remark"  # words about the draft, not a note of their own
 REQUEST = "request"  # a change to the draft asked for, beyond what I can make
 READDRESS = "to:"  # the draft addressed to someone else: "to:Marcus"; "to:" for no name
 SIGNED = "signed:"  # the draft signed with the name the member gave: "signed:Jonas"
-_SIGNATURE = re.compile(
-    r"\b(?:sign(?:ed)?\s+(?:it\s+)?(?:as\s+|with\s+)?|my name is\s+|my name's\s+|"
-    r"i'?m\s+(?=\w+\s+not\b)|it'?s\s+(?=\w+\s+not\s+sam))(?P<name>[^\W\d_][\w'-]*)",
-    re.IGNORECASE,
-)
-_ABOUT_THE_SIGNATURE = re.compile(r"\b(?:sam|sign|signed|signature|bottom|name)\b", re.I)
-_NAMED_AT_THE_END = re.compile(
-    r"\bi'?m\s+(?!(?:fine|ok|okay|good|sure|sorry|happy|done|not|so|just|confused)\b)"
-    r"(?P<name>[^\W\d_][\w'-]*)[\s.!]*$",
-    re.IGNORECASE,
-)
 _TO_NOBODY = re.compile(
     r"\b(?:dear|hi|hello)\s+(?:hiring manager|hiring team|the team|team|sir or madam|all)\b",
     re.IGNORECASE,
@@ -431,9 +421,12 @@ CANNOT_EDIT = (
     "I can't rewrite parts of it myself yet. Copy it, change what you like, and paste your "
     "version back: I'll keep yours. Or reply `keep`, `shorter` or `skip`."
 )
+_TITLED = r"(?:(?:ms|mr|mrs|miss|mx|dr)\.?\s+)?[^\W\d_][\w'-]+"  # "Ms Okafor", "dani"
 _READDRESS = re.compile(
-    r"\b(?:say|says|saying|start with|open with)\s+(?:hi|hello|dear)\s+(?P<a>[^\W\d_][\w'-]+)"
-    r"|\b(?:hi|hello|dear)\s+(?P<b>[^\W\d_][\w'-]+)\s+instead"
+    rf"\b(?:say|says|saying|start with|open with|change it to|make it|prefer)\s+['\"]?"
+    rf"(?:hi|hello|dear)\s+(?P<a>{_TITLED})"
+    rf"|\b(?:hi|hello|dear)\s+(?P<b>{_TITLED})\s+instead"
+    r"|\b(?:her|his|their)\s+name(?:'s|\s+is)\s+(?P<e>[^\W\d_][\w'-]+)"
     r"|\baddress(?:ed)?\s+(?:it\s+)?to\s+(?P<c>[^\W\d_][\w'-]*)"
     r"|\b(?:should be|make it|send it|it'?s)\s+(?:to|for)\s+(?!me\b|them\b|him\b|her\b)"
     r"(?P<d>[^\W\d_][\w'-]*)",
@@ -457,19 +450,6 @@ NOTE_WORDS = 35  # a pasted note may open without a greeting, but it is rarely t
 SHORTEST_NOTE = 20  # characters
 
 
-def _new_signature(note: str, signed: str) -> str | None:
-    """The name the member wants the draft signed with, not the one it has: in "it's
-    signed sam, my name is henrik" that is henrik, and in "HENRIK. not sam" too."""
-    instead = re.search(
-        rf"\b(?P<name>[^\W\d_][\w'-]+)[.,!]?\s+not\s+{re.escape(signed)}\b", note, re.I
-    )
-    found = [*_SIGNATURE.finditer(note), *([instead] if instead else [])]
-    if _ABOUT_THE_SIGNATURE.search(note) and (at_the_end := _NAMED_AT_THE_END.search(note)):
-        found.append(at_the_end)
-    names = [match["name"] for match in found if match["name"].lower() != signed.lower()]
-    return names[0] if names else None
-
-
 def _read_note(raw: str, turn: Turn) -> str:
     """The member's own note, or one of the options said in a sentence; a remark about
     the draft is not kept as a note (REMARK)."""
@@ -483,9 +463,9 @@ def _read_note(raw: str, turn: Turn) -> str:
         return READDRESS
     readdressed = _READDRESS.search(note)
     if readdressed is not None:
-        name = readdressed["a"] or readdressed["b"] or readdressed["c"] or readdressed["d"]
-        return READDRESS + capitalised(name)
-    name = _new_signature(note, signature(turn))
+        name = next(found for found in readdressed.groups() if found)
+        return READDRESS + " ".join(map(capitalised, name.split()))
+    name = signature_named(note, signature(turn))
     if name:
         return SIGNED + capitalised(name.lower() if name.isupper() else name)  # "HENRIK"
     try:  # "keep it", "not right now. i cant face talking to him yet"

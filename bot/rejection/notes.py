@@ -71,6 +71,10 @@ def tidy_contact(raw: str) -> str:
     followed; "some hiring manager called priya i think" is Priya (hiring manager), and
     "three of them ... recruiter was Priya" is Priya: a person named by their part comes
     before a group."""
+    raw = _SOMETHING.sub("", _SURNAME_UNKNOWN.sub("", raw.strip()))  # "idk her surname, dani"
+    first = _PART_FIRST.match(raw)  # "recruiter was priya"
+    if first is not None:
+        return f"{capitalised(first['name'])} ({first['role'].lower()})"
     text = _THEN.split(without_aside(raw))[0].strip(" ,")  # "jess and then the panel"
     described = _DESCRIBED_THEN_NAMED.match(text)  # "some hr person, priya i think"
     if described is not None:
@@ -111,6 +115,18 @@ _BY_PART = re.compile(
     rf"\b(?P<role>(?i:{_PARTS}))\s+(?:was|is)\s+(?P<name>[A-Z][\w'-]+)"
     rf"|\b(?P<name_before>[A-Z][\w'-]+)\s+(?:was|is)\s+(?:the|our|my)\s+(?P<role_after>(?i:{_PARTS}))"
 )
+
+_PART_FIRST = re.compile(
+    rf"^(?:the\s+|my\s+|a\s+)?(?P<role>{_PARTS})\s+(?:was|is|called|named|[:-])\s*"
+    r"(?P<name>[^\W\d_][\w'-]*)$",
+    re.IGNORECASE,
+)
+_SURNAME_UNKNOWN = re.compile(
+    r"^(?:idk|dunno|not sure of|don'?t know|no idea of)\s+(?:her|his|their)\s+"
+    r"(?:surname|last name|full name)[,.:]?\s*",
+    re.IGNORECASE,
+)
+_SOMETHING = re.compile(r"\s+(?:something|somebody|smth)\W*$", re.IGNORECASE)
 
 
 def _first_name(part: str) -> str:

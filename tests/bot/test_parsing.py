@@ -806,6 +806,8 @@ def test_a_no_in_another_clause_does_not_hide_the_choice() -> None:
         ("J.P. Morgan", "J.P. Morgan"),
         ("Hollis & Grant, its a property management place", "Hollis & Grant"),
         ("Clerk; Select Committee on Work", "Clerk; Select Committee on Work"),
+        ("Data Analyst lol, exactly that", "Data Analyst"),
+        ("dan okafor, hes the head physio", "dan okafor"),
     ],
 )
 def test_a_remark_after_a_name_is_not_part_of_it(typed: str, meant: str) -> None:
@@ -823,6 +825,26 @@ def test_a_no_in_another_clause_does_not_deny_the_stage() -> None:
     said = "A panel interview, three people. I think it was the last stage but they didn't say."
     assert pick(said, ALL_STAGES) == "interview"
     assert pick("I didn't even get an interview", ALL_STAGES) == "applied"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stage"),
+    [
+        ("interveiw with the depot manager and someone from hr", "interview"),
+        ("final roud", "final"),
+        ("screning call", "screen"),
+    ],
+)
+def test_a_slip_of_one_letter_still_names_the_option(typed: str, stage: str) -> None:
+    assert pick(typed, ALL_STAGES) == stage
+
+
+def test_a_choice_said_with_its_reasons_is_not_refused_for_length() -> None:
+    said = (
+        "haha the role is just Data Analyst. and 2, shes an agency recruiter at harper & lane. "
+        "is it even worth replying to an agency person?"
+    )
+    assert pick(said, [Option(str(n), f"item {n}") for n in range(1, 6)]) == "2"
 
 
 def test_a_number_said_as_the_closest_is_the_choice() -> None:

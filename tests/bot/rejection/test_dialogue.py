@@ -555,6 +555,22 @@ def test_the_draft_is_addressed_again_and_other_changes_are_left_to_the_member(
     assert rejections(core)[0].contact_name == "Marcus"
 
 
+@pytest.mark.parametrize(
+    ("asked", "greeting"),
+    [
+        ("can you change it to hi dani", "Hi Dani,"),
+        ("'hi there' lol. her name is dani", "Hi Dani,"),
+        ('I\'d prefer "Dear Ms Okafor", please', "Hi Ms Okafor,"),
+    ],
+)
+def test_the_draft_is_addressed_as_the_member_words_it(
+    chat: Chat, asked: str, greeting: str
+) -> None:
+    chat.steps("/rejected Brightloop", "Disappointed", "Interviews", "Designer", "skip")
+    chat.steps("yesterday", "They went with a more senior candidate")
+    assert (chat.say(asked)[-1].quote or "").startswith(greeting)
+
+
 def test_not_a_culture_fit_is_read_as_too_vague_to_act_on(chat: Chat, core) -> None:
     chat.steps("/rejected Loop", "Disappointed", "The final round", "Designer", "Marcus")
     chat.steps("yesterday", "he said i wasnt a culture fit")

@@ -286,6 +286,8 @@ def test_with_a_reason_given_the_note_does_not_ask_for_it_again() -> None:
         ("some hiring manager called priya i think", "Priya (hiring manager)", "Priya"),
         ("Tom, the recruiter. he called me", "Tom, the recruiter", "Tom"),
         ("priya, she was the design lead", "priya", "Priya"),
+        ("recruiter was priya", "Priya (recruiter)", "Priya"),
+        ("idk her surname, dani something", "dani", "Dani"),
     ],
 )
 def test_who_they_dealt_with_is_kept_without_the_remark(typed: str, kept: str, greeted: str):
