@@ -288,7 +288,10 @@ _FILLER = frozenset(
     | {"lets", "do", "be", "been", "have", "had", "got", "get", "some", "bit", "kind", "of"}
 )
 _WORD = re.compile(r"[a-z0-9']+")
-_COUNTED = r"(?:weeks?|days?|months?|years?|yrs?|hours?|times|rounds?|interviews?|people|of)\b"
+_COUNTED = (
+    r"(?:weeks?|days?|months?|years?|yrs?|hours?|times|rounds?|interviews?|people|of|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\b"  # "3 dec is fine": a date
+)
 # A number the answer opens with is the choice ("2. a screening call"), unless it counts
 # something ("3 weeks of nothing", "2 interviews").
 _LEADING_NUMBER = re.compile(

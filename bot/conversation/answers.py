@@ -17,6 +17,7 @@ _ASKING = re.compile(
     r"^(?:what|how|why|when|who|which)\b"
     r"|\b(?:should|would|could|can|do|does|did|is|are|will|shall)\s+"
     r"(?:i|we|you|it|they|there|he|she|that|this)\b"
+    r"|\b(?:what|how|why)\s+(?:is|are|should|do|does|can|would)\b"  # "6 nos. what is one..."
 )
 
 

@@ -442,10 +442,12 @@ NOT_A_NOTE = (
     "kept it. Reply `keep` for this one, `shorter` for a shorter one, `skip` for no note, "
     "or paste your own version, starting with a greeting."
 )
-_LETTER = re.compile(
-    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|thanks|thank you|many thanks)\b",
+_LETTER = re.compile(  # a note thanks them *for* something; "thank you, that helps" is to me
+    r"^(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b"
+    r"|(?:thanks|thank you|many thanks)\s+(?:so much\s+|again\s+)?for\b)",
     re.IGNORECASE,
 )
+_ASKS_ME = re.compile(r"\b(?:how do i|how can i|should i|do i|where do i|what do i)\b", re.I)
 NOTE_WORDS = 35  # a pasted note may open without a greeting, but it is rarely this short
 SHORTEST_NOTE = 20  # characters
 
@@ -456,7 +458,8 @@ def _read_note(raw: str, turn: Turn) -> str:
     if raw in {option.value for option in NOTE_OPTIONS}:
         return raw
     note = free_text(raw, max_length=3000)
-    pasted = _LETTER.match(note) or "\n" in note or len(note.split()) >= NOTE_WORDS
+    long = len(note.split()) >= NOTE_WORDS
+    pasted = long or "\n" in note or (_LETTER.match(note) and not _ASKS_ME.search(note))
     if pasted and len(note) >= SHORTEST_NOTE:
         return note
     if _TO_NOBODY.search(note):  # "can it just say Dear Hiring Manager"

@@ -62,12 +62,13 @@ def _plan_answer(
     if raw in {option.value for option in PLAN_OPTIONS}:
         return raw
     said = raw.lower()
-    if MOVING.search(said):
+    dropping = _last_said(said, DROPPING) > _last_said(said, MOVING)  # the last word counts
+    if MOVING.search(said) and not dropping:
         try:
             return "move", _move(raw, named, today)
         except InvalidAnswer:
             pass
-    if DROPPING.search(said):
+    if dropping:
         try:
             return "drop", items_named(raw, named)
         except InvalidAnswer:
@@ -147,10 +148,16 @@ class Move(Step):
     def question(self, turn: Turn) -> Question:
         return Ask(
             "Which one, and to when? For example `2 next monday` or `3 2026-12-15`.",
-            lambda raw, t: _move(raw, _described(t), t.today),
+            lambda raw, t: _move_answer(raw, _described(t), t.today),
         )
 
-    def answered(self, turn: Turn, value: tuple[int, str]) -> type[Plan]:
+    def answered(self, turn: Turn, value: str | list[int] | tuple[int, str]) -> type[Plan] | None:
+        """A day for one item; or, when the member meant otherwise, back to the plan
+        ("never mind") or the items dropped ("no i meant drop number 2")."""
+        if isinstance(value, str):
+            return Plan
+        if isinstance(value, list):
+            return Trim().answered(turn, value)
         number, day = value
         plan = _plan(turn)
         moved = PlannedReminder(plan[number - 1].kind, date.fromisoformat(day), plan[number - 1].at)
@@ -160,6 +167,21 @@ class Move(Step):
 
 
 _MOVE = re.compile(r"^\s*(\d{1,2})[\s,:.-]+(.+)$")
+NEVER_MIND = "never mind"
+_NEVER_MIND = re.compile(r"\b(?:never ?mind|forget it|leave it|go back|back to the plan)\b")
+
+
+def _move_answer(raw: str, named: list[Option], today: date) -> str | list[int] | tuple[int, str]:
+    said = raw.lower()
+    if _NEVER_MIND.search(said):
+        return NEVER_MIND
+    if _last_said(said, DROPPING) > _last_said(said, MOVING):  # "i didnt mean move, drop 2"
+        return items_named(raw, named)
+    return _move(raw, named, today)
+
+
+def _last_said(said: str, words: re.Pattern[str]) -> int:
+    return max((found.start() for found in words.finditer(said)), default=-1)
 
 
 def _move(raw: str, named: list[Option], today: date) -> tuple[int, str]:

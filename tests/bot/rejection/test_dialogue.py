@@ -208,6 +208,18 @@ def test_the_plan_can_be_trimmed_and_moved(chat: Chat, core) -> None:
     assert due == [("send_note", date(2026, 11, 24)), ("keep_in_touch", date(2027, 1, 15))]
 
 
+def test_a_member_who_meant_drop_at_the_move_question_gets_it_dropped(chat: Chat, core) -> None:
+    chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip", "keep", "skip")
+    chat.steps("No, keep it private", "Move one")
+    back = chat.say("ugh ok never mind")
+    assert "Here is the follow-up plan" in back
+    chat.say("Move one")
+    dropped = chat.say("no i didnt mean move, i meant drop number 2")
+    assert "Send a friendly second ask" not in dropped and "Here is the follow-up plan" in dropped
+    chat.say("Sounds good")
+    assert "second_ask" not in [r.kind for r in reminders(core)]
+
+
 def test_no_reminders_is_a_fine_answer(chat: Chat, core) -> None:
     chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip", "skip", "skip", "2")
     chat.say("No reminders")
@@ -334,8 +346,13 @@ def test_an_empty_reason_is_taken_as_none_given(chat: Chat, core) -> None:
 def test_a_question_at_the_draft_is_not_saved_as_the_note(chat: Chat, core) -> None:
     chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
     reply = chat.say("can I get a version for each interviewer?")
-    assert "I can't rewrite parts of it myself yet" in reply
+    assert "One note to them all is fine" in reply
     assert "Here is a draft of a thank-you" in reply  # asked again
+    assert rejections(core)[0].note == ""
+    asked = chat.say(
+        "Hi all is good. but i only have the recruiter's email, how do i get it to them?"
+    )
+    assert "asking them to pass it on" in asked
     assert rejections(core)[0].note == ""
 
 
