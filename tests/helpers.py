@@ -30,7 +30,8 @@ from bot.conversation.events import (
     Visibility,
 )
 from bot.conversation.plain_text import as_plain_text
-from bot.store.models import Base, Conversation, Rejection, Reminder
+from bot.store.groups import Groups
+from bot.store.models import Base, CheckinRow, Conversation, Rejection, Reminder
 from scheduler.dispatcher import Dispatcher, Tally
 from tests.support.transport import FakeTransport
 
@@ -212,6 +213,24 @@ def a_week_of_check_ins(core: Bounceback, sharer: Member, *others: Member) -> No
     for member in others:
         Chat(core, member).steps("/checkin", "Rough", "cried after the Hooli call", "call Hooli")
         Chat(core, member).say("Keep it private")
+
+
+CHECKIN_DUE = datetime(2026, 11, 30, 9, 0)  # a group's default: Monday 09:00, here in UTC
+
+
+def a_check_in_due(core: Bounceback, member: Member, clock: FakeClock) -> None:
+    """The member's group asks weekly check-ins, the member has them on, and the clock
+    reads the moment the next one is due."""
+    with core.engine.begin() as db:
+        group = Groups(db, member.platform, member.workspace)
+        group.create(timezone="UTC", facilitators=[], now=clock.now)
+    Chat(core, member).say("/checkin on")
+    clock.now = CHECKIN_DUE
+
+
+def this_weeks_check_in(core: Bounceback) -> CheckinRow:
+    with Session(core.engine) as session:
+        return session.scalars(select(CheckinRow)).one()
 
 
 def arrivals(

@@ -23,9 +23,11 @@ from tests.helpers import (
     PLAN,
     PRIVATE_CHECKIN_WORDS,
     Chat,
+    a_check_in_due,
     a_week_of_check_ins,
     outbox,
     thank_yous,
+    this_weeks_check_in,
     two_thank_yous_due,
 )
 from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, FakeGuild, pointed_at
@@ -258,3 +260,22 @@ def test_the_digest_in_the_channel_holds_no_private_check_in_answer(core, clock)
                 assert private not in received, private
 
     asyncio.run(scenario())
+
+
+def test_a_check_in_arrives_with_mood_buttons_and_goes_on_by_button_and_by_typing(
+    core, clock
+) -> None:
+    a_check_in_due(core, SAM, clock)
+
+    async def scenario() -> None:
+        async with discord_bot(core) as bot:
+            dm = bot.fake.dm_channel_of(MEMBER_ID)
+            assert (await dispatcher_for(core, bot.client, clock).tick()).sent == 1
+            checkin = await bot.said_in(dm, "How are you doing this week?")
+            await press(bot, checkin, "Okay", "What moved last week?")
+            await bot.fake.message_from(MEMBER_ID, "sent two applications")
+            await bot.said_in(dm, "One small goal")
+
+    asyncio.run(scenario())
+    week = this_weeks_check_in(core)
+    assert (week.mood, week.last_week) == ("okay", "sent two applications")

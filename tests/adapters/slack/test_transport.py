@@ -23,9 +23,11 @@ from tests.helpers import (
     PLAN,
     PRIVATE_CHECKIN_WORDS,
     Chat,
+    a_check_in_due,
     a_week_of_check_ins,
     outbox,
     thank_yous,
+    this_weeks_check_in,
     two_thank_yous_due,
 )
 
@@ -192,3 +194,26 @@ def test_the_digest_in_the_channel_holds_no_private_check_in_answer(core, clock)
                 assert private not in received, private
 
     asyncio.run(scenario())
+
+
+def test_a_check_in_arrives_with_mood_buttons_and_goes_on_by_button_and_by_typing(
+    core, clock
+) -> None:
+    a_check_in_due(core, SAM, clock)
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            assert (await dispatcher_for(core, client, clock).tick()).sent == 1
+            checkin = await harness.said("How are you doing this week?")
+            assert checkin["channel"] == "DU-sam"
+            buttons = checkin["blocks"][-1]["elements"]
+            okay = next(button for button in buttons if button["text"]["text"] == "Okay")
+            await harness.press(f"{CHOICE_ACTION}:2", okay["value"], channel_id="DU-sam")
+            await harness.said("What moved last week?")
+            await harness.dm("sent two applications")
+            await harness.said("One small goal")
+
+    asyncio.run(scenario())
+    week = this_weeks_check_in(core)
+    assert (week.mood, week.last_week) == ("okay", "sent two applications")
