@@ -32,7 +32,15 @@ from bot.conversation.events import (
     Reply,
     Text,
 )
-from bot.parsing import InvalidAnswer, clean_text, matching_options, optional, pick
+from bot.parsing import (
+    InvalidAnswer,
+    capitalised,
+    clean_text,
+    matching_options,
+    optional,
+    pick,
+    signature_named,
+)
 from bot.playbook import Playbook
 from bot.store.members import FormFilling
 from bot.store.repository import Repository
@@ -197,10 +205,16 @@ _STILL_FILLING = object()
 def _read(turn: Turn, question: Question, event: Inbound) -> Any:
     """The answer to the step; a question the member asked on the way is answered too,
     and when it was all they said (a short one ending in "?"), the step's question is
-    asked again."""
+    asked again. A signature named where it is no answer is kept all the same."""
     answer = answer_to(event.text, turn.playbook) if isinstance(event, Text) else None
     if answer is None:
-        return _read_answer(turn, question, event)
+        try:
+            return _read_answer(turn, question, event)
+        except InvalidAnswer:
+            signed = signed_from_now_on(turn, event.text) if isinstance(event, Text) else None
+            if signed is None:
+                raise
+            raise InvalidAnswer(signed) from None
     if isinstance(event, Text) and _only_a_question(event.text):
         raise InvalidAnswer(answer)
     try:
@@ -339,3 +353,14 @@ def member_name(turn: Turn) -> str:
 def signature(turn: Turn) -> str:
     """The name the member's drafts are signed with: the one they asked for, once."""
     return turn.repo.member.signs_as or member_name(turn)
+
+
+def signed_from_now_on(turn: Turn, text: str) -> str | None:
+    """When the member names the signature they want ("it's signed sam, i'm aisha"),
+    it is kept for every draft: what to tell them, or None if they named none."""
+    name = signature_named(text, signature(turn))
+    if name is None:
+        return None
+    signs_as = capitalised(name.lower() if name.isupper() else name)
+    turn.repo.change(signs_as=signs_as)
+    return f"Got it: your drafts are signed {signs_as} from now on."

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.conversation.answers import sounds_like_a_question
-from bot.conversation.engine import Turn, signature
+from bot.conversation.engine import Turn, signed_from_now_on
 from bot.conversation.registry import typed
-from bot.parsing import capitalised, mentions_any, signature_named
+from bot.parsing import mentions_any
 
 NEWS = ("job", "interview", "win")  # most news first: an offer beats a reply that led to it
 
@@ -22,11 +22,9 @@ class Heard:
 
 def heard(turn: Turn, text: str) -> Heard | None:
     """What the member meant, when it is one of the things read here; None otherwise."""
-    name = signature_named(text, signature(turn))
-    if name is not None:
-        signs_as = capitalised(name.lower() if name.isupper() else name)
-        turn.repo.change(signs_as=signs_as)
-        return Heard(f"Got it: your drafts are signed {signs_as} from now on.")
+    signed = signed_from_now_on(turn, text)
+    if signed is not None:
+        return Heard(signed)
     for news in NEWS:
         if mentions_any(text, turn.playbook.table(f"unprompted.{news}.phrases")):
             return Heard(_reply(turn, f"unprompted.{news}.reply"))

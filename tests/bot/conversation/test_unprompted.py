@@ -58,3 +58,9 @@ def test_a_question_that_says_thanks_is_not_taken_for_a_goodbye(chat: Chat) -> N
 def test_a_reminder_asked_for_is_answered_honestly(chat: Chat) -> None:
     reply = chat.say("can you remind me friday?")
     assert "can't set a reminder of your own yet" in reply and "snoozed" in reply
+
+
+def test_a_name_given_at_a_menu_is_kept_and_the_menu_asked_again(chat: Chat, core) -> None:
+    chat.steps(*PLAN[:9])  # the draft kept; the reading of the reason is asked
+    signed = chat.say("wait i didnt say keep it yet?? it's signed sam, i'm aisha")
+    assert "signed Aisha from now on" in signed and "Is that right?" in signed
