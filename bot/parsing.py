@@ -349,7 +349,9 @@ def numbers(raw: str, *, upper: int) -> list[int]:
 def items_named(raw: str, named: Sequence[Option]) -> list[int]:
     """The numbers of the listed items an answer means: `2, 4`, a number said in a
     sentence ("drop 3, I'm not chasing him twice"), or one item by its words ("the
-    second feedback one"). Each option describes an item, in the list's order."""
+    second feedback one", "the 2nd feedback one"). Each option describes an item, in
+    the list's order."""
+    raw = _DIGIT_ORDINAL.sub(lambda found: _ORDINAL_WORDS[found[1]], raw)
     try:
         return numbers(raw, upper=len(named))
     except InvalidAnswer as unread:
@@ -368,6 +370,8 @@ def items_named(raw: str, named: Sequence[Option]) -> list[int]:
 
 
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_ORDINAL_WORDS = {"1": "first", **{str(place): word for word, place in _ORDINALS.items()}}
+_DIGIT_ORDINAL = re.compile(r"\b([1-5])(?:st|nd|rd|th)\b")
 _AMOUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _BY_PLACE = re.compile(
     r"\b(?:the\s+)?(?:(?P<end>last|first)(?:\s+(?P<count>one|two|three|four|[1-4]))?"

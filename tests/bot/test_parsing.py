@@ -852,6 +852,16 @@ def test_a_number_said_as_the_closest_is_the_choice() -> None:
     assert pick(said, PLAN_CHOICES) == "accept"
 
 
+def test_an_item_named_by_a_written_ordinal_is_found() -> None:
+    plan = [
+        Option("send_note", "Send the thank-you and feedback request"),
+        Option("second_ask", "Send a friendly second ask for feedback", also=("second",)),
+        Option("reconnect", "Reconnect and ask about new openings"),
+    ]
+    assert items_named("drop the 2nd feedback one", plan) == [2]
+    assert items_named("the 3rd one", plan) == [3]
+
+
 def test_the_last_few_are_counted_from_the_end() -> None:
     four = [Option(str(n), f"item {n}") for n in range(1, 5)]
     assert items_named("drop the last 2", four) == [3, 4]
