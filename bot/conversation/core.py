@@ -191,8 +191,13 @@ class Bounceback:
             self._resume(turn, conversation, event)
         else:
             dialogue, step = _resumed(conversation)
-            self._save(turn, dialogue, advance(turn, step, event))
-            self._hand_over(turn)
+            back = dialogue.revisited(turn, event, step)
+            if back is not None:
+                ask(turn, back)
+                self._save(turn, dialogue, back)
+            else:
+                self._save(turn, dialogue, advance(turn, step, event))
+                self._hand_over(turn)
         return turn.replies
 
     def _turn(

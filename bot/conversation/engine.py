@@ -146,6 +146,11 @@ class Dialogue(ABC):
     def begin(self, turn: Turn, args: str) -> type[Step] | None:
         """Start from a command's arguments; return the first step, or None if done."""
 
+    def revisited(self, turn: Turn, event: Inbound, at: type[Step]) -> type[Step] | None:
+        """An earlier step the member asks to go back to from `at` ("back to the draft,
+        please"); None to read the message as the answer to `at`."""
+        return None
+
     def step_named(self, name: str) -> type[Step] | None:
         """The step a saved place names; None if this version has no such step."""
         return self._by_name.get(name)

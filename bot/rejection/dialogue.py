@@ -28,7 +28,7 @@ from bot.conversation.engine import (
     Turn,
     signature,
 )
-from bot.conversation.events import FormField, Option
+from bot.conversation.events import FormField, Inbound, Option, Text
 from bot.group.posts import CHOOSE_A_CHANNEL, post_to_group
 from bot.parsing import (
     InvalidAnswer,
@@ -269,15 +269,7 @@ class Note(Step):
 
     def answered(
         self, turn: Turn, value: str
-    ) -> (
-        type[Note]
-        | type[Strength]
-        | type[Category]
-        | type[AdviceMeeting]
-        | type[PassOn]
-        | type[Plan]
-        | None
-    ):
+    ) -> type[Note] | type[Strength] | AfterTheDraft | None:
         if value == "strength":
             return Strength
         if value == "short" and (turn.data.get("short") or turn.data.get("ghosted")):
@@ -319,6 +311,9 @@ class Note(Step):
             tip = "notes.nudge_tip" if turn.data.get("ghosted") else "notes.send_tip"
             turn.say(turn.playbook.text(tip))
         turn.data["note"] = value != "skip"
+        back_to = turn.data.pop("back_to", None)
+        if back_to is not None:  # come back to the draft from a later step: return there
+            return AFTER_THE_DRAFT[back_to]
         return _read_reason(turn)
 
 
@@ -657,6 +652,17 @@ class RejectionDialogue(Dialogue):
         Move,
     )
 
+    def revisited(self, turn: Turn, event: Inbound, at: type[Step]) -> type[Note] | None:
+        """From any step after the draft, "can we go back to the draft?" shows it again;
+        once it is settled, the dialogue returns to where the member was."""
+        if not isinstance(event, Text) or at.name not in AFTER_THE_DRAFT:
+            return None
+        if not _BACK_TO_THE_DRAFT.search(event.text):
+            return None
+        turn.data["back_to"] = at.name
+        turn.say("Of course. Here's the draft again:")
+        return Note
+
     def begin(self, turn: Turn, args: str) -> type[Mood]:
         if args.strip():
             try:
@@ -666,3 +672,16 @@ class RejectionDialogue(Dialogue):
         company = turn.data.get("company", "them")
         turn.say(turn.playbook.text("comfort.acknowledgement", company=company))
         return Mood
+
+
+AfterTheDraft = (
+    type[Category] | type[AdviceMeeting] | type[PassOn] | type[Plan] | type[Trim] | type[Move]
+)
+AFTER_THE_DRAFT: dict[str, AfterTheDraft] = {
+    step.name: step for step in (Category, AdviceMeeting, PassOn, Plan, Trim, Move)
+}
+_BACK_TO_THE_DRAFT = re.compile(
+    r"\b(?:back to the (?:draft|note)|(?:change|edit|redo|fix) the (?:draft|note)"
+    r"|the (?:draft|note) again|add a strength)\b",
+    re.IGNORECASE,
+)

@@ -220,6 +220,20 @@ def test_a_member_who_meant_drop_at_the_move_question_gets_it_dropped(chat: Chat
     assert "second_ask" not in [r.kind for r in reminders(core)]
 
 
+def test_the_draft_can_be_gone_back_to_and_the_dialogue_returns_where_it_was(
+    chat: Chat, core
+) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", *INTERVIEW_FACTS, "Hiring manager")
+    reading = chat.say("keep")
+    assert "Is that right?" in reading
+    back = chat.say("Sorry, I asked to add a strength. Can we go back to the draft?")
+    assert "Here's the draft again" in back and "Hi Jane," in (back[-1].quote or "")
+    chat.steps("Add a strength of mine", "the SQL dashboards I built")
+    returned = chat.say("keep")
+    assert "Is that right?" in returned  # where the member was
+    assert "SQL dashboards" in rejections(core)[0].note
+
+
 def test_no_reminders_is_a_fine_answer(chat: Chat, core) -> None:
     chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip", "skip", "skip", "2")
     chat.say("No reminders")
