@@ -40,6 +40,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "pay_advice": frozenset(),
         "vague_advice": frozenset(),
         "overqualified_advice": frozenset(),
+        "unsure": frozenset(),
     },
     "moods.toml": {"moods.*.label": frozenset(), "moods.*.response": frozenset()},
     "comfort.toml": {

@@ -49,10 +49,12 @@ from bot.rejection.reason import (
     FILLED,
     NO_FEEDBACK,
     SITUATION_CATEGORY,
+    UNSURE,
     VAGUE,
     category_advice,
     category_question,
     classify_reason,
+    confirmed_category,
     role_filled,
     situation,
     went_quiet,
@@ -515,7 +517,9 @@ class Category(Step):
     def answered(
         self, turn: Turn, value: str
     ) -> type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
-        _apply_category(turn, turn.data["guess"] if value == "yes" else value)
+        if value == UNSURE:
+            turn.say(turn.playbook.text("feedback.unsure"))
+        _apply_category(turn, confirmed_category(value, turn.data["guess"]))
         return _after_category(turn)
 
 

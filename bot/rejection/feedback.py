@@ -9,7 +9,13 @@ from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.parsing import InvalidAnswer, free_text
 from bot.rejection.plan import FEEDBACK_NUDGES
-from bot.rejection.reason import category_advice, category_question, classify_reason
+from bot.rejection.reason import (
+    UNSURE,
+    category_advice,
+    category_question,
+    classify_reason,
+    confirmed_category,
+)
 from bot.reminders.describing import rejection_label
 from bot.wins.dialogue import offer_win, record_win
 
@@ -53,7 +59,9 @@ class Category(Step):
         return category_question(turn.playbook, turn.data.get("guess"))
 
     def answered(self, turn: Turn, value: str) -> type[LogWin]:
-        category = turn.data["guess"] if value == "yes" else value
+        if value == UNSURE:
+            turn.say(turn.playbook.text("feedback.unsure"))
+        category = confirmed_category(value, turn.data["guess"])
         _update(turn, feedback_category=category)
         turn.say(category_advice(turn.playbook, category, turn.data.get("feedback", "")))
         cancelled = turn.repo.reminders.cancel(turn.data["rejection_id"], FEEDBACK_NUDGES, turn.now)

@@ -56,14 +56,24 @@ def category_question(playbook: Playbook, guess: str | None) -> Pick:
     others = tuple(
         Option(key, category["label"]) for key, category in categories.items() if key != guess
     )
+    unsure = Option(UNSURE, "I'm not sure", also=("idk", "dunno", "no idea", "don't know"))
     if guess is None:
-        return Pick("Which of these comes closest to the reason they gave?", others)
+        return Pick("Which of these comes closest to the reason they gave?", (*others, unsure))
     label = categories[guess]["label"]
     return Pick(
         f"Reading what they said, it sounds like: {label}. Is that right? "
         "If not, pick the one that fits better.",
-        (Option("yes", "Yes, that's it"), *others),
+        (Option("yes", "Yes, that's it"), *others, unsure),
     )
+
+
+UNSURE = "unsure"  # the member can't say: my reading stands, or no clear reason
+
+
+def confirmed_category(value: str, guess: str | None) -> str:
+    """What the member's answer settles on: my reading, confirmed or left to me when
+    they are unsure (no clear reason, without a reading), or the category they chose."""
+    return (guess or NO_FEEDBACK) if value in ("yes", UNSURE) else value
 
 
 # reasons that tell the member something about themselves or the choice: worth thanking

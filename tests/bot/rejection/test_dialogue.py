@@ -234,6 +234,19 @@ def test_the_draft_can_be_gone_back_to_and_the_dialogue_returns_where_it_was(
     assert "SQL dashboards" in rejections(core)[0].note
 
 
+@pytest.mark.parametrize(
+    ("reason", "read_as"),
+    [("they said i was missing kubernetes skills", "missing_skill"), ("meh", "no_feedback")],
+)
+def test_a_member_unsure_of_the_reason_is_given_my_reading(
+    chat: Chat, core, reason: str, read_as: str
+) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Analyst", "Jane", "today")
+    chat.steps(reason, "Hiring manager", "keep")
+    assert "I'll go with my best reading" in chat.say("idk")
+    assert rejections(core)[0].category == read_as
+
+
 def test_no_reminders_is_a_fine_answer(chat: Chat, core) -> None:
     chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip", "skip", "skip", "2")
     chat.say("No reminders")
