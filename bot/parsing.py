@@ -726,23 +726,36 @@ def count_mentioned(text: str, phrases: Iterable[str]) -> int:
 
 
 def signature_named(note: str, signed: str) -> str | None:
-    """The name the member wants the draft signed with, not the one it has: in "it's
-    signed sam, my name is henrik" that is henrik, and in "HENRIK. not sam" too."""
+    """The name the member wants the draft signed with, not the one it has, written as
+    a name: in "it's signed sam, my name is henrik" that is Henrik, and in "HENRIK. not
+    sam" too."""
     instead = re.search(
         rf"\b(?P<name>[^\W\d_][\w'-]+)[.,!]?\s+not\s+{re.escape(signed)}\b", note, re.I
     )
     found = [*_SIGNATURE.finditer(note), *([instead] if instead else [])]
     if _ABOUT_THE_SIGNATURE.search(note) and (at_the_end := _NAMED_AT_THE_END.search(note)):
         found.append(at_the_end)
-    names = [match["name"] for match in found if match["name"].lower() != signed.lower()]
-    return names[0] if names else None
+    names = [
+        match["name"]
+        for match in found
+        if match["name"].lower() != signed.lower()
+        and match["name"].split()[0].lower() not in _NO_NAMES
+    ]
+    if not names:
+        return None
+    return " ".join(
+        capitalised(word.lower() if word.isupper() else word) for word in names[0].split()
+    )
 
 
 _SIGNATURE = re.compile(
     r"\b(?:sign(?:ed)?\s+(?:it\s+)?(?:as\s+|with\s+)?|my name is\s+|my name's\s+|"
-    r"i'?m\s+(?=\w+\s+not\b)|it'?s\s+(?=\w+\s+not\s+sam))(?P<name>[^\W\d_][\w'-]*)",
+    r"full name[,:]?\s+(?:is\s+)?|"
+    r"i'?m\s+(?=\w+\s+not\b)|it'?s\s+(?=\w+\s+not\s+sam))"
+    r"(?P<name>[^\W\d_][\w'-]*(?:\s+(?-i:[A-Z])[\w'-]+)?)",  # a full name: "Marek Nowak"
     re.IGNORECASE,
 )
+_NO_NAMES = frozenset({"my", "me", "it", "the", "a", "as", "with", "off", "this", "that", "here"})
 _ABOUT_THE_SIGNATURE = re.compile(r"\b(?:sam|sign|signed|signature|bottom|name)\b", re.I)
 _NAMED_AT_THE_END = re.compile(
     r"\bi'?m\s+(?!(?:fine|ok|okay|good|sure|sorry|happy|done|not|so|just|confused)\b)"

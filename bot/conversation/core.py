@@ -360,7 +360,8 @@ class Bounceback:
             return
         where = turn.member.platform
         turn.say(
-            "I'm here, though we're not in the middle of anything, so I haven't kept that. "
+            "Thanks for telling me. I'm not sure what to do with that on its own, so here's "
+            f"where I can help: {typed('win', where)} keeps good news as a win, "
             f"{typed('rejected', where)} talks a new no through, {typed('followups', where)} "
             f"shows what's waiting, and {typed('help', where)} lists the rest."
         )

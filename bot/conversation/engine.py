@@ -34,7 +34,6 @@ from bot.conversation.events import (
 )
 from bot.parsing import (
     InvalidAnswer,
-    capitalised,
     clean_text,
     matching_options,
     optional,
@@ -363,9 +362,8 @@ def signature(turn: Turn) -> str:
 def signed_from_now_on(turn: Turn, text: str) -> str | None:
     """When the member names the signature they want ("it's signed sam, i'm aisha"),
     it is kept for every draft: what to tell them, or None if they named none."""
-    name = signature_named(text, signature(turn))
-    if name is None:
+    signs_as = signature_named(text, signature(turn))
+    if signs_as is None:
         return None
-    signs_as = capitalised(name.lower() if name.isupper() else name)
     turn.repo.change(signs_as=signs_as)
     return f"Got it: your drafts are signed {signs_as} from now on."

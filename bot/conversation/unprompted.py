@@ -11,7 +11,8 @@ from bot.conversation.engine import Turn, signed_from_now_on
 from bot.conversation.registry import typed
 from bot.parsing import mentions_any
 
-NEWS = ("job", "interview", "win")  # most news first: an offer beats a reply that led to it
+# most news first (an offer beats the reply that led to it), then how the member feels
+NEWS = ("job", "interview", "win", "nervous", "better")
 
 
 @dataclass(frozen=True)

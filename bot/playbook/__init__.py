@@ -28,6 +28,8 @@ class PlaybookError(Exception):
 _NOTE_FIELDS = frozenset(
     {"greeting_name", "company", "role", "stage_line", "feedback_ask", "strength", "member_name"}
 )
+_UNPROMPTED = ("job", "interview", "win", "nervous", "better", "remind_me", "followups")
+
 _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
     "feedback.toml": {
         "categories.*.label": frozenset(),
@@ -183,7 +185,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
     },
     "unprompted.toml": {
         f"{news}.reply": frozenset({"win", "offer", "interview", "followups"})
-        for news in ("job", "interview", "win", "remind_me", "followups")
+        for news in _UNPROMPTED
     },
     "wins.toml": {
         "kinds.*.label": frozenset(),
@@ -300,9 +302,7 @@ _PHRASE_LISTS = {
     "plan.toml": ("done_lines", "reminders.*.also"),
     "checkins.toml": ("moods.*.also", "outcomes.*.also"),
     "interviews.toml": ("outcomes.*.also",),
-    "unprompted.toml": tuple(
-        f"{news}.phrases" for news in ("job", "interview", "win", "remind_me", "followups")
-    ),
+    "unprompted.toml": tuple(f"{news}.phrases" for news in _UNPROMPTED),
 }
 
 

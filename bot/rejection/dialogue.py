@@ -467,7 +467,7 @@ def _read_note(raw: str, turn: Turn) -> str:
         return READDRESS + " ".join(map(capitalised, name.split()))
     name = signature_named(note, signature(turn))
     if name:
-        return SIGNED + capitalised(name.lower() if name.isupper() else name)  # "HENRIK"
+        return SIGNED + name
     try:  # "keep it", "not right now. i cant face talking to him yet"
         return pick(note, NOTE_OPTIONS)
     except InvalidAnswer:

@@ -30,6 +30,7 @@ from bot.parsing import (
     optional_name,
     past_date,
     pick,
+    signature_named,
     weekday,
     without_aside,
 )
@@ -866,3 +867,18 @@ def test_the_last_few_are_counted_from_the_end() -> None:
     four = [Option(str(n), f"item {n}") for n in range(1, 5)]
     assert items_named("drop the last 2", four) == [3, 4]
     assert items_named("the last two", four) == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("said", "signs_as"),
+    [
+        ("its signed sam, my name is priya", "Priya"),
+        ("HENRIK. not sam", "Henrik"),
+        ("Sign with Marek Nowak please", "Marek Nowak"),
+        ("I'd prefer to sign it with my full name, Samantha Reid.", "Samantha Reid"),
+        ("sign it Sofia, and take out the linkedin part", "Sofia"),
+        ("the note looks fine", None),
+    ],
+)
+def test_the_signature_asked_for_is_read_as_a_name(said: str, signs_as: str | None) -> None:
+    assert signature_named(said, "sam") == signs_as

@@ -95,7 +95,7 @@ def test_despair_pauses_coaching_and_offers_a_person(chat: Chat, core, playbook)
 
 def test_words_outside_any_conversation_are_answered_honestly(chat: Chat) -> None:
     reply = chat.say("the interview was on a tuesday")
-    assert "we're not in the middle of anything, so I haven't kept that" in reply
+    assert "I'm not sure what to do with that on its own" in reply
     assert "/rejected talks a new no through" in reply
     assert "Take care" in chat.say("ah ok, fair enough. thanks!")
     assert "not one I can answer well" in chat.say("what should I wear to an assessment centre?")

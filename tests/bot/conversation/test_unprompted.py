@@ -19,6 +19,8 @@ from tests.support.transport import FakeTransport
         ("they offered me the role!!! can't believe it", "/bounceback offer"),
         ("ok so i got an interview at globex on tuesday", "/bounceback interview Acme thursday"),
         ("chloe actually replied already, said theres another analyst role coming", "/win"),
+        ("I have some news: they asked whether I'd consider a six-month consultancy", "offer"),
+        ("she answer me yesterday, in january they open new team lead role", "/win"),
     ],
 )
 def test_news_told_outside_a_conversation_is_celebrated_with_its_command(
@@ -64,3 +66,14 @@ def test_a_name_given_at_a_menu_is_kept_and_the_menu_asked_again(chat: Chat, cor
     chat.steps(*PLAN[:9])  # the draft kept; the reading of the reason is asked
     signed = chat.say("wait i didnt say keep it yet?? it's signed sam, i'm aisha")
     assert "signed Aisha from now on" in signed and "Is that right?" in signed
+
+
+@pytest.mark.parametrize(
+    ("said", "heard"),
+    [
+        ("kinda nervous ngl, never done a live coding thing", "Nerves before something new"),
+        ("feeling way better than last week tbh, thanks", "really good to hear"),
+    ],
+)
+def test_how_the_member_feels_is_answered_not_filed_away(chat: Chat, said: str, heard: str):
+    assert heard in chat.say(said)
