@@ -49,7 +49,6 @@ from bot.rejection.reason import (
     FILLED,
     NO_FEEDBACK,
     SITUATION_CATEGORY,
-    UNSURE,
     VAGUE,
     category_advice,
     category_question,
@@ -517,9 +516,7 @@ class Category(Step):
     def answered(
         self, turn: Turn, value: str
     ) -> type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
-        if value == UNSURE:
-            turn.say(turn.playbook.text("feedback.unsure"))
-        _apply_category(turn, confirmed_category(value, turn.data["guess"]))
+        _apply_category(turn, confirmed_category(turn, value))
         return _after_category(turn)
 
 

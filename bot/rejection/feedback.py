@@ -10,7 +10,6 @@ from bot.conversation.events import Option
 from bot.parsing import InvalidAnswer, free_text
 from bot.rejection.plan import FEEDBACK_NUDGES
 from bot.rejection.reason import (
-    UNSURE,
     category_advice,
     category_question,
     classify_reason,
@@ -59,9 +58,7 @@ class Category(Step):
         return category_question(turn.playbook, turn.data.get("guess"))
 
     def answered(self, turn: Turn, value: str) -> type[LogWin]:
-        if value == UNSURE:
-            turn.say(turn.playbook.text("feedback.unsure"))
-        category = confirmed_category(value, turn.data["guess"])
+        category = confirmed_category(turn, value)
         _update(turn, feedback_category=category)
         turn.say(category_advice(turn.playbook, category, turn.data.get("feedback", "")))
         cancelled = turn.repo.reminders.cancel(turn.data["rejection_id"], FEEDBACK_NUDGES, turn.now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation.engine import Pick
+from bot.conversation.engine import Pick, Turn
 from bot.conversation.events import Option
 from bot.parsing import count_mentioned, mentions_any
 from bot.playbook import Playbook
@@ -70,9 +70,13 @@ def category_question(playbook: Playbook, guess: str | None) -> Pick:
 UNSURE = "unsure"  # the member can't say: my reading stands, or no clear reason
 
 
-def confirmed_category(value: str, guess: str | None) -> str:
-    """What the member's answer settles on: my reading, confirmed or left to me when
-    they are unsure (no clear reason, without a reading), or the category they chose."""
+def confirmed_category(turn: Turn, value: str) -> str:
+    """What the member's answer to `category_question` settles on: my reading, confirmed
+    or left to me when they are unsure (no clear reason, without a reading), or the
+    category they chose."""
+    if value == UNSURE:
+        turn.say(turn.playbook.text("feedback.unsure"))
+    guess = turn.data.get("guess")
     return (guess or NO_FEEDBACK) if value in ("yes", UNSURE) else value
 
 
