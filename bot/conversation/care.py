@@ -17,14 +17,23 @@ from bot.conversation.engine import Ask, Dialogue, Question, Step, Turn
 from bot.parsing import mentions_any, normalised, phrase_pattern
 from bot.playbook import Playbook
 
+DESPAIR_SURE = 0.7  # how sure the reader must be when no plain phrase of despair is there
+
 
 def sounds_like_crisis(text: str, playbook: Playbook) -> bool:
-    """Words of despair, once everyday tiredness that shares them ("I can't do this
-    anymore today") is set aside."""
+    """Words of despair: a plain phrase of it, once everyday tiredness that shares the
+    words ("I can't do this anymore today") is set aside, or despair in other words
+    as the examples taught the reader."""
     meant = phrase_pattern(tuple(playbook.table("comfort.ordinary_phrases"))).sub(
         " ", normalised(text)
     )
-    return mentions_any(meant, playbook.table("comfort.crisis_phrases"))
+    if mentions_any(meant, playbook.table("comfort.crisis_phrases")):
+        return True
+    reader = playbook.despair_reader
+    if "hopeless" not in reader.groups_in(meant):
+        return False
+    reading = reader.read(meant)
+    return reading.label == "despair" and reading.sureness >= DESPAIR_SURE
 
 
 def support_contact(turn: Turn) -> str:

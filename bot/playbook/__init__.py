@@ -12,8 +12,13 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import Any
+
+from bot.reading.classifier import Classifier
+from bot.reading.words import skipped
 
 SHIPPED = Path(__file__).parent
 _DOUBLE_SPACE = re.compile(r"(?<=\S) {2,}")
@@ -96,6 +101,7 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         "reminders.*.message": frozenset({"company", "role"}),
     },
     "group.toml": {},
+    "examples.toml": {},
     "answers.toml": {
         "answers.*.answer": frozenset(),
         "farewell": frozenset(),
@@ -195,15 +201,18 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 
+NEUTRAL = "neutral"  # what the reason reader calls a line that names no reason
+CATEGORIES = (
+    "internal_candidate",
+    "different_direction",
+    "better_qualified",
+    "missing_skill",
+    "presentation",
+    "no_feedback",
+)
 _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("feedback.toml", "categories"): (
-        "internal_candidate",
-        "different_direction",
-        "better_qualified",
-        "missing_skill",
-        "presentation",
-        "no_feedback",
-    ),
+    ("feedback.toml", "categories"): CATEGORIES,
+    ("examples.toml", "reasons"): CATEGORIES,
     ("moods.toml", "moods"): ("low", "disappointed", "steady", "relieved"),
     ("answers.toml", "answers"): (
         "feedback_worth",
@@ -275,7 +284,6 @@ _TABLES: dict[tuple[str, str], tuple[str, ...]] = {
 # Lists of phrases, checked for shape only.
 _PHRASE_LISTS = {
     "feedback.toml": (
-        "categories.*.keywords",
         "ghosted_phrases",
         "cancelled_phrases",
         "filled_phrases",
@@ -283,6 +291,7 @@ _PHRASE_LISTS = {
         "vague_phrases",
         "overqualified_phrases",
     ),
+    "examples.toml": ("reasons.*", "neutral.examples", "despair.distress", "despair.ordinary"),
     "moods.toml": ("moods.*.also",),
     "comfort.toml": ("crisis_phrases", "ordinary_phrases"),
     "group.toml": ("checkin_prompts",),
@@ -329,6 +338,27 @@ class Playbook:
             node = node[key]
         return node
 
+    @cached_property
+    def reason_reader(self) -> Classifier:
+        """Learned from examples.toml the first time a reason is read; a line like none
+        of the categories' examples reads as `NEUTRAL`."""
+        examples = {
+            **self.table("examples.reasons"),
+            NEUTRAL: self.table("examples.neutral.examples"),
+        }
+        return Classifier(examples, self.table("examples.kin"))
+
+    @cached_property
+    def despair_reader(self) -> Classifier:
+        """Despair told apart from all else a member writes after a no: the strong but
+        ordinary words, and every reason."""
+        despair = self.table("examples.despair")
+        reasons = chain.from_iterable(self.table("examples.reasons").values())
+        other = [*despair["ordinary"], *reasons, *self.table("examples.neutral.examples")]
+        return Classifier(
+            {"despair": despair["distress"], "other": other}, self.table("examples.kin")
+        )
+
 
 def load_playbook(override_dir: Path | None = None) -> Playbook:
     """Read and check every file, preferring a group's own copy where it has one."""
@@ -368,12 +398,31 @@ def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
                 or not all(isinstance(item, str) and item.strip() for item in value)
             ):
                 raise PlaybookError(f"{path}: '{key}' must be a non-empty list of phrases")
+    if path.name == "examples.toml":
+        _check_kin(path, data)
     if path.name == "plan.toml":
         for name in _TABLES[("plan.toml", "reminders")]:
             days = data["reminders"][name].get("days")
             if not isinstance(days, int) or isinstance(days, bool) or days < 0:
                 raise PlaybookError(f"{path}: 'reminders.{name}.days' must be a whole number")
     return data
+
+
+def _check_kin(path: Path, data: dict[str, Any]) -> None:
+    """Each word of a group is a word or two the reader reads: "go on" is only "go" to it,
+    as it skips "on", and would group every "go" with despair."""
+    groups = data.get("kin")
+    if not isinstance(groups, dict) or not groups:
+        raise PlaybookError(f"{path}: 'kin' must be a table of word groups")
+    for name, members in groups.items():
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise PlaybookError(f"{path}: 'kin.{name}' must be a list of words")
+        for words in members:
+            if skipped(words) or not 1 <= len(words.split()) <= 2:
+                raise PlaybookError(
+                    f"{path}: 'kin.{name}' has \"{words}\": give one or two words that "
+                    'carry meaning (the reader skips small words like "on" or "the")'
+                )
 
 
 def _expand(path: Path, data: dict[str, Any], key_path: str) -> list[tuple[str, Any]]:

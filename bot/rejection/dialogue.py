@@ -53,7 +53,8 @@ from bot.rejection.reason import (
     category_advice,
     category_question,
     classify_reason,
-    confirmed_category,
+    confirmed_categories,
+    note_reading,
     role_filled,
     situation,
     went_quiet,
@@ -485,7 +486,7 @@ def _read_reason(
 ) -> type[Category] | type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
     """Ask the member to confirm our reading of the reason, or go straight on without one."""
     reason = turn.data.get("reason", "")
-    turn.data["guess"] = classify_reason(reason, turn.playbook) if reason else NO_FEEDBACK
+    note_reading(turn, reason)
     if turn.data.get("ghosted"):  # silence is its own answer: nothing to confirm
         return _read_without_asking(turn, NO_FEEDBACK, "feedback.ghosted_advice")
     found = turn.data.get("situation")
@@ -493,7 +494,7 @@ def _read_reason(
         return _read_without_asking(turn, SITUATION_CATEGORY[found], f"feedback.{found}_advice")
     if reason:
         return Category
-    _apply_category(turn, NO_FEEDBACK)
+    _apply_category(turn, (NO_FEEDBACK,))
     return _after_category(turn)
 
 
@@ -511,24 +512,24 @@ class Category(Step):
     name = "category"
 
     def question(self, turn: Turn) -> Question:
-        return category_question(turn.playbook, turn.data.get("guess"))
+        return category_question(turn)
 
     def answered(
         self, turn: Turn, value: str
     ) -> type[AdviceMeeting] | type[PassOn] | type[Plan] | None:
-        _apply_category(turn, confirmed_category(turn, value))
+        _apply_category(turn, confirmed_categories(turn, value))
         return _after_category(turn)
 
 
-def _apply_category(turn: Turn, category: str) -> None:
-    _update(turn, category=category)
-    turn.data["category"] = category
+def _apply_category(turn: Turn, categories: tuple[str, ...]) -> None:
+    _update(turn, category=categories[0])
+    turn.data["category"] = categories[0]
     automated = turn.data["stage"] == "applied"  # no people met, nothing guarded to weigh
-    if automated and category == NO_FEEDBACK:
+    if automated and categories == (NO_FEEDBACK,):
         return  # the light path has said what there is to say
     reason = turn.data.get("reason", "")
     gentle = turn.data.get("mood") == "low"  # "nothing you need to do right now" holds
-    advice = category_advice(turn.playbook, category, reason, weigh=not automated, gentle=gentle)
+    advice = category_advice(turn.playbook, categories, reason, weigh=not automated, gentle=gentle)
     turn.say(advice)
 
 

@@ -12,8 +12,8 @@ from bot.rejection.plan import FEEDBACK_NUDGES
 from bot.rejection.reason import (
     category_advice,
     category_question,
-    classify_reason,
-    confirmed_category,
+    confirmed_categories,
+    note_reading,
 )
 from bot.reminders.describing import rejection_label
 from bot.wins.dialogue import offer_win, record_win
@@ -47,7 +47,7 @@ class What(Step):
     def answered(self, turn: Turn, value: str) -> type[Category]:
         _update(turn, feedback=value, feedback_at=turn.now)
         turn.data["feedback"] = value
-        turn.data["guess"] = classify_reason(value, turn.playbook)
+        note_reading(turn, value)
         return Category
 
 
@@ -55,12 +55,12 @@ class Category(Step):
     name = "category"
 
     def question(self, turn: Turn) -> Question:
-        return category_question(turn.playbook, turn.data.get("guess"))
+        return category_question(turn)
 
     def answered(self, turn: Turn, value: str) -> type[LogWin]:
-        category = confirmed_category(turn, value)
-        _update(turn, feedback_category=category)
-        turn.say(category_advice(turn.playbook, category, turn.data.get("feedback", "")))
+        categories = confirmed_categories(turn, value)
+        _update(turn, feedback_category=categories[0])
+        turn.say(category_advice(turn.playbook, categories, turn.data.get("feedback", "")))
         cancelled = turn.repo.reminders.cancel(turn.data["rejection_id"], FEEDBACK_NUDGES, turn.now)
         if cancelled:
             turn.say(

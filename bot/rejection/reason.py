@@ -6,24 +6,50 @@ import re
 
 from bot.conversation.engine import Pick, Turn
 from bot.conversation.events import Option
-from bot.parsing import count_mentioned, mentions_any
-from bot.playbook import Playbook
+from bot.parsing import mentions_any
+from bot.playbook import NEUTRAL, Playbook
 
 NO_FEEDBACK = "no_feedback"
 
 
-def classify_reason(reason: str, playbook: Playbook) -> str | None:
-    """The category whose phrases the reason mentions most; None when it is unclear."""
+SURE = 0.9  # how sure the reader must be to name a category: a wrong one misleads
+_SPACES = re.compile(r"[^\S\n]+")
+_CLAUSES = re.compile(r"[.;!?\n]+|,?\s+(?:and|but|also|plus|though)\s+", re.IGNORECASE)
+
+
+def read_reason(reason: str, playbook: Playbook) -> tuple[str, ...]:
+    """The categories a reason names, likeliest first: two when it names two things
+    ("more SQL, and someone internal"), none when the reader is unsure. "No reason" is
+    read only when nothing else is: a recruiter's stock lines wrap many real reasons."""
     if not reason.strip():
-        return NO_FEEDBACK
-    scores = {
-        name: count_mentioned(reason, category["keywords"])
-        for name, category in playbook.table("feedback.categories").items()
-    }
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    if ranked[0][1] == 0 or ranked[0][1] == ranked[1][1]:
-        return None
-    return ranked[0][0]
+        return (NO_FEEDBACK,)
+    reason = _SPACES.sub(" ", reason)  # a phone's no-break spaces read as spaces
+    clauses = [clause for clause in _CLAUSES.split(reason) if clause.strip()]
+    readings = [playbook.reason_reader.read(reason)]
+    if len(clauses) > 1:
+        readings += sorted(map(playbook.reason_reader.read, clauses), key=lambda r: -r.sureness)
+    named: list[str] = []
+    for reading in readings:
+        if reading.sureness >= SURE and reading.label not in (*named, NEUTRAL):
+            named.append(reading.label)
+    if len(named) > 1 and NO_FEEDBACK in named:
+        named.remove(NO_FEEDBACK)
+    if named[:1] == ["better_qualified"] and _a_named_tool(reason, playbook):
+        named[0] = "missing_skill"  # "more Kubernetes experience" is a skill, not a rival
+    return tuple(dict.fromkeys(named[:2]))
+
+
+def _a_named_tool(reason: str, playbook: Playbook) -> bool:
+    """The experience asked for is of a thing, as a tool's or a field's name is ("more
+    Kubernetes experience"), not of words the reader groups ("more years of experience")."""
+    skill = named_skill(reason)
+    return skill is not None and not playbook.reason_reader.groups_in(skill)
+
+
+def classify_reason(reason: str, playbook: Playbook) -> str | None:
+    """The likeliest category of the reason; None when it is unclear."""
+    named = read_reason(reason, playbook)
+    return named[0] if named else None
 
 
 def went_quiet(reason: str, playbook: Playbook) -> bool:
@@ -50,34 +76,62 @@ def situation(reason: str, playbook: Playbook) -> str:
     return ""
 
 
-def category_question(playbook: Playbook, guess: str | None) -> Pick:
-    """Our reading of the reason, for the member to confirm or correct."""
-    categories = playbook.table("feedback.categories")
+def note_reading(turn: Turn, reason: str) -> None:
+    """Keep what the reason reads as, for `category_question` to put to the member."""
+    named = read_reason(reason, turn.playbook) if reason else (NO_FEEDBACK,)
+    turn.data["guess"] = named[0] if named else None
+    turn.data["also"] = named[1] if len(named) > 1 else None
+
+
+def category_question(turn: Turn) -> Pick:
+    """Our reading of the reason, one category or two, for the member to confirm or
+    correct."""
+    categories = turn.playbook.table("feedback.categories")
+    read = [name for name in (turn.data.get("guess"), turn.data.get("also")) if name]
     others = tuple(
-        Option(key, category["label"]) for key, category in categories.items() if key != guess
+        Option(key, category["label"]) for key, category in categories.items() if key not in read
     )
     unsure = Option(UNSURE, "I'm not sure", also=("idk", "dunno", "no idea", "don't know"))
-    if guess is None:
+    if not read:
         return Pick("Which of these comes closest to the reason they gave?", (*others, unsure))
-    label = categories[guess]["label"]
+    if len(read) == 1:
+        label = categories[read[0]]["label"]
+        return Pick(
+            f"Reading what they said, it sounds like: {label}. Is that right? "
+            "If not, pick the one that fits better.",
+            (Option("yes", "Yes, that's it"), *others, unsure),
+        )
+    first, second = (_in_a_sentence(categories[name]["label"]) for name in read)
     return Pick(
-        f"Reading what they said, it sounds like: {label}. Is that right? "
-        "If not, pick the one that fits better.",
-        (Option("yes", "Yes, that's it"), *others, unsure),
+        f"Reading what they said, it sounds like two things: {first}, and {second}. "
+        "Is that right? If only one of them fits, or another does, pick it.",
+        (
+            Option("yes", "Yes, both", also=("both",)),
+            *(Option(name, f"Only: {categories[name]['label']}") for name in read),
+            *others,
+            unsure,
+        ),
     )
+
+
+def _in_a_sentence(label: str) -> str:
+    """ "An internal candidate got it" as it reads after a comma."""
+    return label[:1].lower() + label[1:]
 
 
 UNSURE = "unsure"  # the member can't say: my reading stands, or no clear reason
 
 
-def confirmed_category(turn: Turn, value: str) -> str:
-    """What the member's answer to `category_question` settles on: my reading, confirmed
-    or left to me when they are unsure (no clear reason, without a reading), or the
-    category they chose."""
+def confirmed_categories(turn: Turn, value: str) -> tuple[str, ...]:
+    """What the member's answer to `category_question` settles on, the main one first:
+    my reading, confirmed or left to me when they are unsure (no clear reason, without a
+    reading), or the category they chose."""
     if value == UNSURE:
         turn.say(turn.playbook.text("feedback.unsure"))
-    guess = turn.data.get("guess")
-    return (guess or NO_FEEDBACK) if value in ("yes", UNSURE) else value
+    if value not in ("yes", UNSURE):
+        return (value,)
+    read = tuple(name for name in (turn.data.get("guess"), turn.data.get("also")) if name)
+    return read or (NO_FEEDBACK,)
 
 
 # reasons that tell the member something about themselves or the choice: worth thanking
@@ -94,23 +148,26 @@ def role_filled(reason: str, playbook: Playbook) -> bool:
 
 def category_advice(
     playbook: Playbook,
-    category: str,
+    categories: tuple[str, ...],
     reason: str = "",
     *,
     weigh: bool = True,
     gentle: bool = False,
 ) -> str:
-    """The advice for a category, with the skill they named, and the caveat about
-    guarded feedback only after the stock phrases that deserve it; `gentle` (the member
-    feels low) keeps the reading and leaves the week's task for later."""
-    entry = playbook.table(f"feedback.categories.{category}")
-    skill = named_skill(reason) if category == "missing_skill" else None
-    opening = f"They named {skill}. " if skill else ""
-    step = playbook.text("feedback.gentle_step") if gentle else entry["next_step"]
-    advice = f"{opening}{entry['meaning']} {step}"
-    if weigh and reason and category in GUARDED:
-        advice += " " + playbook.text("feedback.weigh_it")
-    return advice
+    """The advice for each category the reason named, with the skill they named, and
+    the caveat about guarded feedback only after the stock phrases that deserve it;
+    `gentle` (the member feels low) keeps the reading and leaves the week's task for
+    later."""
+    advice = []
+    for category in categories:
+        entry = playbook.table(f"feedback.categories.{category}")
+        skill = named_skill(reason) if category == "missing_skill" else None
+        opening = f"They named {skill}. " if skill else ""
+        step = playbook.text("feedback.gentle_step") if gentle else entry["next_step"]
+        advice.append(f"{opening}{entry['meaning']} {step}")
+    if weigh and reason and GUARDED.intersection(categories):
+        advice[-1] += " " + playbook.text("feedback.weigh_it")
+    return "\n\n".join(advice)
 
 
 _SKILL = re.compile(

@@ -90,3 +90,9 @@ def test_bounceback_speaks_in_its_own_words() -> None:
     seeds = set().union(*(runs(path.read_text()) for path in SEEDS.glob("*.txt")))
     ours = set().union(*(runs(path.read_text()) for path in SHIPPED.glob("*.toml")))
     assert not seeds & ours
+
+
+def test_a_word_group_the_reader_cannot_read_is_named(group_copy: Path) -> None:
+    rewrite(group_copy / "examples.toml", "hopeless = [\n", 'hopeless = [\n  "go on",\n')
+    with pytest.raises(PlaybookError, match=r"'kin\.hopeless' has \"go on\""):
+        load_playbook(group_copy)

@@ -109,10 +109,43 @@ def test_a_long_vent_of_ordinary_disappointment_is_not_treated_as_a_crisis(
 
 @PROPERTY
 @given(st.text(max_size=40), st.text(max_size=40))
-def test_text_without_any_listed_phrase_is_not_a_crisis(before: str, after: str) -> None:
+def test_text_without_words_of_despair_is_not_a_crisis(before: str, after: str) -> None:
+    """Only a listed phrase, or words the reader groups as hopelessness, can hold a
+    conversation for care: "this sucks" among any other characters cannot."""
     text = f"{before} this sucks {after}"
     assume(not any(_folded(phrase) in _folded(text) for phrase in CRISIS_PHRASES))
+    assume("hopeless" not in PLAYBOOK.despair_reader.groups_in(text))
     assert not sounds_like_crisis(text, PLAYBOOK)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my kids would manage fine without me around",
+        "i honestly dont want to be alive anymore",
+        "im so empty inside, nothing left to give and no reason to stay",
+        "everyone would cope better if i was gone",
+    ],
+)
+def test_despair_in_words_no_list_has_is_heard(message: str) -> None:
+    assert not any(_folded(phrase) in _folded(message) for phrase in CRISIS_PHRASES)
+    assert sounds_like_crisis(message, PLAYBOOK)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "this job hunt will be the death of me lol",
+        "i am dead tired after three interviews",
+        "life is so busy, i barely had time to apply",
+        "my work life balance there would have been awful",
+        "please stop sending me reminders",
+        "is there any point applying again next year?",
+        "i cant see a way out of this career rut, maybe i need to retrain",
+    ],
+)
+def test_strong_words_about_the_search_are_not_despair(message: str) -> None:
+    assert not sounds_like_crisis(message, PLAYBOOK)
 
 
 @pytest.mark.parametrize(

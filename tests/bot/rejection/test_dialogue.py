@@ -400,11 +400,36 @@ def test_a_panel_gets_one_note_to_them_all(chat: Chat) -> None:
     assert "request for the panel." in draft
 
 
+def test_a_reason_that_names_two_things_is_read_as_both_and_advised_on_both(
+    chat: Chat, playbook
+) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Platform Engineer", "Jane Doe")
+    reason = "they wanted more hands-on SQL, and honestly they had someone internal lined up"
+    chat.steps("yesterday", reason, "Recruiter or HR")
+    question = chat.say("keep")
+    assert (
+        "it sounds like two things: a specific skill was missing, and an internal candidate "
+        "got it. Is that right?"
+    ) in question
+    advice = chat.say("yes, both")
+    for category in ("missing_skill", "internal_candidate"):
+        assert playbook.text(f"feedback.categories.{category}.meaning") in advice
+
+
+def test_one_of_two_readings_can_be_chosen_alone(chat: Chat, playbook) -> None:
+    chat.steps("/rejected Acme", "Disappointed", "Interviews", "Platform Engineer", "Jane Doe")
+    reason = "they wanted more hands-on SQL, and honestly they had someone internal lined up"
+    chat.steps("yesterday", reason, "Recruiter or HR", "keep")
+    advice = chat.say("only the skill one")
+    assert playbook.text("feedback.categories.missing_skill.meaning") in advice
+    assert playbook.text("feedback.categories.internal_candidate.meaning") not in advice
+
+
 def test_the_advice_names_the_skill_and_gives_no_caveat_to_candid_feedback(chat: Chat) -> None:
     chat.steps("/rejected Acme", "Disappointed", "Interviews", "Platform Engineer", "Jane Doe")
     chat.steps("yesterday", "They were looking for more Kubernetes experience", "Recruiter or HR")
-    chat.say("keep")
-    advice = chat.say("a skill was missing")  # the reader does not know it yet (issue 15)
+    assert "A specific skill was missing. Is that right?" in chat.say("keep")
+    advice = chat.say("yes")
     assert "They named Kubernetes." in advice
     assert "guarded for legal reasons" not in advice.text
 

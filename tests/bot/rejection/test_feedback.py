@@ -50,3 +50,10 @@ def test_with_several_rejections_the_member_picks_one(chat: Chat, core) -> None:
     with Session(core.engine) as session:
         by_company = {r.company: r.feedback for r in session.scalars(select(Rejection))}
     assert by_company == {"Acme": "", "Globex": "They wanted deeper SQL skills"}
+
+
+def test_feedback_in_the_member_s_own_words_is_read_by_the_same_reader(chat: Chat) -> None:
+    plan_for(chat, "Acme")
+    chat.say("/feedback")
+    reading = chat.say("the panel said I talked over them a lot and my answers ran long")
+    assert "How I came across. Is that right?" in reading
