@@ -4,6 +4,12 @@ Claims are sized to what the rate limits allow, so rows are never leased
 only to sit waiting; a row that finds its channel's bucket empty is handed
 back with the time it may go, not held. Failures back off in the outbox.
 
+A tick's rows go out together, as many at once as IN_FLIGHT allows (and
+WORKSPACE_IN_FLIGHT for one workspace): a platform takes 50-300 ms to answer,
+and one send at a time would cap a bot at a few messages a second, far below
+what the platforms allow. A member's own rows still go out one after another,
+in the order they fell due.
+
 The database work runs in a worker thread: the tick shares its event loop with
 the platforms, and a backlog of reminders must not hold Slack's acks or
 Discord's heartbeats back.
@@ -16,6 +22,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from bot.checkins.planning import plan_member_checkins
 from bot.group.rhythm import plan_group_posts
@@ -27,7 +34,12 @@ from scheduler.transport import RateLimited, Transport, Undeliverable
 
 log = logging.getLogger(__name__)
 BATCH = 200
+IN_FLIGHT = 32  # sends awaiting a platform's answer at once, per platform
+WORKSPACE_IN_FLIGHT = 8  # of those, for one workspace: its limits are its own
 PLAN_EVERY = timedelta(minutes=10)  # how often the groups' posts and check-ins are planned
+
+
+Outcome = Literal["sent", "waiting", "dropped", "retried", "failed", "fenced"]
 
 
 @dataclass
@@ -41,6 +53,9 @@ class Tally:
     failed: int = 0
     fenced: int = 0  # sent, but our lease had expired and another worker took the row
     handed_back: int = 0  # claimed, but their workspace had no room this tick
+
+    def add(self, outcome: Outcome) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
 
 
 class Dispatcher:
@@ -72,11 +87,32 @@ class Dispatcher:
                 claimed = await asyncio.to_thread(self.outbox.claim, self.clock(), room, platform)
                 now, later = self._fitting(platform, claimed)
                 tally.handed_back += await asyncio.to_thread(self.outbox.hand_back, later)
-                for row in now:
-                    if self._stopping:
-                        break
-                    await self._deliver(row, transport, tally)
+                await self._deliver_together(now, transport, tally)
         return tally
+
+    async def _deliver_together(
+        self, rows: list[Claimed], transport: Transport, tally: Tally
+    ) -> None:
+        """Each member's rows in their order, the members' side by side, within the
+        in-flight caps; after `stop`, nothing more is started."""
+        platform = asyncio.Semaphore(IN_FLIGHT)
+        workspaces: dict[str, asyncio.Semaphore] = {}
+        queues: dict[object, list[Claimed]] = {}
+        for row in rows:  # a group's post has no member: a queue of its own
+            queues.setdefault(row.member_id or ("row", row.id), []).append(row)
+
+        async def in_order(queue: list[Claimed]) -> None:
+            for row in queue:
+                if self._stopping:
+                    return
+                workspace = workspaces.setdefault(
+                    row.workspace, asyncio.Semaphore(WORKSPACE_IN_FLIGHT)
+                )
+                async with workspace, platform:
+                    if not self._stopping:
+                        await self._deliver(row, transport, tally)
+
+        await asyncio.gather(*(in_order(queue) for queue in queues.values()))
 
     async def stop(self) -> int:
         """On shutdown: let the send in flight finish and be recorded, try no more, and
@@ -113,45 +149,47 @@ class Dispatcher:
         self.planned_at = now
 
     async def _deliver(self, row: Claimed, transport: Transport, tally: Tally) -> None:
-        ready = await asyncio.to_thread(self._prepare, row, tally)
-        if ready is None:
+        """Prepare, send and record one row, counting the outcome in the tally (here, on
+        the event loop: the database work of several rows runs in threads at once)."""
+        ready = await asyncio.to_thread(self._prepare, row)
+        if isinstance(ready, str):
+            tally.add(ready)
             return
         prepared, now = ready
         try:
             key = row.delivery_key + (":pause-offer" if prepared.offers_pause else "")
             await transport.send(prepared, key=key, resend=row.attempts > 1)
         except RateLimited as limited:
-            await asyncio.to_thread(
-                self._not_sent, row, now, str(limited), tally, after=limited.retry_after
+            outcome = await asyncio.to_thread(
+                self._not_sent, row, now, str(limited), after=limited.retry_after
             )
         except Undeliverable as refused:
-            await asyncio.to_thread(self._not_sent, row, now, str(refused), tally, final=True)
+            outcome = await asyncio.to_thread(self._not_sent, row, now, str(refused), final=True)
         except Exception as error:  # any platform failure is retried, never fatal
-            await asyncio.to_thread(
-                self._not_sent, row, now, f"{type(error).__name__}: {error}", tally
+            outcome = await asyncio.to_thread(
+                self._not_sent, row, now, f"{type(error).__name__}: {error}"
             )
         else:
-            await asyncio.to_thread(self._record, row, prepared, tally)
+            outcome = await asyncio.to_thread(self._record, row, prepared)
+        tally.add(outcome)
 
-    def _prepare(self, row: Claimed, tally: Tally) -> tuple[Outgoing, datetime] | None:
-        """The message to send now, with the time it was prepared; or None, the row
-        dropped (nobody to send to) or deferred (quiet hours, a pause, a rate limit)."""
+    def _prepare(self, row: Claimed) -> tuple[Outgoing, datetime] | Outcome:
+        """The message to send now, with the time it was prepared; or the tally's name
+        for the row dropped (nobody to send to) or deferred (quiet hours, a pause, a
+        rate limit)."""
         now = self.clock()
         prepared = self.delivery.prepare(row, now)
         if prepared is None:
             self.outbox.drop(row)
-            tally.dropped += 1
-            return None
+            return "dropped"
         if isinstance(prepared, Wait):
             self.outbox.defer(row, prepared.until)
-            tally.waiting += 1
-            return None
+            return "waiting"
         wait = self.limits.reserve(row.platform, row.workspace, prepared.route)
         if wait > 0:
             self.delivery.release(row)
             self.outbox.defer(row, now + timedelta(seconds=wait))
-            tally.waiting += 1
-            return None
+            return "waiting"
         return prepared, now
 
     def _not_sent(
@@ -159,21 +197,17 @@ class Dispatcher:
         row: Claimed,
         now: datetime,
         error: str,
-        tally: Tally,
         after: float | None = None,
         *,
         final: bool = False,
-    ) -> None:
+    ) -> Outcome:
         """The member's side let go, the row backed off (or failed, if `final`)."""
         self.delivery.release(row)
         status = self.outbox.retry(row, now, error, after, final=final)
         log.warning("reminder %s not delivered (%s): %s", row.id, status, error)
-        if status == FAILED:
-            tally.failed += 1
-        else:
-            tally.retried += 1
+        return "failed" if status == FAILED else "retried"
 
-    def _record(self, row: Claimed, sent: Outgoing, tally: Tally) -> None:
+    def _record(self, row: Claimed, sent: Outgoing) -> Outcome:
         """The outcome and the member's side of it, saved together: or neither, if fenced."""
         now = self.clock()
         with self.outbox.engine.begin() as db:
@@ -181,9 +215,8 @@ class Dispatcher:
                 recorded = self.outbox.defer(row, now + HELD_FOR, db)
             else:
                 recorded = self.outbox.sent(db, row, now, late=sent.late)
-            if recorded:
-                self.delivery.record(db, row, sent, now)
-                tally.sent += 1
-                log.info("reminder %s delivered%s", row.id, " (late)" if sent.late else "")
-            else:
-                tally.fenced += 1
+            if not recorded:
+                return "fenced"
+            self.delivery.record(db, row, sent, now)
+        log.info("reminder %s delivered%s", row.id, " (late)" if sent.late else "")
+        return "sent"

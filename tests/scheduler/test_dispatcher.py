@@ -253,16 +253,20 @@ class HeldTransport(FakeTransport):
         await super().send(message, key=key, resend=resend)
 
 
-def test_stopping_mid_send_records_that_send_and_hands_back_the_rest_untried(
+def test_stopping_mid_send_records_the_sends_in_flight_and_hands_back_the_rest_untried(
     core, clock: FakeClock
 ) -> None:
-    due = [PlannedReminder("keep_in_touch", clock.now.date(), clock.now.time())]
+    """Three members' first reminders are in flight together; the first member's second
+    one waits for its first, so it has not started when the worker stops."""
+    at = (clock.now.date(), clock.now.time())
     for number in range(3):
+        kinds = ("keep_in_touch", "reconnect") if number == 0 else ("keep_in_touch",)
         with core.engine.begin() as db:
             repo = Repository.open(db, Member("slack", "T1", f"U{number}"), clock.now)
             rejection = repo.rejections.add(
                 company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
             )
+            due = [PlannedReminder(kind, *at) for kind in kinds]
             repo.reminders.add(
                 reminder_rows(due, rejection_id=rejection, zone="UTC", now=clock.now)
             )
@@ -279,15 +283,15 @@ def test_stopping_mid_send_records_that_send_and_hands_back_the_rest_untried(
         ticking = asyncio.create_task(dispatcher.tick())
         await platform.in_flight.wait()
         stopping = asyncio.create_task(dispatcher.stop())
-        await asyncio.sleep(0)  # stop waits for the send in flight ...
+        await asyncio.sleep(0)  # stop waits for the sends in flight ...
         assert not stopping.done()
         platform.go.set()  # ... which the platform now takes
         return await ticking, await stopping
 
     tally, handed_back = asyncio.run(shutdown_mid_send())
-    assert (tally.sent, handed_back, len(platform.sent)) == (1, 2, 1)
-    # Recorded as sent, not handed back as never tried (which would resend it unchecked).
-    assert sorted(outbox_statuses(core)) == [("pending", 0), ("pending", 0), ("sent", 1)]
+    assert (tally.sent, handed_back, len(platform.sent)) == (3, 1, 3)
+    # Recorded as sent, not handed back as never tried (which would resend them unchecked).
+    assert sorted(outbox_statuses(core)) == [("pending", 0), ("sent", 1), ("sent", 1), ("sent", 1)]
     assert asyncio.run(dispatcher.tick()).sent == 0  # stopped: it claims nothing more
 
 
@@ -313,3 +317,74 @@ def test_a_tick_leaves_the_event_loop_free_while_it_works_the_database(
 
     assert asyncio.run(scenario()).sent == 1
     assert len(platform.sent) == 1
+
+
+class CountingTransport(FakeTransport):
+    """Holds each send until `together` are in flight, as a platform that takes a while
+    to answer would hold them (or, if they never are, until a deadline): the most it
+    held at once is `most`."""
+
+    def __init__(self, together: int) -> None:
+        super().__init__("slack")
+        self.together = together
+        self.in_flight = 0
+        self.most = 0
+        self.all_in = asyncio.Event()
+
+    async def send(self, message, *, key: str, resend: bool = False) -> None:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        if self.in_flight == self.together:
+            self.all_in.set()
+        try:
+            await asyncio.wait_for(self.all_in.wait(), timeout=10)
+        except TimeoutError:
+            self.all_in.set()  # they never came together: let the rest through
+        self.in_flight -= 1
+        await super().send(message, key=key, resend=resend)
+
+
+def members_with_reminders(core, clock: FakeClock, kinds_each: list[tuple[str, ...]]) -> None:
+    """One member for each entry, with those reminders due now, a minute apart."""
+    for number, kinds in enumerate(kinds_each):
+        with core.engine.begin() as db:
+            repo = Repository.open(db, Member("slack", "T1", f"U{number}"), clock.now)
+            rejection = repo.rejections.add(
+                company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
+            )
+            due = [
+                PlannedReminder(kind, clock.now.date(), (clock.now - timedelta(minutes=m)).time())
+                for m, kind in enumerate(kinds)
+            ]
+            repo.reminders.add(
+                reminder_rows(due, rejection_id=rejection, zone="UTC", now=clock.now)
+            )
+
+
+def test_the_members_reminders_go_out_side_by_side_and_each_member_s_in_order(
+    core, clock: FakeClock
+) -> None:
+    members_with_reminders(core, clock, [("keep_in_touch", "reconnect"), ("keep_in_touch",)] * 3)
+    platform = CountingTransport(together=6)
+    dispatcher = Dispatcher(
+        Outbox(core.engine, "test-worker"),
+        Delivery(core.engine, core.playbook),
+        {"slack": platform},
+        RateLimits.unlimited(),
+        clock,
+    )
+    assert asyncio.run(dispatcher.tick()).sent == 9
+    assert platform.most == 6  # one send of each member at a time, all members at once
+    with Session(core.engine) as session:
+        rows = {
+            f"{r.idempotency_key}@{r.local_due:%Y-%m-%dT%H:%M}": (r.member_id, r.due_at)
+            for r in session.scalars(select(Reminder))
+        }
+    sent = [rows[key] for key in platform.keys]
+    for member in {member for member, _ in sent}:
+        dues = [due for who, due in sent if who == member]
+        assert dues == sorted(dues)
+    assert sorted(len([1 for who, _ in sent if who == m]) for m in {w for w, _ in sent}) == [
+        *[1] * 3,
+        *[2] * 3,
+    ]

@@ -208,12 +208,13 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_its_rows_are_delivered_once
 ) -> None:
     """2,000 rows: enough for the doomed worker to reach its 300th send, and quick.
 
-    It claims 40 at a time under a 3 s lease and is killed on its 300th send: the 20th
-    row of its 8th claim, accepted by the platform but not yet recorded; it still holds
-    the 20 rows after that one, never sent. The survivors (2-minute leases, the default)
-    cannot take those rows until the lease runs out, and stop when nothing is claimable.
-    A sweeper started once the lease has run out delivers them: the unsent ones for the
-    first time, the unrecorded one again, under the same key, which the platform drops.
+    It claims 40 at a time under a 3 s lease and is killed on its 300th send, accepted
+    by the platform but not yet recorded, as may be the other sends in flight beside it;
+    it still holds those and the rows of its claim never sent. The survivors (2-minute
+    leases, the default) cannot take those rows until the lease runs out, and stop when
+    nothing is claimable. A sweeper started once the lease has run out delivers them: the
+    unsent ones for the first time, the unrecorded ones again, under the same key, which
+    the platform drops.
     """
     expected = add_due_reminders(database, 2_000)
     log = tmp_path / "platform.log"
@@ -229,7 +230,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_its_rows_are_delivered_once
     assert len(by_doomed) == 300
     unrecorded = by_doomed[-1]
     assert {status for status, *_ in held.values()} == {SENDING}  # its claim, mid-batch
-    assert len(held) == 21 and key_of(unrecorded) in held
+    assert key_of(unrecorded) in held and len(held) < 40  # some of its claim went out
+    unrecorded_ones = {key for key in by_doomed if key_of(key) in held}
 
     expiry = max(lease_expires_at for *_, lease_expires_at in held.values())
     deadline = time.monotonic() + 30
@@ -242,9 +244,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_its_rows_are_delivered_once
     delivered = platform_log(log)
     sends = Counter(key for key, _ in delivered)
     assert set(sends) == expected  # the platform shows each reminder once: none lost
-    assert {key for key, count in sends.items() if count > 1} == {unrecorded}
-    resent = [owner for key, owner in delivered if key == unrecorded]
-    assert len(resent) == 2 and resent[0] == doomed.owner != resent[1]  # deduplicated by key
+    assert {key for key, count in sends.items() if count > 1} == unrecorded_ones
+    for key in unrecorded_ones:
+        resent = [owner for sent, owner in delivered if sent == key]
+        assert len(resent) == 2 and resent[0] == doomed.owner != resent[1]  # deduplicated
     assert all(tally["fenced"] == tally["retried"] == tally["failed"] == 0 for tally in tallies)
 
     rows = outbox(database)
