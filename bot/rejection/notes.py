@@ -71,7 +71,10 @@ def tidy_contact(raw: str) -> str:
     followed; "some hiring manager called priya i think" is Priya (hiring manager), and
     "three of them ... recruiter was Priya" is Priya: a person named by their part comes
     before a group."""
-    raw = _SOMETHING.sub("", _SURNAME_UNKNOWN.sub("", raw.strip()))  # "idk her surname, dani"
+    raw = _TITLE_STOP.sub(
+        r"\1", _CAME_FROM.sub("", raw.strip())
+    )  # "The letter came from Mr. Ellery"
+    raw = _SOMETHING.sub("", _SURNAME_UNKNOWN.sub("", raw))  # "idk her surname, dani"
     first = _PART_FIRST.match(raw)  # "recruiter was priya"
     if first is not None:
         return f"{capitalised(first['name'])} ({first['role'].lower()})"
@@ -118,7 +121,7 @@ _BY_PART = re.compile(
 
 _PART_FIRST = re.compile(
     rf"^(?:the\s+|my\s+|a\s+)?(?P<role>{_PARTS})\s+(?:was|is|called|named|[:-])\s*"
-    r"(?P<name>[^\W\d_][\w'-]*)$",
+    r"(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)$",
     re.IGNORECASE,
 )
 _SURNAME_UNKNOWN = re.compile(
@@ -126,6 +129,13 @@ _SURNAME_UNKNOWN = re.compile(
     r"(?:surname|last name|full name)[,.:]?\s*",
     re.IGNORECASE,
 )
+# How the news came, said before who it came from: "The letter came from Mr. Ellery".
+_CAME_FROM = re.compile(
+    r"^(?:the\s+|their\s+|an?\s+)?(?:news|letter|email|e-mail|mail|call|message|rejection|"
+    r"phone call|no)\s+(?:came\s+|was\s+)?(?:from|by)\s+",
+    re.IGNORECASE,
+)
+_TITLE_STOP = re.compile(rf"\b({'|'.join(TITLES)})\.", re.IGNORECASE)  # "Mr." ends no sentence
 _SOMETHING = re.compile(r"\s+(?:something|somebody|smth)\W*$", re.IGNORECASE)
 
 

@@ -288,8 +288,22 @@ def test_with_a_reason_given_the_note_does_not_ask_for_it_again() -> None:
         ("priya, she was the design lead", "priya", "Priya"),
         ("recruiter was priya", "Priya (recruiter)", "Priya"),
         ("idk her surname, dani something", "dani", "Dani"),
+        ("recruiter is kelsey ortiz", "Kelsey ortiz (recruiter)", "Kelsey"),
     ],
 )
 def test_who_they_dealt_with_is_kept_without_the_remark(typed: str, kept: str, greeted: str):
     assert tidy_contact(typed) == kept
     assert read_contact(kept).name == greeted
+
+
+@pytest.mark.parametrize(
+    ("typed", "greeted"),
+    [
+        ("The letter came from Mr. Martin Ellery, the Chief Executive.", "Mr Ellery"),
+        ("The news came from Mr. Rupert Lang, the Head of People, by telephone.", "Mr Lang"),
+    ],
+)
+def test_how_the_news_came_and_a_title_s_full_stop_are_not_the_name(typed: str, greeted: str):
+    kept = tidy_contact(typed)
+    assert read_contact(kept).name == greeted
+    assert "came from" not in kept
