@@ -42,7 +42,21 @@ def offer_plan(turn: Turn) -> type[Plan] | None:
     return None
 
 
-ACCEPTING = ("looks good", "looks fine", "looks great", "fine", "perfect", "great", "all good")
+ACCEPTING = (
+    "looks good",
+    "looks fine",
+    "looks great",
+    "fine",
+    "perfect",
+    "great",
+    "all good",
+    "sensible",
+    "reasonable",
+    "works for me",
+    "that works",
+    "seems good",
+    "seems fine",
+)
 
 
 PLAN_OPTIONS = (

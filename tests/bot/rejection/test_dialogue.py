@@ -12,7 +12,7 @@ from bot.conversation.core import Bounceback
 from bot.conversation.events import Visibility
 from bot.store.models import Conversation, Rejection, Reminder
 from tests.conftest import SAM
-from tests.helpers import CHANNEL, FIRST_DUE, WITH_FORMS, Chat, deliver, give_group_channel
+from tests.helpers import CHANNEL, FIRST_DUE, PLAN, WITH_FORMS, Chat, deliver, give_group_channel
 from tests.support.transport import FakeTransport
 
 INTERVIEW_FACTS = (
@@ -729,3 +729,10 @@ def test_an_answer_that_ends_by_asking_is_kept(chat: Chat, core) -> None:
     reason = "they said i was too quiet in the group exercise. is that even fixable?"
     chat.say(reason)
     assert rejections(core)[0].reason == reason
+
+
+@pytest.mark.parametrize("accepting", ["The plan seems sensible.", "that works for me"])
+def test_a_plan_accepted_in_the_member_s_words_is_saved(chat: Chat, accepting: str) -> None:
+    proposed = chat.steps(*PLAN[:-1])
+    assert "Sounds good" in proposed
+    assert "Saved" in chat.say(accepting)
