@@ -253,31 +253,43 @@ class HeldTransport(FakeTransport):
         await super().send(message, key=key, resend=resend)
 
 
-def test_stopping_mid_send_records_the_sends_in_flight_and_hands_back_the_rest_untried(
-    core, clock: FakeClock
-) -> None:
-    """Three members' first reminders are in flight together; the first member's second
-    one waits for its first, so it has not started when the worker stops."""
-    at = (clock.now.date(), clock.now.time())
-    for number in range(3):
-        kinds = ("keep_in_touch", "reconnect") if number == 0 else ("keep_in_touch",)
+def members_with_reminders(core, clock: FakeClock, kinds_each: list[tuple[str, ...]]) -> None:
+    """One member for each entry, with those reminders due now, a minute apart."""
+    for number, kinds in enumerate(kinds_each):
         with core.engine.begin() as db:
             repo = Repository.open(db, Member("slack", "T1", f"U{number}"), clock.now)
             rejection = repo.rejections.add(
                 company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
             )
-            due = [PlannedReminder(kind, *at) for kind in kinds]
+            due = [
+                PlannedReminder(kind, clock.now.date(), (clock.now - timedelta(minutes=m)).time())
+                for m, kind in enumerate(kinds)
+            ]
             repo.reminders.add(
                 reminder_rows(due, rejection_id=rejection, zone="UTC", now=clock.now)
             )
-    platform = HeldTransport()
-    dispatcher = Dispatcher(
+
+
+def unlimited_dispatcher(core, clock: FakeClock, platform: FakeTransport) -> Dispatcher:
+    return Dispatcher(
         Outbox(core.engine, "test-worker"),
         Delivery(core.engine, core.playbook),
         {"slack": platform},
         RateLimits.unlimited(),
         clock,
     )
+
+
+def test_stopping_mid_send_records_the_sends_in_flight_and_hands_back_the_rest_untried(
+    core, clock: FakeClock
+) -> None:
+    """Three members' first reminders are in flight together; the first member's second
+    one waits for its first, so it has not started when the worker stops."""
+    members_with_reminders(
+        core, clock, [("keep_in_touch", "reconnect"), ("keep_in_touch",), ("keep_in_touch",)]
+    )
+    platform = HeldTransport()
+    dispatcher = unlimited_dispatcher(core, clock, platform)
 
     async def shutdown_mid_send() -> tuple[Tally, int]:
         ticking = asyncio.create_task(dispatcher.tick())
@@ -344,35 +356,12 @@ class CountingTransport(FakeTransport):
         await super().send(message, key=key, resend=resend)
 
 
-def members_with_reminders(core, clock: FakeClock, kinds_each: list[tuple[str, ...]]) -> None:
-    """One member for each entry, with those reminders due now, a minute apart."""
-    for number, kinds in enumerate(kinds_each):
-        with core.engine.begin() as db:
-            repo = Repository.open(db, Member("slack", "T1", f"U{number}"), clock.now)
-            rejection = repo.rejections.add(
-                company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
-            )
-            due = [
-                PlannedReminder(kind, clock.now.date(), (clock.now - timedelta(minutes=m)).time())
-                for m, kind in enumerate(kinds)
-            ]
-            repo.reminders.add(
-                reminder_rows(due, rejection_id=rejection, zone="UTC", now=clock.now)
-            )
-
-
 def test_the_members_reminders_go_out_side_by_side_and_each_member_s_in_order(
     core, clock: FakeClock
 ) -> None:
     members_with_reminders(core, clock, [("keep_in_touch", "reconnect"), ("keep_in_touch",)] * 3)
     platform = CountingTransport(together=6)
-    dispatcher = Dispatcher(
-        Outbox(core.engine, "test-worker"),
-        Delivery(core.engine, core.playbook),
-        {"slack": platform},
-        RateLimits.unlimited(),
-        clock,
-    )
+    dispatcher = unlimited_dispatcher(core, clock, platform)
     assert asyncio.run(dispatcher.tick()).sent == 9
     assert platform.most == 6  # one send of each member at a time, all members at once
     with Session(core.engine) as session:
