@@ -166,13 +166,15 @@ def matching_options(raw: str, options: Sequence[Option]) -> list[Option]:
         return exact
     first, *rest = _WORD.findall(_folded(raw)) or [""]
     opening = _meaning(first)
+    meant = _folded(raw)
     if opening in ({YES}, {NO}):
         answering = [option for option in options if option.value in opening]
         if answering:
             return answering
         if rest:  # "no, an internal candidate": the no answers the question, not the options
-            said = _meaning(" ".join(rest))
-    clauses = [_meaning(part) for part in _CLAUSE_BREAK.split(_folded(raw)) if part.strip()]
+            meant = " ".join(rest)
+            said = _meaning(meant)
+    clauses = [_meaning(part) for part in _CLAUSE_BREAK.split(meant) if part.strip()]
     scored = []
     for option in options:
         words = _option_words(option)

@@ -99,7 +99,8 @@ def category_question(turn: Turn) -> Pick:
         return Pick(
             f"Reading what they said, it sounds like: {label}. Is that right? "
             "If not, pick the one that fits better.",
-            (Option("yes", "Yes, that's it"), *others, unsure),
+            # naming my reading back ("it was a missing skill") confirms it
+            (Option("yes", "Yes, that's it", also=(label,)), *others, unsure),
         )
     first, second = (_in_a_sentence(categories[name]["label"]) for name in read)
     return Pick(

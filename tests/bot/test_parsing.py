@@ -882,3 +882,14 @@ def test_the_last_few_are_counted_from_the_end() -> None:
 )
 def test_the_signature_asked_for_is_read_as_a_name(said: str, signs_as: str | None) -> None:
     assert signature_named(said, "sam") == signs_as
+
+
+def test_a_no_that_answers_the_question_then_names_an_option_picks_it() -> None:
+    """'No' says my reading was wrong; what follows is the member's own pick, not denied."""
+    options = (
+        Option("yes", "Yes, that's it"),
+        Option("internal", "An internal candidate got it"),
+        Option("better", "Someone better qualified got it"),
+    )
+    assert pick("no, an internal candidate", options) == "internal"
+    assert pick("no, someone better qualified i suppose", options) == "better"
