@@ -180,3 +180,27 @@ def test_a_reason_in_markdown_italics_is_still_read() -> None:
     assert classify_reason("They went with an _internal candidate_", PLAYBOOK) == (
         "internal_candidate"
     )
+
+
+@pytest.mark.parametrize(
+    ("reason", "category"),
+    [
+        (
+            "We decided to move forward with a candidate from inside the company.",
+            "internal_candidate",
+        ),
+        ("They were looking for more Kubernetes experience.", "missing_skill"),
+        (
+            "Budget got cut and they're rethinking what the position should be.",
+            "different_direction",
+        ),
+        (
+            "We found a candidate whose experience more closely matched our needs.",
+            "better_qualified",
+        ),
+        ("The panel said I talked over them a lot.", "presentation"),
+        ("The recruiter ghosted me.", NO_FEEDBACK),
+    ],
+)
+def test_the_six_reasons_issue_15_found_unread_are_read(reason: str, category: str) -> None:
+    assert classify_reason(reason, PLAYBOOK) == category
