@@ -41,7 +41,13 @@ from bot.parsing import (
     signature_named,
     without_aside,
 )
-from bot.rejection.notes import drafted_note, follow_up_note, read_contact, tidy_contact
+from bot.rejection.notes import (
+    drafted_note,
+    follow_up_note,
+    read_contact,
+    tidy_contact,
+    without_preface,
+)
 from bot.rejection.plan_steps import Move, Plan, Trim, offer_plan
 from bot.rejection.reason import (
     CANCELLED,
@@ -458,7 +464,7 @@ def _read_note(raw: str, turn: Turn) -> str:
     long = len(note.split()) >= NOTE_WORDS
     pasted = long or "\n" in note or (_LETTER.match(note) and not _ASKS_ME.search(note))
     if pasted and len(note) >= SHORTEST_NOTE:
-        return note
+        return without_preface(note)
     if _TO_NOBODY.search(note):  # "can it just say Dear Hiring Manager"
         return READDRESS
     readdressed = _READDRESS.search(note)

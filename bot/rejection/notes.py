@@ -154,6 +154,21 @@ def _first_name(part: str) -> str:
     return words[0]
 
 
+# What a member says before pasting their own note ("lol no. ill just write it myself:"),
+# up to the greeting that opens it ("Hi Kelsey," or "Dear Ms Okafor" on a line of its own)
+_PREFACE = re.compile(
+    r"^(?P<preface>(?!(?:hi|hello|dear|hey)\b).{1,200}?)(?:[:\n]|[.!]\s)\s*"
+    r"(?P<note>(?:hi|hello|dear|hey|good (?:morning|afternoon))\b[^\n,.!?]{0,40}[,\n].*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def without_preface(note: str) -> str:
+    """The note as it is to be sent, without the words to me that came before it."""
+    found = _PREFACE.match(note)
+    return found["note"] if found else note
+
+
 def drafted_note(
     playbook: Playbook,
     *,

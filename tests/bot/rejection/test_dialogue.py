@@ -157,6 +157,16 @@ def test_an_unclear_reason_is_left_for_the_member_to_place(chat: Chat) -> None:
     assert "yes" not in question.options
 
 
+@pytest.mark.parametrize("before", ["lol no. ill just write it myself: ", "Too much. Mine:\n"])
+def test_a_note_pasted_after_a_word_to_me_is_kept_without_that_word(
+    chat: Chat, core, before: str
+) -> None:
+    chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip")
+    own = "Hi Kelsey,\nThanks for letting me know, and for your time.\nBest, Dana"
+    chat.say(before + own)
+    assert rejections(core)[0].note == own
+
+
 def test_the_member_can_write_their_own_note_or_skip_it(chat: Chat, core) -> None:
     chat.steps("/rejected Acme", "2", "3", "Analyst", "skip", "today", "skip")
     too_short = chat.say("Thanks!")

@@ -22,6 +22,7 @@ from bot.rejection.notes import (
     follow_up_note,
     read_contact,
     tidy_contact,
+    without_preface,
 )
 from bot.rejection.stages import STAGES
 
@@ -307,3 +308,15 @@ def test_how_the_news_came_and_a_title_s_full_stop_are_not_the_name(typed: str, 
     kept = tidy_contact(typed)
     assert read_contact(kept).name == greeted
     assert "came from" not in kept
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Hi Jane,\nThanks for everything.\nBest, Sam",
+        "Thanks for the call today, Jane. Hi to the team too.",
+        "Dear hiring team, thank you for your time.",
+    ],
+)
+def test_a_note_with_no_word_to_me_before_it_is_kept_whole(note: str) -> None:
+    assert without_preface(note) == note

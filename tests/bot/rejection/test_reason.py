@@ -87,6 +87,7 @@ def test_surrounding_whitespace_and_punctuation_change_nothing(
 @PROPERTY
 @given(reasons, st.data())
 def test_runs_of_spaces_between_words_change_nothing(reason: str, data: st.DataObject) -> None:
+    assume("\n" not in reason)  # a new line ends a sentence, which spaces do not
     spaced = "".join(word + data.draw(gaps) for word in reason.split())
     assert read_reason(spaced, PLAYBOOK) == read_reason(reason, PLAYBOOK)
 
