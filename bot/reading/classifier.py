@@ -15,8 +15,8 @@ from bot.reading.words import Kin, features, kin
 
 SMOOTHING = 0.05  # added to every count, so a stem one label never saw costs, not forbids
 LETTER_WEIGHT = 0.25  # letter runs catch typos but say less than a whole stem
-TEMPERATURE = 5.0
-EVIDENCE_FLOOR = 10.0
+TEMPERATURE = 5.0  # how sharply the scores per unit of evidence become a sureness
+EVIDENCE_FLOOR = 10.0  # evidence below this counts as this much: few words, little sureness
 GROUP_WEIGHT = 2.0  # a word's group carries what one example teaches to all its kin
 
 
@@ -36,6 +36,8 @@ class Reading:
 
 
 class Classifier:
+    """Naive Bayes over `features`: word counts per label, learned once, read many times."""
+
     def __init__(
         self, examples: Mapping[str, Sequence[str]], groups: Mapping[str, Sequence[str]]
     ) -> None:

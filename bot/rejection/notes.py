@@ -71,9 +71,8 @@ def tidy_contact(raw: str) -> str:
     followed; "some hiring manager called priya i think" is Priya (hiring manager), and
     "three of them ... recruiter was Priya" is Priya: a person named by their part comes
     before a group."""
-    raw = _TITLE_STOP.sub(
-        r"\1", _CAME_FROM.sub("", raw.strip())
-    )  # "The letter came from Mr. Ellery"
+    raw = _CAME_FROM.sub("", raw.strip())  # "The letter came from Mr. Ellery"
+    raw = _TITLE_STOP.sub(r"\1", raw)
     raw = _SOMETHING.sub("", _SURNAME_UNKNOWN.sub("", raw))  # "idk her surname, dani"
     first = _PART_FIRST.match(raw)  # "recruiter was priya"
     if first is not None:

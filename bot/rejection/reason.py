@@ -87,7 +87,7 @@ def category_question(turn: Turn) -> Pick:
     """Our reading of the reason, one category or two, for the member to confirm or
     correct."""
     categories = turn.playbook.table("feedback.categories")
-    read = [name for name in (turn.data.get("guess"), turn.data.get("also")) if name]
+    read = _readings(turn)
     others = tuple(
         Option(key, category["label"]) for key, category in categories.items() if key not in read
     )
@@ -131,8 +131,12 @@ def confirmed_categories(turn: Turn, value: str) -> tuple[str, ...]:
         turn.say(turn.playbook.text("feedback.unsure"))
     if value not in ("yes", UNSURE):
         return (value,)
-    read = tuple(name for name in (turn.data.get("guess"), turn.data.get("also")) if name)
-    return read or (NO_FEEDBACK,)
+    return _readings(turn) or (NO_FEEDBACK,)
+
+
+def _readings(turn: Turn) -> tuple[str, ...]:
+    """What `note_reading` kept: none, one or two categories."""
+    return tuple(name for name in (turn.data.get("guess"), turn.data.get("also")) if name)
 
 
 # reasons that tell the member something about themselves or the choice: worth thanking
