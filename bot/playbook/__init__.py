@@ -202,6 +202,17 @@ _SCHEMA: dict[str, dict[str, frozenset[str]]] = {
 }
 
 NEUTRAL = "neutral"  # what the reason reader calls a line that names no reason
+DESPAIR, OTHER = "despair", "other"  # what the despair reader tells apart
+# What a member held for care says that is no new despair: the despair reader learns them
+# as other words, so "maybe my sister" is heard as the answer it is.
+_SAID_IN_CARE = (
+    "better_words",
+    "known_people",
+    "declines_lines",
+    "okay_words",
+    "thanks_words",
+    "asks_for_a_person",
+)
 CATEGORIES = (
     "internal_candidate",
     "different_direction",
@@ -342,11 +353,16 @@ class Playbook:
     def reason_reader(self) -> Classifier:
         """Learned from examples.toml the first time a reason is read; a line like none
         of the categories' examples reads as `NEUTRAL`."""
-        examples = {
-            **self.table("examples.reasons"),
-            NEUTRAL: self.table("examples.neutral.examples"),
-        }
+        examples = {name: list(texts) for name, texts in self.table("examples.reasons").items()}
+        for both in self._two_reasons():
+            for name in both["categories"]:
+                examples[name].append(both["text"])
+        examples[NEUTRAL] = list(self.table("examples.neutral.examples"))
         return Classifier(examples, self.table("examples.kin"))
+
+    def _two_reasons(self) -> list[Mapping[str, Any]]:
+        """Reasons that name two things: optional, so a group's own file may leave them out."""
+        return list(self.files["examples"].get("two_reasons", {}).get("examples", []))
 
     @cached_property
     def despair_reader(self) -> Classifier:
@@ -354,10 +370,14 @@ class Playbook:
         ordinary words, and every reason."""
         despair = self.table("examples.despair")
         reasons = chain.from_iterable(self.table("examples.reasons").values())
-        other = [*despair["ordinary"], *reasons, *self.table("examples.neutral.examples")]
-        return Classifier(
-            {"despair": despair["distress"], "other": other}, self.table("examples.kin")
-        )
+        other = [
+            *despair["ordinary"],
+            *reasons,
+            *(both["text"] for both in self._two_reasons()),
+            *self.table("examples.neutral.examples"),
+            *chain.from_iterable(self.table(f"care.{said}") for said in _SAID_IN_CARE),
+        ]
+        return Classifier({DESPAIR: despair["distress"], OTHER: other}, self.table("examples.kin"))
 
 
 def load_playbook(override_dir: Path | None = None) -> Playbook:
@@ -400,6 +420,7 @@ def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
                 raise PlaybookError(f"{path}: '{key}' must be a non-empty list of phrases")
     if path.name == "examples.toml":
         _check_kin(path, data)
+        _check_two_reasons(path, data)
     if path.name == "plan.toml":
         for name in _TABLES[("plan.toml", "reminders")]:
             days = data["reminders"][name].get("days")
@@ -423,6 +444,25 @@ def _check_kin(path: Path, data: dict[str, Any]) -> None:
                     f"{path}: 'kin.{name}' has \"{words}\": give one or two words that "
                     'carry meaning (the reader skips small words like "on" or "the")'
                 )
+
+
+def _check_two_reasons(path: Path, data: dict[str, Any]) -> None:
+    """Each reason that names two things gives its text and two of the six categories."""
+    for both in data.get("two_reasons", {}).get("examples", []):
+        text, categories = (
+            (both.get("text"), both.get("categories")) if isinstance(both, dict) else ("", [])
+        )
+        if (
+            not isinstance(text, str)
+            or not text.strip()
+            or not isinstance(categories, list)
+            or len(set(categories)) != 2
+            or not set(categories) <= set(CATEGORIES)
+        ):
+            raise PlaybookError(
+                f"{path}: 'two_reasons.examples' has {both!r}: give a text and two of "
+                f"the categories {', '.join(CATEGORIES)}"
+            )
 
 
 def _expand(path: Path, data: dict[str, Any], key_path: str) -> list[tuple[str, Any]]:

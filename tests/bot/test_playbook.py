@@ -96,3 +96,14 @@ def test_a_word_group_the_reader_cannot_read_is_named(group_copy: Path) -> None:
     rewrite(group_copy / "examples.toml", "hopeless = [\n", 'hopeless = [\n  "go on",\n')
     with pytest.raises(PlaybookError, match=r"'kin\.hopeless' has \"go on\""):
         load_playbook(group_copy)
+
+
+def test_a_reason_of_two_things_names_two_of_the_categories(group_copy: Path) -> None:
+    unknown = '  { text = "no SQL", categories = ["missing_skill", "luck"] },\n'
+    rewrite(
+        group_copy / "examples.toml",
+        "[two_reasons]\nexamples = [\n",
+        f"[two_reasons]\nexamples = [\n{unknown}",
+    )
+    with pytest.raises(PlaybookError, match=r"'two_reasons\.examples' has .*no SQL.*two of"):
+        load_playbook(group_copy)
