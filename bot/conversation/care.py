@@ -15,15 +15,16 @@ from typing import Any
 from bot.conversation.commands import command
 from bot.conversation.engine import Ask, Dialogue, Question, Step, Turn
 from bot.parsing import mentions_any, normalised, phrase_pattern
-from bot.playbook import Playbook
+from bot.playbook import DESPAIR, Playbook
 
-DESPAIR_SURE = 0.7  # how sure the reader must be when no plain phrase of despair is there
+DESPAIR_SURE = 0.9  # how sure the reader must be of despair that no plain phrase names
 
 
 def sounds_like_crisis(text: str, playbook: Playbook) -> bool:
-    """Words of despair: a plain phrase of it, once everyday tiredness that shares the
-    words ("I can't do this anymore today") is set aside, or despair in other words
-    as the examples taught the reader."""
+    """Words of despair: a plain phrase of it, once everyday words that share it ("I
+    can't do this anymore today") are set aside; or despair in other words, as the
+    examples taught the reader, where a word that tells of despair is there to read (so
+    "keep them coming" can never hold a conversation)."""
     meant = phrase_pattern(tuple(playbook.table("comfort.ordinary_phrases"))).sub(
         " ", normalised(text)
     )
@@ -33,7 +34,7 @@ def sounds_like_crisis(text: str, playbook: Playbook) -> bool:
     if "hopeless" not in reader.groups_in(meant):
         return False
     reading = reader.read(meant)
-    return reading.label == "despair" and reading.sureness >= DESPAIR_SURE
+    return reading.label == DESPAIR and reading.sureness >= DESPAIR_SURE
 
 
 def support_contact(turn: Turn) -> str:

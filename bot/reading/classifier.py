@@ -51,6 +51,9 @@ class Classifier:
                     counts[feature] = counts.get(feature, 0.0) + _weight(feature)
         self._known = set().union(*self._counts.values())
         size = len(self._known)
+        in_all = sum(len(texts) for texts in examples.values())
+        # each label's share of the examples: a text of few words leans to the commoner
+        self._prior = {label: math.log(len(texts) / in_all) for label, texts in examples.items()}
         self._totals = {
             label: sum(counts.values()) + SMOOTHING * size for label, counts in self._counts.items()
         }
@@ -63,7 +66,8 @@ class Classifier:
     def read(self, text: str) -> Reading:
         known = [feature for feature in features(text, self._groups) if feature in self._known]
         scores = {
-            label: sum(
+            label: self._prior[label]
+            + sum(
                 _weight(feature)
                 * math.log(
                     (self._counts[label].get(feature, 0.0) + SMOOTHING) / self._totals[label]

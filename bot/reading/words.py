@@ -38,8 +38,10 @@ def stem(word: str) -> str:
 
 def folded(text: str) -> str:
     """Lower case, accents and apostrophes dropped ("wasn't" -> "wasnt")."""
-    plain = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    plain = text.lower()
+    if not plain.isascii():  # most text is: only the rest has accents to drop
+        plain = unicodedata.normalize("NFKD", plain)
+        plain = "".join(char for char in plain if not unicodedata.combining(char))
     return plain.replace("'", "").replace("\u2019", "")
 
 

@@ -27,15 +27,17 @@ def read_reason(reason: str, playbook: Playbook) -> tuple[str, ...]:
     clauses = [clause for clause in _CLAUSES.split(reason) if clause.strip()]
     readings = [playbook.reason_reader.read(reason)]
     if len(clauses) > 1:
-        readings += sorted(map(playbook.reason_reader.read, clauses), key=lambda r: -r.sureness)
+        readings += map(playbook.reason_reader.read, clauses)  # named in the order said
     named: list[str] = []
     for reading in readings:
         if reading.sureness >= SURE and reading.label not in (*named, NEUTRAL):
             named.append(reading.label)
     if len(named) > 1 and NO_FEEDBACK in named:
         named.remove(NO_FEEDBACK)
-    if named[:1] == ["better_qualified"] and _a_named_tool(reason, playbook):
-        named[0] = "missing_skill"  # "more Kubernetes experience" is a skill, not a rival
+    rival = named[:1] == ["better_qualified"]  # "more Kubernetes experience" is no rival
+    leaning = not named and readings[0].label == "missing_skill"  # a tool named settles it
+    if (rival or leaning) and _a_named_tool(reason, playbook):
+        named[:1] = ["missing_skill"]
     return tuple(dict.fromkeys(named[:2]))
 
 

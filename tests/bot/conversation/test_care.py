@@ -125,6 +125,9 @@ def test_text_without_words_of_despair_is_not_a_crisis(before: str, after: str) 
         "i honestly dont want to be alive anymore",
         "im so empty inside, nothing left to give and no reason to stay",
         "everyone would cope better if i was gone",
+        "ive been reading about painless ways to go",
+        "the funeral money is put aside so nobody has to worry",
+        "i gave away my guitar and my books this week, i wont need them",
     ],
 )
 def test_despair_in_words_no_list_has_is_heard(message: str) -> None:
@@ -142,6 +145,9 @@ def test_despair_in_words_no_list_has_is_heard(message: str) -> None:
         "please stop sending me reminders",
         "is there any point applying again next year?",
         "i cant see a way out of this career rut, maybe i need to retrain",
+        "I want to die of embarrassment, I called her by the wrong name",
+        "killing myself trying to finish these applications",
+        "Keep them coming",  # a button's words, typed
     ],
 )
 def test_strong_words_about_the_search_are_not_despair(message: str) -> None:

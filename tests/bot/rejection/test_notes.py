@@ -139,7 +139,9 @@ names = st.text(
 ).filter(lambda name: name[0].isalnum())
 full_names = st.lists(names, min_size=1, max_size=3).map(" ".join)
 NOT_NAMES = set(ROLES) | GROUPS | TITLES | {"the", "my", "their", "our"}
-contacts = full_names.filter(lambda name: name.split()[0].lower().strip(".") not in NOT_NAMES)
+contacts = full_names.filter(  # "0 TEAM" is a team, greeted as one
+    lambda name: not NOT_NAMES & {word.lower().strip(".") for word in name.split()}
+)
 
 
 @EXAMPLES
