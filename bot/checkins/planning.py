@@ -18,19 +18,26 @@ from bot.store.groups import Rhythm, add_posts, checkin_groups
 from bot.store.reminders import GOAL_NUDGE, WEEKLY_CHECKIN
 
 HORIZON = timedelta(days=8)
+BATCH = 500  # rows a statement inserts: one statement for a whole group's many is huge
 
 
 def plan_member_checkins(db: Connection, now: datetime) -> int:
     """Each member without a check-in waiting gets their next one: how many were new."""
-    rows = []
+    new = 0
     for group in checkin_groups(db):
+        fires: dict[tuple[str, datetime], datetime | None] = {}  # a zone's members share it
+        rows = []
         for member_id, zone, away_until in unplanned_members(db, group.platform, group.workspace):
-            fire = next_checkin(group, zone, max(now, away_until or now))
+            after = max(now, away_until or now)
+            if (zone, after) not in fires:
+                fires[zone, after] = next_checkin(group, zone, after)
+            fire = fires[zone, after]
             if fire is None or fire > _aware(now) + HORIZON:
                 continue  # an unusable zone is asked for at their next message
             key = f"{WEEKLY_CHECKIN}:{group.platform}:{group.workspace}:{member_id}:{fire.date()}"
             rows.append(outbox_row(group, member_id, WEEKLY_CHECKIN, fire, key, now))
-    return add_posts(db, rows)
+        new += sum(add_posts(db, rows[at : at + BATCH]) for at in range(0, len(rows), BATCH))
+    return new
 
 
 def next_checkin(group: Rhythm, zone: str, after: datetime) -> datetime | None:

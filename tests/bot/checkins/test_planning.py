@@ -75,3 +75,16 @@ def test_planning_again_plans_nothing_twice(core, clock) -> None:
     with core.engine.begin() as db:
         assert plan_member_checkins(db, clock.now) == len(ZONES)
         assert plan_member_checkins(db, clock.now) == 0
+
+
+def test_a_group_planned_in_several_statements_has_each_member_once(
+    core, clock, monkeypatch
+) -> None:
+    monkeypatch.setattr("bot.checkins.planning.BATCH", 3)  # 8 members: 3, 3 and 2
+    members_in_zones(core, clock)
+    with core.engine.begin() as db:
+        assert plan_member_checkins(db, clock.now) == len(ZONES)
+        assert plan_member_checkins(db, clock.now) == 0
+    with Session(core.engine) as session:
+        planned = session.scalars(select(Reminder).where(Reminder.kind == WEEKLY_CHECKIN)).all()
+    assert sorted(row.zone for row in planned) == sorted(ZONES)
