@@ -1,8 +1,11 @@
 """Claim what is due, deliver it, record the outcome: one tick of the scheduler.
 
-Claims are sized to what the rate limits allow, so rows are never leased
-only to sit waiting; a row that finds its channel's bucket empty is handed
-back with the time it may go, not held. Failures back off in the outbox.
+Claims are sized to what the rate limits let go within the next AHEAD
+seconds, and each row books its turn with the limits before it is sent: it
+waits for that turn in memory, so the sends keep the limits' pace without
+a second of slack or of excess. A row whose turn is further off (its Slack
+channel's bucket is behind) is handed back with the time it may go, not
+held on its lease. Failures back off in the outbox.
 
 A tick's rows go out together, as many at once as IN_FLIGHT allows (and
 WORKSPACE_IN_FLIGHT for one workspace): a platform takes 50-300 ms to answer,
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 BATCH = 200
 IN_FLIGHT = 32  # sends awaiting a platform's answer at once, per platform
 WORKSPACE_IN_FLIGHT = 8  # of those, for one workspace: its limits are its own
+AHEAD = 4.0  # seconds of sends a claim holds and a row may wait in memory for its turn
 PLAN_EVERY = timedelta(minutes=10)  # how often the groups' posts and check-ins are planned
 
 
@@ -53,6 +57,7 @@ class Tally:
     failed: int = 0
     fenced: int = 0  # sent, but our lease had expired and another worker took the row
     handed_back: int = 0  # claimed, but their workspace had no room this tick
+    full: bool = False  # a claim came back as large as asked: more may be due at once
 
     def add(self, outcome: Outcome) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -75,6 +80,7 @@ class Dispatcher:
         self.planned_at: datetime | None = None
         self._ticking = asyncio.Lock()
         self._stopping = False
+        self._stopped = asyncio.Event()  # wakes the rows waiting for their turn
 
     async def tick(self, batch: int = BATCH) -> Tally:
         tally = Tally()
@@ -83,8 +89,9 @@ class Dispatcher:
                 return tally
             await asyncio.to_thread(self._plan)
             for platform, transport in self.transports.items():
-                room = min(batch, self.limits.available(platform))
+                room = min(batch, self.limits.available(platform, within=AHEAD))
                 claimed = await asyncio.to_thread(self.outbox.claim, self.clock(), room, platform)
+                tally.full |= len(claimed) == room > 0
                 now, later = self._fitting(platform, claimed)
                 tally.handed_back += await asyncio.to_thread(self.outbox.hand_back, later)
                 await self._deliver_together(now, transport, tally)
@@ -119,6 +126,7 @@ class Dispatcher:
         hand back the rest of the claim. Handed back while in flight, a sent row would
         be claimed as never tried, and sent again without looking first."""
         self._stopping = True
+        self._stopped.set()
         async with self._ticking:
             return await asyncio.to_thread(self.outbox.release_all)
 
@@ -132,7 +140,7 @@ class Dispatcher:
         for row in rows:
             left = room.get(row.workspace)
             if left is None:
-                left = self.limits.available_in(platform, row.workspace)
+                left = self.limits.available_in(platform, row.workspace, within=AHEAD)
             (now if left > 0 else later).append(row)
             room[row.workspace] = left - 1
         return now, later
@@ -155,7 +163,10 @@ class Dispatcher:
         if isinstance(ready, str):
             tally.add(ready)
             return
-        prepared, now = ready
+        prepared, now, turn = ready
+        if turn and await self._stopped_before(turn):
+            await asyncio.to_thread(self.delivery.release, row)  # handed back by `stop`
+            return
         try:
             key = row.delivery_key + (":pause-offer" if prepared.offers_pause else "")
             await transport.send(prepared, key=key, resend=row.attempts > 1)
@@ -173,10 +184,18 @@ class Dispatcher:
             outcome = await asyncio.to_thread(self._record, row, prepared)
         tally.add(outcome)
 
-    def _prepare(self, row: Claimed) -> tuple[Outgoing, datetime] | Outcome:
-        """The message to send now, with the time it was prepared; or the tally's name
-        for the row dropped (nobody to send to) or deferred (quiet hours, a pause, a
-        rate limit)."""
+    async def _stopped_before(self, seconds: float) -> bool:
+        """Wait for a booked turn; whether `stop` came first."""
+        try:
+            await asyncio.wait_for(self._stopped.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    def _prepare(self, row: Claimed) -> tuple[Outgoing, datetime, float] | Outcome:
+        """The message to send, the time it was prepared and the seconds until its turn;
+        or the tally's name for the row dropped (nobody to send to) or deferred (quiet
+        hours, a pause, a turn too far off)."""
         now = self.clock()
         prepared = self.delivery.prepare(row, now)
         if prepared is None:
@@ -185,12 +204,12 @@ class Dispatcher:
         if isinstance(prepared, Wait):
             self.outbox.defer(row, prepared.until)
             return "waiting"
-        wait = self.limits.reserve(row.platform, row.workspace, prepared.route)
-        if wait > 0:
+        turn = self.limits.reserve(row.platform, row.workspace, prepared.route, within=AHEAD)
+        if turn > AHEAD:
             self.delivery.release(row)
-            self.outbox.defer(row, now + timedelta(seconds=wait))
+            self.outbox.defer(row, now + timedelta(seconds=turn))
             return "waiting"
-        return prepared, now
+        return prepared, now, turn
 
     def _not_sent(
         self,

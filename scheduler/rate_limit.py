@@ -1,10 +1,14 @@
 """Token buckets for outgoing platform messages, so a worker never sends faster than allowed.
 
-The dispatcher sizes each claim with `available(platform)`, hands back the rows beyond what
-`available_in(platform, workspace)` allows, and calls `reserve` before every send. Nothing
-here sleeps: a reservation that would have to wait takes nothing and returns the wait, and
-the dispatcher defers the row by that much instead of sleeping on its lease.
-A 429's Retry-After stays the backstop for limits we guessed wrong or share with others.
+The dispatcher sizes each claim with `available(platform, within)`, the messages the
+platform's limit lets go within the next `within` seconds, hands back the rows beyond
+what `available_in(platform, workspace, within)` allows, and calls `reserve` before
+every send. A reservation books the message's turn: every bucket that applies gives it
+a token, going into debt for one that comes later, and the wait until then is returned
+for the dispatcher to keep the row in memory until its turn. A turn further off than
+`within` books nothing, and the dispatcher defers the row instead of sleeping on its
+lease. Nothing here sleeps. A 429's Retry-After stays the backstop for limits we
+guessed wrong or share with others.
 
 A message counts against every bucket that applies to it at once, or against none, so a
 message refused by its channel does not spend its workspace's or platform's allowance.
@@ -59,8 +63,10 @@ class PlatformLimits:
 
 
 # Discord: 50 requests per second per bot across routes, its global rate limit
-# (discord.com/developers/docs/topics/rate-limits#global-rate-limit).
-DISCORD = Limit(rate=50, burst=50)
+# (discord.com/developers/docs/topics/rate-limits#global-rate-limit). Turns are booked
+# ahead, so no burst is needed to keep up the rate; with one of 2, no second of sends
+# holds more than 50, however the platform's window falls.
+DISCORD = Limit(rate=49, burst=1)
 # Slack, chat.postMessage: "one message per second per channel", short bursts tolerated but
 # not guaranteed, so none here (api.slack.com/apis/rate-limits, "Posting messages").
 SLACK_CHANNEL = Limit(rate=1, burst=1)
@@ -89,19 +95,21 @@ class TokenBucket:
         self._tokens = float(burst)
         self._at = clock()
 
-    def available(self) -> int:
-        """Whole tokens now."""
-        return math.floor(self._refill() + _ROUNDING)
+    def available(self, within: float = 0.0) -> int:
+        """Whole tokens now, with those that come within `within` seconds; never below 0."""
+        return max(0, math.floor(self._refill() + within * self.rate + _ROUNDING))
 
     def wait(self) -> float:
         """Seconds until a token is available, 0.0 if one is now; consumes nothing."""
         tokens = self._refill()
         return 0.0 if tokens >= 1 - _ROUNDING else (1 - tokens) / self.rate
 
-    def take(self) -> float:
-        """Consume a token and return 0.0, or consume nothing and return the wait for one."""
+    def take(self, within: float = 0.0) -> float:
+        """Book a token and return the wait until it is there (0.0: now), if that is at
+        most `within`; else book nothing and return the wait. A booked token may be one
+        still to come: the bucket goes into debt, and the next wait is one turn longer."""
         wait = self.wait()
-        if not wait:
+        if wait <= within:
             self._tokens -= 1
         return wait
 
@@ -147,25 +155,25 @@ class RateLimits:
         """No limit anywhere: for benchmarks, which measure everything but the platforms."""
         return cls({})
 
-    def available(self, platform: str) -> int:
-        """How many messages the platform limit allows now: the most worth claiming."""
+    def available(self, platform: str, within: float = 0.0) -> int:
+        """How many messages the platform limit lets go within `within` seconds: the
+        most worth claiming."""
         with self._lock:
             bucket = self._platforms.get(platform)
-            return UNLIMITED if bucket is None else bucket.available()
+            return UNLIMITED if bucket is None else bucket.available(within)
 
-    def available_in(self, platform: str, workspace: str) -> int:
-        """How many messages the workspace limit allows now (the platform's aside)."""
+    def available_in(self, platform: str, workspace: str, within: float = 0.0) -> int:
+        """How many messages the workspace limit lets go within `within` seconds (the
+        platform's aside)."""
         limit = self._limits.get(platform, NO_LIMITS).workspace
         if limit is None:
             return UNLIMITED
         with self._lock:
-            return self._bucket((platform, workspace), limit).available()
+            return self._bucket((platform, workspace), limit).available(within)
 
-    def reserve(self, platform: str, workspace: str, channel: str) -> float:
-        """Take one token from each bucket that applies and return 0.0, or take none.
-
-        When any bucket is empty, nothing is taken and the longest wait is returned.
-        """
+    def reserve(self, platform: str, workspace: str, channel: str, within: float = 0.0) -> float:
+        """Book a turn with every bucket that applies and return the wait until it, or,
+        when the turn is further off than `within` seconds, book none and return it."""
         level = self._limits.get(platform, NO_LIMITS)
         with self._lock:
             buckets = [self._platforms[platform]] if platform in self._platforms else []
@@ -176,9 +184,9 @@ class RateLimits:
                 if limit is not None:
                     buckets.append(self._bucket(key, limit))
             wait = max((bucket.wait() for bucket in buckets), default=0.0)
-            if not wait:
+            if wait <= within:
                 for bucket in buckets:
-                    bucket.take()
+                    bucket.take(within)
             if len(self._keyed) > self._next_sweep:
                 self._sweep()
             return wait

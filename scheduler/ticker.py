@@ -72,9 +72,13 @@ class Ticker:
             self._current = asyncio.create_task(self._steady.tick(), name="scheduler-tick")
 
     async def _beat(self) -> None:
-        await self.dispatcher.tick()
-        engine, now = self.dispatcher.outbox.engine, self.dispatcher.clock()
-        await asyncio.to_thread(record_tick, engine, self.worker, now)  # off the loop, too
+        """A tick and its heartbeat; again at once while claims come back full, so a
+        backlog goes out at the limits' pace, not the interval's."""
+        full = True
+        while full:
+            full = (await self.dispatcher.tick()).full
+            engine, now = self.dispatcher.outbox.engine, self.dispatcher.clock()
+            await asyncio.to_thread(record_tick, engine, self.worker, now)  # off the loop
 
 
 def record_tick(engine: Engine, worker: str, at: datetime) -> None:

@@ -21,7 +21,7 @@ from bot.store.models import Reminder
 from bot.store.repository import Repository
 from scheduler.dispatcher import Dispatcher, Tally
 from scheduler.outbox import MAX_ATTEMPTS, Outbox
-from scheduler.rate_limit import SLACK_WORKSPACE, RateLimits
+from scheduler.rate_limit import Limit, PlatformLimits, RateLimits
 from scheduler.transport import Undeliverable
 from tests.conftest import SAM
 from tests.helpers import FIRST_DUE, PLAN, Chat, FakeClock, deliver, outbox
@@ -192,22 +192,27 @@ def test_the_weekly_check_in_and_digest_reach_the_groups_channel(
     assert "Sam" in digest.text and digest.visibility is Visibility.GROUP
 
 
-def test_a_busy_workspace_sends_what_its_limit_allows_and_hands_back_the_rest(
-    core, platform: FakeTransport, clock: FakeClock
+def test_a_busy_workspace_s_rows_wait_their_turn_and_those_too_far_off_are_handed_back(
+    core, platform: FakeTransport, clock: FakeClock, monkeypatch
 ) -> None:
+    """A workspace of 100 a second with a burst of 20, and turns booked up to 0.05 s
+    ahead: 25 of the busy workspace's 30 rows go in this tick (five of them after a
+    wait of at most 0.05 s), the quiet one's 3 beside them, and 5 wait in the outbox."""
+    monkeypatch.setattr("scheduler.dispatcher.AHEAD", 0.05)
     seconds = FakeSeconds()
+    workspace = Limit(rate=100, burst=20)
     limited = Dispatcher(
         Outbox(core.engine, "test-worker"),
         Delivery(core.engine, core.playbook),
         {"slack": platform},
-        RateLimits(clock=seconds),
+        RateLimits({"slack": PlatformLimits(workspace=workspace)}, clock=seconds),
         clock,
     )
     due = [PlannedReminder("keep_in_touch", clock.now.date(), clock.now.time())]
-    for workspace, members in (("T-busy", 25), ("T-quiet", 3)):
+    for workspace_id, members in (("T-busy", 30), ("T-quiet", 3)):
         for number in range(members):
             with core.engine.begin() as db:
-                repo = Repository.open(db, Member("slack", workspace, f"U{number}"), clock.now)
+                repo = Repository.open(db, Member("slack", workspace_id, f"U{number}"), clock.now)
                 rejection = repo.rejections.add(
                     company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
                 )
@@ -215,11 +220,11 @@ def test_a_busy_workspace_sends_what_its_limit_allows_and_hands_back_the_rest(
                     reminder_rows(due, rejection_id=rejection, zone="UTC", now=clock.now)
                 )
     first = deliver(limited)
-    assert (first.sent, first.handed_back, first.waiting) == (23, 5, 0)
-    sent = {(message.workspace, message.member.user) for message, _ in platform.sent}
-    assert len([1 for workspace, _ in sent if workspace == "T-busy"]) == SLACK_WORKSPACE.burst
-    assert deliver(limited).sent == 0  # the busy workspace's bucket is empty
-    seconds.now += 5 / SLACK_WORKSPACE.rate
+    assert (first.sent, first.handed_back, first.waiting) == (28, 5, 0)
+    busy = [message for message, _ in platform.sent if message.workspace == "T-busy"]
+    assert len(busy) == workspace.burst + workspace.rate * 0.05
+    assert deliver(limited).sent == 0  # the busy workspace's turns are all booked
+    seconds.now += 1
     assert deliver(limited).sent == 5
     assert {status for status, _ in outbox_statuses(core)} == {"sent"}
     assert all(attempts == 1 for _, attempts in outbox_statuses(core))
@@ -377,3 +382,43 @@ def test_the_members_reminders_go_out_side_by_side_and_each_member_s_in_order(
         *[1] * 3,
         *[2] * 3,
     ]
+
+
+class FirstSendTransport(FakeTransport):
+    """Says when the first message has gone."""
+
+    def __init__(self) -> None:
+        super().__init__("slack")
+        self.first = asyncio.Event()
+
+    async def send(self, message, *, key: str, resend: bool = False) -> None:
+        await super().send(message, key=key, resend=resend)
+        self.first.set()
+
+
+def test_rows_waiting_for_their_turn_at_shutdown_are_handed_back_unsent(
+    core, clock: FakeClock
+) -> None:
+    """One send a second: the first member's reminder goes, the next two wait a second
+    and two for their turns, and the worker stops meanwhile: they are handed back at
+    once, not sent and not held until their turn."""
+    members_with_reminders(core, clock, [("keep_in_touch",)] * 3)
+    platform = FirstSendTransport()
+    one_a_second = RateLimits({"slack": PlatformLimits(platform=Limit(rate=1, burst=1))})
+    dispatcher = Dispatcher(
+        Outbox(core.engine, "test-worker"),
+        Delivery(core.engine, core.playbook),
+        {"slack": platform},
+        one_a_second,
+        clock,
+    )
+
+    async def stop_while_they_wait() -> tuple[Tally, int]:
+        ticking = asyncio.create_task(dispatcher.tick())
+        await platform.first.wait()
+        handed_back = await dispatcher.stop()
+        return await ticking, handed_back
+
+    tally, handed_back = asyncio.run(stop_while_they_wait())
+    assert (tally.sent, handed_back, len(platform.sent)) == (1, 2, 1)
+    assert sorted(outbox_statuses(core)) == [("pending", 0), ("pending", 0), ("sent", 1)]

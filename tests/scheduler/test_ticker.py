@@ -134,3 +134,34 @@ def test_a_slow_tick_is_neither_overlapped_nor_logged_as_missed_runs(
 
     asyncio.run(run())
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_a_full_claim_is_followed_by_the_next_tick_at_once(chat, dispatcher, clock) -> None:
+    """A backlog goes at the limits' pace, not the interval's: the hour between ticks
+    never comes, and the third tick runs all the same, after two full claims."""
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    ticks = 0
+    third = asyncio.Event()
+    tick = dispatcher.tick
+
+    async def counted() -> Tally:
+        nonlocal ticks
+        ticks += 1
+        tally = await tick()
+        tally.full = ticks < 3  # as if the first two claims came back as large as asked
+        if ticks == 3:
+            third.set()
+        return tally
+
+    dispatcher.tick = counted
+
+    async def run() -> None:
+        ticker = Ticker(dispatcher, every=3600).start()
+        try:
+            await asyncio.wait_for(third.wait(), timeout=30)
+        finally:
+            await ticker.stop()
+
+    asyncio.run(run())
+    assert ticks == 3
