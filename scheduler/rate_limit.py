@@ -73,13 +73,11 @@ SLACK_CHANNEL = Limit(rate=1, burst=1)
 # Slack keeps a workspace-wide limit on posting too but publishes no number: this is our
 # estimate, and a 429's Retry-After corrects it.
 SLACK_WORKSPACE = Limit(rate=20, burst=20)
-# Slack has no app-wide limit (its limits are per workspace): this is Bounceback's own
-# ceiling, so one claim stays small and per-channel buckets stay few.
-SLACK = Limit(rate=50, burst=50)
 
 DEFAULT_LIMITS: Mapping[str, PlatformLimits] = {
     "discord": PlatformLimits(platform=DISCORD),
-    "slack": PlatformLimits(platform=SLACK, workspace=SLACK_WORKSPACE, channel=SLACK_CHANNEL),
+    # Slack has no app-wide limit: its limits are per workspace and per channel.
+    "slack": PlatformLimits(workspace=SLACK_WORKSPACE, channel=SLACK_CHANNEL),
 }
 NO_LIMITS = PlatformLimits()
 

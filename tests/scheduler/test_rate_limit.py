@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from scheduler import rate_limit
 from scheduler.rate_limit import (
     DISCORD,
-    SLACK,
     SLACK_WORKSPACE,
     SWEEP_AT,
     UNLIMITED,
@@ -100,12 +99,19 @@ def test_take_returns_the_exact_wait_and_takes_nothing_while_waiting(clock) -> N
 def test_reserve_takes_from_every_bucket_or_from_none(clock, limits) -> None:
     for number in range(SLACK_WORKSPACE.burst):
         assert limits.reserve("slack", "W1", f"C{number}") == 0.0
-    assert limits.available("slack") == SLACK.burst - SLACK_WORKSPACE.burst
+    assert limits.available_in("slack", "W1") == 0
     assert limits.reserve("slack", "W1", "C-new") == 1 / SLACK_WORKSPACE.rate
-    assert limits.available("slack") == SLACK.burst - SLACK_WORKSPACE.burst
     clock.advance(1 / SLACK_WORKSPACE.rate)
     assert limits.reserve("slack", "W1", "C-new") == 0.0  # its channel was not spent
     assert limits.reserve("slack", "W1", "C0") == pytest.approx(1 - 1 / SLACK_WORKSPACE.rate)
+
+
+def test_slack_has_no_app_wide_ceiling_only_each_workspace_s(clock, limits) -> None:
+    assert limits.available("slack") == UNLIMITED
+    for workspace in range(100):
+        for channel in range(SLACK_WORKSPACE.burst):
+            assert limits.reserve("slack", f"W{workspace}", f"C{channel}") == 0.0
+    assert limits.reserve("slack", "W99", "C-new") > 0.0
 
 
 def test_a_busy_slack_channel_does_not_slow_the_others(clock, limits) -> None:
