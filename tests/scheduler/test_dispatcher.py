@@ -20,9 +20,9 @@ from bot.store.groups import Groups
 from bot.store.models import Reminder
 from bot.store.repository import Repository
 from scheduler.dispatcher import Dispatcher, Tally
-from scheduler.outbox import MAX_ATTEMPTS, Outbox
+from scheduler.outbox import LEASE, MAX_ATTEMPTS, Outbox
 from scheduler.rate_limit import Limit, PlatformLimits, RateLimits
-from scheduler.transport import Undeliverable
+from scheduler.transport import RateLimited, Undeliverable
 from tests.conftest import SAM
 from tests.helpers import FIRST_DUE, PLAN, Chat, FakeClock, deliver, outbox
 from tests.support.transport import FakeTransport
@@ -422,3 +422,74 @@ def test_rows_waiting_for_their_turn_at_shutdown_are_handed_back_unsent(
     tally, handed_back = asyncio.run(stop_while_they_wait())
     assert (tally.sent, handed_back, len(platform.sent)) == (1, 2, 1)
     assert sorted(outbox_statuses(core)) == [("pending", 0), ("pending", 0), ("sent", 1)]
+
+
+class OneMemberLimited(FakeTransport):
+    """Answers one member's message with a 429, as a platform whose limit that message
+    met would, and takes the rest."""
+
+    def __init__(self, user: str) -> None:
+        super().__init__("slack")
+        self.user = user
+
+    async def send(self, message, *, key: str, resend: bool = False) -> None:
+        if message.member.user == self.user:
+            raise RateLimited(30)
+        await super().send(message, key=key, resend=resend)
+
+
+def test_a_429_mid_burst_defers_only_the_row_it_answered(core, clock: FakeClock) -> None:
+    members_with_reminders(core, clock, [("keep_in_touch",)] * 4)
+    platform = OneMemberLimited("U2")
+    tally = deliver(unlimited_dispatcher(core, clock, platform))
+    assert (tally.sent, tally.retried) == (3, 1)
+    assert sorted(message.member.user for message, _ in platform.sent) == ["U0", "U1", "U3"]
+    with core.engine.connect() as db:
+        due = db.execute(select(Reminder.status, Reminder.due_at)).all()
+    assert sorted(status for status, _ in due) == ["pending", "sent", "sent", "sent"]
+    assert [at for status, at in due if status == "pending"] == [clock.now + timedelta(seconds=30)]
+
+
+class TwoAtOnce(FakeTransport):
+    """Holds the first send until a second is in flight, then answers both."""
+
+    def __init__(self) -> None:
+        super().__init__("slack")
+        self.first = asyncio.Event()
+        self.both = asyncio.Event()
+
+    async def send(self, message, *, key: str, resend: bool = False) -> None:
+        (self.both if self.first.is_set() else self.first).set()
+        await self.both.wait()
+        await super().send(message, key=key, resend=resend)
+
+
+def test_a_lease_that_expires_while_its_send_is_in_flight_is_not_shown_twice(
+    core, clock: FakeClock
+) -> None:
+    """Worker A's send hangs past its lease; worker B takes the row and sends it again,
+    under the same key: the member sees it once, and A's late answer records nothing."""
+    members_with_reminders(core, clock, [("keep_in_touch",)])
+    platform = TwoAtOnce()
+    first, second = (
+        Dispatcher(
+            Outbox(core.engine, worker),
+            Delivery(core.engine, core.playbook),
+            {"slack": platform},
+            RateLimits.unlimited(),
+            clock,
+        )
+        for worker in ("worker-a", "worker-b")
+    )
+
+    async def expire_mid_send() -> tuple[Tally, Tally]:
+        hanging = asyncio.create_task(first.tick())
+        await platform.first.wait()
+        clock.advance(seconds=LEASE.total_seconds() + 1)
+        taken_over = await second.tick()  # its send lets both through
+        return await hanging, taken_over
+
+    late, taken_over = asyncio.run(expire_mid_send())
+    assert (late.fenced, taken_over.sent) == (1, 1)
+    assert len(platform.sent) == 1 and platform.duplicates == 1
+    assert outbox_statuses(core) == [("sent", 2)]
