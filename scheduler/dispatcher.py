@@ -91,8 +91,8 @@ class Dispatcher:
             for platform, transport in self.transports.items():
                 room = min(batch, self.limits.available(platform, within=AHEAD))
                 claimed = await asyncio.to_thread(self.outbox.claim, self.clock(), room, platform)
-                tally.full |= len(claimed) == room > 0
                 now, later = self._fitting(platform, claimed)
+                tally.full |= len(claimed) == room and bool(now)  # all handed back: no hurry
                 tally.handed_back += await asyncio.to_thread(self.outbox.hand_back, later)
                 await self._deliver_together(now, transport, tally)
         return tally

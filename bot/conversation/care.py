@@ -23,8 +23,8 @@ DESPAIR_SURE = 0.9  # how sure the reader must be of despair that no plain phras
 def sounds_like_crisis(text: str, playbook: Playbook) -> bool:
     """Words of despair: a plain phrase of it, once everyday words that share it ("I
     can't do this anymore today") are set aside; or despair in other words, as the
-    examples taught the reader, where a word that tells of despair is there to read (so
-    "keep them coming" can never hold a conversation)."""
+    examples taught the reader, where a word of the playbook's hopeless group is there
+    to read (so "keep them coming" can never hold a conversation)."""
     meant = phrase_pattern(tuple(playbook.table("comfort.ordinary_phrases"))).sub(
         " ", normalised(text)
     )
