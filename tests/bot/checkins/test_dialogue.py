@@ -131,7 +131,9 @@ def test_a_check_in_button_pressed_mid_conversation_keeps_the_conversation(
     core, chat: Chat, dispatcher, platform: FakeTransport, clock: FakeClock
 ) -> None:
     arrivals(dispatcher, platform, clock, MONDAY_9)
-    good = platform.last.options[3].value
+    # the group's post goes out beside it, in either order: the member's own DM
+    [checkin] = [message for message, _ in platform.sent if message.member is not None]
+    good = checkin.replies[-1].options[3].value
     chat.say("/rejected Acme")
     pressed = chat.press(good)
     assert "Let's finish what we're in first" in pressed
