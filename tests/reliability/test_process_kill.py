@@ -136,6 +136,7 @@ class KillingSlack(FakeSlack):
         self.taken = 0
         self.unrecorded: str | None = None
         self.held: set[str] = set()
+        self.first_taken = asyncio.Event()
 
     def watch(self, run: BouncebackRun, at: int) -> None:
         """Kill `run` at its `at`-th reminder."""
@@ -148,6 +149,7 @@ class KillingSlack(FakeSlack):
         if key is None or call.token != self.token:
             return
         self.taken += 1
+        self.first_taken.set()
         if self.pid is not None and self.taken == self.at:
             self.unrecorded = key
             os.kill(self.pid, signal.SIGKILL)
@@ -202,14 +204,19 @@ def test_of_two_processes_one_killed_mid_dispatch_the_other_delivers_the_rest_on
         async with (
             KillingSlack(engine) as slack,
             bounceback_run(folders[0], **on_slack(slack, url, first)) as one,
-            bounceback_run(folders[1], **on_slack(slack, url, second, SURVIVOR)) as other,
         ):
             slack.watch(one, KILL_AT_ITS)
-            expected = due_reminders(engine, REMINDERS)  # once both serve
-            assert await one.ended() == -signal.SIGKILL  # by the platform, mid-batch
-            slack.note_held()
-            await wait_delivered(slack, expected)
-            assert await other.stop() == 0
+            expected = due_reminders(engine, REMINDERS)
+            # the survivor joins once the first is sending: a claim takes up to 200 rows,
+            # and one that came first might leave the other nothing of its own to die at
+            await asyncio.wait_for(slack.first_taken.wait(), timeout=60)
+            async with bounceback_run(
+                folders[1], **on_slack(slack, url, second, SURVIVOR)
+            ) as other:
+                assert await one.ended() == -signal.SIGKILL  # by the platform, mid-batch
+                slack.note_held()
+                await wait_delivered(slack, expected)
+                assert await other.stop() == 0
             return slack, expected
 
     slack, expected = asyncio.run(scenario())
