@@ -144,7 +144,6 @@ def timing(texts: Sequence[str]) -> None:
     again.reason_reader, again.despair_reader  # noqa: B018
     memory = tracemalloc.get_traced_memory()[0] / 2**20
     tracemalloc.stop()
-    del again
     took = []
     for text in texts:
         begun = time.perf_counter()

@@ -64,8 +64,8 @@ class PlatformLimits:
 
 # Discord: 50 requests per second per bot across routes, its global rate limit
 # (discord.com/developers/docs/topics/rate-limits#global-rate-limit). Turns are booked
-# ahead, so no burst is needed to keep up the rate; with one of 2, no second of sends
-# holds more than 50, however the platform's window falls.
+# ahead, so no burst is needed to keep up the rate; with a burst of 1, no second of
+# sends holds more than 50, however the platform's window falls.
 DISCORD = Limit(rate=49, burst=1)
 # Slack, chat.postMessage: "one message per second per channel", short bursts tolerated but
 # not guaranteed, so none here (api.slack.com/apis/rate-limits, "Posting messages").

@@ -202,13 +202,8 @@ def test_a_busy_workspace_s_rows_wait_their_turn_and_those_too_far_off_are_hande
     monkeypatch.setattr("scheduler.dispatcher.AHEAD", 0.05)
     seconds = FakeSeconds()
     workspace = Limit(rate=100, burst=20)
-    limited = Dispatcher(
-        Outbox(core.engine, "test-worker"),
-        Delivery(core.engine, core.playbook),
-        {"slack": platform},
-        RateLimits({"slack": PlatformLimits(workspace=workspace)}, clock=seconds),
-        clock,
-    )
+    limits = RateLimits({"slack": PlatformLimits(workspace=workspace)}, clock=seconds)
+    limited = dispatcher_to(core, clock, platform, limits)
     due = [PlannedReminder("keep_in_touch", clock.now.date(), clock.now.time())]
     for workspace_id, members in (("T-busy", 30), ("T-quiet", 3)):
         for number in range(members):
@@ -276,12 +271,19 @@ def members_with_reminders(core, clock: FakeClock, kinds_each: list[tuple[str, .
             )
 
 
-def unlimited_dispatcher(core, clock: FakeClock, platform: FakeTransport) -> Dispatcher:
+def dispatcher_to(
+    core,
+    clock: FakeClock,
+    platform: FakeTransport,
+    limits: RateLimits | None = None,
+    worker: str = "test-worker",
+) -> Dispatcher:
+    """A dispatcher sending to `platform` as Slack, with no limits unless given."""
     return Dispatcher(
-        Outbox(core.engine, "test-worker"),
+        Outbox(core.engine, worker),
         Delivery(core.engine, core.playbook),
         {"slack": platform},
-        RateLimits.unlimited(),
+        limits or RateLimits.unlimited(),
         clock,
     )
 
@@ -295,7 +297,7 @@ def test_stopping_mid_send_records_the_sends_in_flight_and_hands_back_the_rest_u
         core, clock, [("keep_in_touch", "reconnect"), ("keep_in_touch",), ("keep_in_touch",)]
     )
     platform = HeldTransport()
-    dispatcher = unlimited_dispatcher(core, clock, platform)
+    dispatcher = dispatcher_to(core, clock, platform)
 
     async def shutdown_mid_send() -> tuple[Tally, int]:
         ticking = asyncio.create_task(dispatcher.tick())
@@ -367,7 +369,7 @@ def test_the_members_reminders_go_out_side_by_side_and_each_member_s_in_order(
 ) -> None:
     members_with_reminders(core, clock, [("keep_in_touch", "reconnect"), ("keep_in_touch",)] * 3)
     platform = CountingTransport(together=6)
-    dispatcher = unlimited_dispatcher(core, clock, platform)
+    dispatcher = dispatcher_to(core, clock, platform)
     assert asyncio.run(dispatcher.tick()).sent == 9
     assert platform.most == 6  # one send of each member at a time, all members at once
     with Session(core.engine) as session:
@@ -406,13 +408,7 @@ def test_rows_waiting_for_their_turn_at_shutdown_are_handed_back_unsent(
     members_with_reminders(core, clock, [("keep_in_touch",)] * 3)
     platform = FirstSendTransport()
     one_a_second = RateLimits({"slack": PlatformLimits(platform=Limit(rate=1, burst=1))})
-    dispatcher = Dispatcher(
-        Outbox(core.engine, "test-worker"),
-        Delivery(core.engine, core.playbook),
-        {"slack": platform},
-        one_a_second,
-        clock,
-    )
+    dispatcher = dispatcher_to(core, clock, platform, one_a_second)
 
     async def stop_while_they_wait() -> tuple[Tally, int]:
         ticking = asyncio.create_task(dispatcher.tick())
@@ -442,7 +438,7 @@ class OneMemberLimited(FakeTransport):
 def test_a_429_mid_burst_defers_only_the_row_it_answered(core, clock: FakeClock) -> None:
     members_with_reminders(core, clock, [("keep_in_touch",)] * 4)
     platform = OneMemberLimited("U2")
-    tally = deliver(unlimited_dispatcher(core, clock, platform))
+    tally = deliver(dispatcher_to(core, clock, platform))
     assert (tally.sent, tally.retried) == (3, 1)
     assert sorted(message.member.user for message, _ in platform.sent) == ["U0", "U1", "U3"]
     with core.engine.connect() as db:
@@ -473,14 +469,7 @@ def test_a_lease_that_expires_while_its_send_is_in_flight_is_not_shown_twice(
     members_with_reminders(core, clock, [("keep_in_touch",)])
     platform = TwoAtOnce()
     first, second = (
-        Dispatcher(
-            Outbox(core.engine, worker),
-            Delivery(core.engine, core.playbook),
-            {"slack": platform},
-            RateLimits.unlimited(),
-            clock,
-        )
-        for worker in ("worker-a", "worker-b")
+        dispatcher_to(core, clock, platform, worker=worker) for worker in ("worker-a", "worker-b")
     )
 
     async def expire_mid_send() -> tuple[Tally, Tally]:
