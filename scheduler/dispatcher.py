@@ -1,4 +1,4 @@
-"""Claim what is due, deliver it, record the outcome: one tick of the scheduler.
+"""Claim what is due, deliver it, record the outcome: the scheduler's work.
 
 Claims are sized to what the rate limits let go within the next AHEAD
 seconds, and each row books its turn with the limits before it is sent: it
@@ -7,21 +7,24 @@ a second of slack or of excess. A row whose turn is further off (its Slack
 channel's bucket is behind) is handed back with the time it may go, not
 held on its lease. Failures back off in the outbox.
 
-A tick's rows go out together, as many at once as IN_FLIGHT allows (and
-WORKSPACE_IN_FLIGHT for one workspace): a platform takes 50-300 ms to answer,
-and one send at a time would cap a bot at a few messages a second, far below
-what the platforms allow. A member's own rows still go out one after another,
-in the order they fell due.
+A claim's rows go out together, as many awaiting an answer at once as
+IN_FLIGHT allows (and WORKSPACE_IN_FLIGHT for one workspace): a platform
+takes 50-300 ms to answer, and one send at a time would cap a bot at a few
+messages a second. The ticker claims again as soon as a claim's rows have
+booked their turns, while they are still being answered, so claims follow
+each other without a gap. A member's own rows still go out one after
+another, in the order they fell due, whichever claims they came in.
 
-The database work runs in a worker thread: the tick shares its event loop with
-the platforms, and a backlog of reminders must not hold Slack's acks or
-Discord's heartbeats back.
+The database work runs in worker threads: the dispatcher shares its event
+loop with the platforms, and a backlog of reminders must not hold Slack's
+acks or Discord's heartbeats back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,7 +42,7 @@ log = logging.getLogger(__name__)
 BATCH = 200
 IN_FLIGHT = 32  # sends awaiting a platform's answer at once, per platform
 WORKSPACE_IN_FLIGHT = 8  # of those, for one workspace: its limits are its own
-AHEAD = 4.0  # seconds of sends a claim holds and a row may wait in memory for its turn
+AHEAD = 2.0  # seconds of sends a claim holds and a row may wait in memory for its turn
 PLAN_EVERY = timedelta(minutes=10)  # how often the groups' posts and check-ins are planned
 
 
@@ -78,57 +81,105 @@ class Dispatcher:
         self.limits = limits
         self.clock = clock
         self.planned_at: datetime | None = None
-        self._ticking = asyncio.Lock()
+        self._claiming = asyncio.Lock()
         self._stopping = False
         self._stopped = asyncio.Event()  # wakes the rows waiting for their turn
+        self._sending: set[asyncio.Task[None]] = set()
+        self._held: Counter[str] = Counter()  # per platform: claimed rows not yet settled
+        self._latest: dict[tuple[object, ...], asyncio.Task[None]] = {}  # each member's
+        self._in_flight: dict[tuple[str, ...], asyncio.Semaphore] = {}
+        self._failure: BaseException | None = None
 
     async def tick(self, batch: int = BATCH) -> Tally:
+        """One claim per platform, delivered in full: every send answered and recorded."""
+        tally = await self.start(batch)
+        await self.settled()
+        return tally
+
+    async def start(self, batch: int = BATCH) -> Tally:
+        """Claim what is due and book each row its turn; the sends go on after this returns,
+        so the next claim can book the turns that follow while these are answered, and no
+        platform's answer time opens a gap between claims. Raises what a send of an
+        earlier claim failed with, as a failed tick."""
         tally = Tally()
-        async with self._ticking:
+        async with self._claiming:
+            self._raise_failure()
             if self._stopping:
                 return tally
             await asyncio.to_thread(self._plan)
             for platform, transport in self.transports.items():
-                room = min(batch, self.limits.available(platform, within=AHEAD))
+                room = min(
+                    batch - self._held[platform], self.limits.available(platform, within=AHEAD)
+                )
                 claimed = await asyncio.to_thread(self.outbox.claim, self.clock(), room, platform)
                 now, later = self._fitting(platform, claimed)
-                tally.full |= len(claimed) == room and bool(now)  # all handed back: no hurry
+                tally.full |= room > 0 and len(claimed) == room and bool(now)
                 tally.handed_back += await asyncio.to_thread(self.outbox.hand_back, later)
-                await self._deliver_together(now, transport, tally)
+                await asyncio.gather(*(self._launch(row, transport, tally) for row in now))
         return tally
 
-    async def _deliver_together(
-        self, rows: list[Claimed], transport: Transport, tally: Tally
-    ) -> None:
-        """Each member's rows in their order, the members' side by side, within the
-        in-flight caps; after `stop`, nothing more is started."""
-        platform = asyncio.Semaphore(IN_FLIGHT)
-        workspaces: dict[str, asyncio.Semaphore] = {}
-        queues: dict[object, list[Claimed]] = {}
-        for row in rows:  # a group's post has no member: a queue of its own
-            queues.setdefault(row.member_id or ("row", row.id), []).append(row)
-
-        async def in_order(queue: list[Claimed]) -> None:
-            for row in queue:
-                if self._stopping:
-                    return
-                workspace = workspaces.setdefault(
-                    row.workspace, asyncio.Semaphore(WORKSPACE_IN_FLIGHT)
-                )
-                async with workspace, platform:
-                    if not self._stopping:
-                        await self._deliver(row, transport, tally)
-
-        await asyncio.gather(*(in_order(queue) for queue in queues.values()))
+    async def settled(self) -> None:
+        """Wait until every send started so far is answered and recorded."""
+        while self._sending:
+            await asyncio.wait(set(self._sending))
+        self._raise_failure()
 
     async def stop(self) -> int:
-        """On shutdown: let the send in flight finish and be recorded, try no more, and
-        hand back the rest of the claim. Handed back while in flight, a sent row would
+        """On shutdown: let the sends in flight finish and be recorded, try no more, and
+        hand back the rest of the claims. Handed back while in flight, a sent row would
         be claimed as never tried, and sent again without looking first."""
         self._stopping = True
         self._stopped.set()
-        async with self._ticking:
+        async with self._claiming:
+            while self._sending:
+                await asyncio.wait(set(self._sending))
             return await asyncio.to_thread(self.outbox.release_all)
+
+    def _launch(self, row: Claimed, transport: Transport, tally: Tally) -> asyncio.Future[None]:
+        """Start a row's delivery, after its member's previous one, whichever claim that
+        came from; the future is done once the row has booked its turn (or is queued
+        behind its member's), so the claim can be followed by the next."""
+        booked = asyncio.get_running_loop().create_future()
+        member = (row.platform, row.workspace, row.member_id or ("row", row.id))
+        previous = self._latest.get(member)
+        task = asyncio.create_task(self._in_turn(row, transport, tally, booked, previous))
+        self._latest[member] = task
+        self._sending.add(task)
+        self._held[row.platform] += 1
+        task.add_done_callback(lambda done: self._settle(row, member, done))
+        if previous is not None:
+            booked.set_result(None)
+        return booked
+
+    def _settle(self, row: Claimed, member: tuple[object, ...], task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        self._held[row.platform] -= 1
+        if self._latest.get(member) is task:
+            del self._latest[member]
+        if not task.cancelled() and task.exception() is not None and self._failure is None:
+            self._failure = task.exception()
+
+    def _raise_failure(self) -> None:
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise failure
+
+    async def _in_turn(
+        self,
+        row: Claimed,
+        transport: Transport,
+        tally: Tally,
+        booked: asyncio.Future[None],
+        previous: asyncio.Task[None] | None,
+    ) -> None:
+        try:
+            if previous is not None:
+                await asyncio.wait({previous})
+            if not self._stopping:
+                await self._deliver(row, transport, tally, booked)
+        finally:
+            if not booked.done():
+                booked.set_result(None)
 
     def _fitting(self, platform: str, rows: list[Claimed]) -> tuple[list[Claimed], list[Claimed]]:
         """The rows each workspace's limit lets go now, and the rest: a claim is sized by
@@ -156,10 +207,14 @@ class Dispatcher:
             plan_member_checkins(db, now)
         self.planned_at = now
 
-    async def _deliver(self, row: Claimed, transport: Transport, tally: Tally) -> None:
-        """Prepare, send and record one row, counting the outcome in the tally (here, on
-        the event loop: the database work of several rows runs in threads at once)."""
+    async def _deliver(
+        self, row: Claimed, transport: Transport, tally: Tally, booked: asyncio.Future[None]
+    ) -> None:
+        """Prepare (booking the row's turn), wait for the turn, send and record one row,
+        counting the outcome in the tally; the database work runs in a thread."""
         ready = await asyncio.to_thread(self._prepare, row)
+        if not booked.done():  # one queued behind its member's row counted as booked
+            booked.set_result(None)
         if isinstance(ready, str):
             tally.add(ready)
             return
@@ -169,7 +224,8 @@ class Dispatcher:
             return
         try:
             key = row.delivery_key + (":pause-offer" if prepared.offers_pause else "")
-            await transport.send(prepared, key=key, resend=row.attempts > 1)
+            async with self._slot(row.platform, row.workspace), self._slot(row.platform):
+                await transport.send(prepared, key=key, resend=row.attempts > 1)
         except RateLimited as limited:
             outcome = await asyncio.to_thread(
                 self._not_sent, row, now, str(limited), after=limited.retry_after
@@ -183,6 +239,15 @@ class Dispatcher:
         else:
             outcome = await asyncio.to_thread(self._record, row, prepared)
         tally.add(outcome)
+
+    def _slot(self, platform: str, workspace: str | None = None) -> asyncio.Semaphore:
+        """The cap on sends awaiting an answer: a platform's, or one workspace's share."""
+        key = (platform,) if workspace is None else (platform, workspace)
+        slot = self._in_flight.get(key)
+        if slot is None:
+            cap = IN_FLIGHT if workspace is None else WORKSPACE_IN_FLIGHT
+            slot = self._in_flight[key] = asyncio.Semaphore(cap)
+        return slot
 
     async def _stopped_before(self, seconds: float) -> bool:
         """Wait for a booked turn; whether `stop` came first."""

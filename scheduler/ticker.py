@@ -58,11 +58,13 @@ class Ticker:
         return self
 
     async def stop(self) -> None:
-        """No further tick; the one under way, if any, completes (its sends recorded)."""
+        """No further tick; the one under way, if any, completes, and the sends it started
+        are answered and recorded."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         if self._current is not None and not self._current.done():
             await asyncio.wait({self._current})
+        await self.dispatcher.settled()
 
     async def _tick(self) -> None:
         """APScheduler's job starts a tick, unless one is under way, and returns: a long
@@ -72,11 +74,12 @@ class Ticker:
             self._current = asyncio.create_task(self._steady.tick(), name="scheduler-tick")
 
     async def _beat(self) -> None:
-        """A tick and its heartbeat; again at once while claims come back full, so a
-        backlog goes out at the limits' pace, not the interval's."""
+        """A claim and its heartbeat; again at once while claims come back full, so a
+        backlog goes out at the limits' pace, not the interval's. The sends go on in the
+        background: the next claim books the turns after them."""
         full = True
         while full:
-            full = (await self.dispatcher.tick()).full
+            full = (await self.dispatcher.start()).full
             engine, now = self.dispatcher.outbox.engine, self.dispatcher.clock()
             await asyncio.to_thread(record_tick, engine, self.worker, now)  # off the loop
 

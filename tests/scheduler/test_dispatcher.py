@@ -483,3 +483,65 @@ def test_a_lease_that_expires_while_its_send_is_in_flight_is_not_shown_twice(
     assert (late.fenced, taken_over.sent) == (1, 1)
     assert len(platform.sent) == 1 and platform.duplicates == 1
     assert outbox_statuses(core) == [("sent", 2)]
+
+
+class LoggedTransport(FakeTransport):
+    """Holds each send until `go`, and logs when each arrives and is answered."""
+
+    def __init__(self) -> None:
+        super().__init__("slack")
+        self.go = asyncio.Event()
+        self.log: list[tuple[str, str]] = []
+
+    async def send(self, message, *, key: str, resend: bool = False) -> None:
+        self.log.append(("arrived", key))
+        await self.go.wait()
+        await super().send(message, key=key, resend=resend)
+        self.log.append(("answered", key))
+
+
+def test_a_member_s_row_of_a_later_claim_waits_for_their_row_still_in_flight(
+    core, clock: FakeClock
+) -> None:
+    """Claims follow each other while sends are answered: the member's second reminder,
+    claimed next, is not sent beside the first, which the platform has not answered."""
+    members_with_reminders(core, clock, [("keep_in_touch", "reconnect")])
+    platform = LoggedTransport()
+    dispatcher = dispatcher_to(core, clock, platform)
+
+    async def two_claims() -> None:
+        await dispatcher.start(batch=1)
+        await dispatcher.start(batch=2)  # one held already: room for one more
+        for _ in range(20):  # the loop's turns, for a second send that should not come
+            await asyncio.sleep(0)
+        assert [event for event, _ in platform.log] == ["arrived"]
+        platform.go.set()
+        await dispatcher.settled()
+
+    asyncio.run(two_claims())
+    first, second = (key for event, key in platform.log if event == "arrived")
+    assert [event for event, _ in platform.log] == ["arrived", "answered"] * 2
+    assert first.startswith("plan:1:reconnect") and second.startswith("plan:1:keep_in_touch")
+    assert sorted(outbox_statuses(core)) == [("sent", 1), ("sent", 1)]
+
+
+def test_claims_stop_at_the_batch_while_its_rows_await_their_answers(
+    core, clock: FakeClock
+) -> None:
+    """With no rate limit to pace them, the rows in memory are what bounds a claim: a
+    slow platform must not draw the whole outbox under leases."""
+    members_with_reminders(core, clock, [("keep_in_touch",)] * 3)
+    platform = LoggedTransport()
+    dispatcher = dispatcher_to(core, clock, platform)
+
+    async def claims() -> list[bool]:
+        first = await dispatcher.start(batch=2)
+        second = await dispatcher.start(batch=2)
+        platform.go.set()
+        await dispatcher.settled()
+        third = await dispatcher.start(batch=2)
+        await dispatcher.settled()
+        return [first.full, second.full, third.full]
+
+    assert asyncio.run(claims()) == [True, False, False]
+    assert sorted(outbox_statuses(core)) == [("sent", 1)] * 3

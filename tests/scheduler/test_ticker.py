@@ -99,22 +99,23 @@ def test_a_new_worker_clears_the_heartbeats_of_workers_long_silent(engine) -> No
     assert last_tick(engine, "gone-long-ago") is None
 
 
-def test_a_slow_tick_is_neither_overlapped_nor_logged_as_missed_runs(
+def test_a_slow_claim_is_neither_overlapped_nor_logged_as_missed_runs(
     chat, dispatcher, clock, caplog
 ) -> None:
     chat.steps(*PLAN)
     clock.now = FIRST_DUE
-    transport = SignallingTransport("slack")  # holds the send until `go`
-    dispatcher.transports = {"slack": transport}
-    ticks = 0
-    tick = dispatcher.tick
+    claims = 0
+    claiming, go = asyncio.Event(), asyncio.Event()
+    start = dispatcher.start
 
-    async def counted() -> Tally:
-        nonlocal ticks
-        ticks += 1
-        return await tick()
+    async def slow() -> Tally:
+        nonlocal claims
+        claims += 1
+        claiming.set()
+        await go.wait()  # as a claim stuck on a busy database would
+        return await start()
 
-    dispatcher.tick = counted
+    dispatcher.start = slow
 
     async def run() -> None:
         ticker = Ticker(dispatcher, every=0.01)
@@ -124,16 +125,53 @@ def test_a_slow_tick_is_neither_overlapped_nor_logged_as_missed_runs(
         )
         ticker.start()
         try:
-            await asyncio.wait_for(transport.arrived.wait(), timeout=30)
-            for _ in range(3):  # the job's time comes three more times during the send
+            await asyncio.wait_for(claiming.wait(), timeout=30)
+            for _ in range(3):  # the job's time comes three more times during the claim
                 await asyncio.wait_for(fired.acquire(), timeout=30)
-            assert ticks == 1
+            assert claims == 1
+        finally:
+            go.set()
+            await ticker.stop()
+
+    asyncio.run(run())
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_the_next_claim_does_not_wait_for_the_sends_of_the_last(
+    chat, dispatcher, clock, engine
+) -> None:
+    """A platform takes its time to answer; meanwhile the ticker claims again (and beats),
+    and the send still held is not claimed twice."""
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    transport = SignallingTransport("slack")  # holds the send until `go`
+    dispatcher.transports = {"slack": transport}
+    claims = 0
+    second = asyncio.Event()
+    start = dispatcher.start
+
+    async def counted() -> Tally:
+        nonlocal claims
+        claims += 1
+        if claims == 2:
+            second.set()
+        return await start()
+
+    dispatcher.start = counted
+
+    async def run() -> None:
+        ticker = Ticker(dispatcher, every=0.01).start()
+        try:
+            await asyncio.wait_for(transport.arrived.wait(), timeout=30)
+            await asyncio.wait_for(second.wait(), timeout=30)
+            assert leased(engine) == 1 and not transport.sent
         finally:
             transport.go.set()
             await ticker.stop()
 
     asyncio.run(run())
-    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(transport.sent) == 1
+    assert last_tick(engine, "test-worker") == FIRST_DUE
 
 
 def test_a_full_claim_is_followed_by_the_next_tick_at_once(chat, dispatcher, clock) -> None:
@@ -143,18 +181,18 @@ def test_a_full_claim_is_followed_by_the_next_tick_at_once(chat, dispatcher, clo
     clock.now = FIRST_DUE
     ticks = 0
     third = asyncio.Event()
-    tick = dispatcher.tick
+    start = dispatcher.start
 
     async def counted() -> Tally:
         nonlocal ticks
         ticks += 1
-        tally = await tick()
+        tally = await start()
         tally.full = ticks < 3  # as if the first two claims came back as large as asked
         if ticks == 3:
             third.set()
         return tally
 
-    dispatcher.tick = counted
+    dispatcher.start = counted
 
     async def run() -> None:
         ticker = Ticker(dispatcher, every=3600).start()
