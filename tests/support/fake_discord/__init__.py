@@ -20,7 +20,8 @@ Content-Type exactly ``application/json``; a 429 carries ``Via`` (without it
 discord.py assumes a Cloudflare ban); an interaction answered twice, or after
 `response_deadline` seconds, is refused; the first follow-up of a deferred
 interaction replaces its "thinking" message; ``enforce_nonce`` returns the first
-message; closed DMs answer 403/50007; IDENTIFY with a privileged intent the fake
+message; closed DMs answer 403/50007; with a `GlobalLimit`, requests beyond the
+bot's 50 a second answer a global 429; IDENTIFY with a privileged intent the fake
 was not granted is closed with 4014; guild messages reach the bot without content
 unless it has the message-content intent or is mentioned; the bot's own messages
 come back as MESSAGE_CREATE.
@@ -32,6 +33,7 @@ and failures, the server that joins them); this module is its one facade.
 
 from ._client import pointed_at, started
 from ._interactions import Interaction
+from ._rate_limits import GlobalLimit
 from ._server import FakeDiscord
 from ._wire import (
     ADMINISTRATOR,
@@ -97,6 +99,7 @@ __all__ = [
     "DiscordError",
     "FakeDiscord",
     "FakeGuild",
+    "GlobalLimit",
     "Interaction",
     "InteractionType",
     "ResponseType",

@@ -3,9 +3,11 @@ them, and the REST plumbing (auth, routing, recording, errors)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from types import TracebackType
@@ -27,6 +29,11 @@ class FakeDiscord(Callbacks, Failures):
     `gateway_received`, `interactions`, `commands` (guild id or None -> list),
     `messages` (channel id -> messages, oldest first, ephemeral ones left out),
     `users` (id -> fields merged over a default profile), `closed_dms`.
+
+    For benchmarks: `answer_delay` seconds before answering each call that creates a
+    message (0 by default), `global_limit` (a `GlobalLimit`, None by default) to answer
+    a global 429 beyond the bot's 50 requests a second, and `per_second` and
+    `rate_limited` to count what came in, by each call's `received_at`.
     """
 
     async def __aenter__(self) -> Self:
@@ -53,15 +60,19 @@ class FakeDiscord(Callbacks, Failures):
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
-        call = Call(request.method, path, None, dict(request.headers), dict(request.query))
+        call = Call(
+            request.method, path, None, dict(request.headers), dict(request.query), **arrived()
+        )
         try:
             body, files = await read_body(request)
-            call = dataclasses.replace(call, json=body, files=files)
+            call = dataclasses.replace(call, json=body, files=files, **arrived())
             if failure := self._take_failure(call):
                 status, answer, headers = failure_response(failure, path)
             else:
                 status, answer = 200, await self._route(call)
                 headers = ratelimit_headers(request.method, path)
+                if self.answer_delay > 0 and creates_message(call):
+                    await asyncio.sleep(self.answer_delay)  # stored, and answered later
         except DiscordError as error:
             status, answer, headers = error.status, error.body, {"Via": "1.1 google"}
         except Exception as error:  # a bug in the fake: say so, in a status not retried
@@ -138,6 +149,19 @@ class FakeDiscord(Callbacks, Failures):
             ("DELETE", webhook + r"/messages/(?P<message_id>@original|\d+)", self._hook_del, False),
         ]
         return [(m, re.compile(p), h, auth) for m, p, h, auth in table]
+
+
+def arrived() -> dict[str, float]:
+    """A call's `received_at`: now, and again once its body is read, which may take a while."""
+    return {"received_at": time.time()}
+
+
+_CREATES_MESSAGE = re.compile(r"/channels/\d+/messages|/webhooks/\d+/[^/]+")
+
+
+def creates_message(call: Call) -> bool:
+    """A channel message or an interaction's follow-up: what `answer_delay` slows."""
+    return call.method == "POST" and bool(_CREATES_MESSAGE.fullmatch(call.path))
 
 
 async def read_body(request: web.Request) -> tuple[Any, tuple[UploadedFile, ...]]:

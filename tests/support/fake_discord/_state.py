@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ from ._wire import (
 if TYPE_CHECKING:
     from ._gateway import Connection, Session
     from ._interactions import Interaction
-    from ._rate_limits import Failure
+    from ._rate_limits import Failure, GlobalLimit
 
 
 class State:
@@ -47,6 +48,8 @@ class State:
         token: str | None = None,
         privileged_intents: int = 0,
         recommended_shards: int = 1,
+        answer_delay: float = 0.0,
+        global_limit: GlobalLimit | None = None,
     ) -> None:
         self.guilds: dict[int, FakeGuild] = {}
         for guild in guilds:
@@ -60,6 +63,10 @@ class State:
         self.response_deadline = 3.0  # seconds an interaction waits for its first answer
         self.nonce_window = 300.0  # seconds within which enforce_nonce deduplicates
         self.heartbeat_interval_ms = 41_250
+        # Seconds before answering a call that creates a message (a channel message, an
+        # interaction's follow-up), as Discord takes 50-300 ms; 0 answers at once.
+        self.answer_delay = answer_delay
+        self.global_limit = global_limit  # None: no global limit, only asked-for 429s
 
         self.calls: list[Call] = []
         self.identifies: list[Args] = []
@@ -137,6 +144,18 @@ class State:
     def calls_to(self, method: str, path: str | re.Pattern[str]) -> list[Call]:
         """Every recorded call matching (failed attempts included), oldest first."""
         return [call for call in self.calls if matches(call.method, call.path, method, path)]
+
+    def per_second(
+        self, method: str = "*", path: str | re.Pattern[str] = "", status: int | None = 200
+    ) -> Counter[int]:
+        """How many matching calls (answered `status`; None: any) arrived in each
+        wall-clock second, keyed by ``int(received_at)``."""
+        return Counter(
+            int(call.received_at)
+            for call in self.calls
+            if (status is None or call.status == status)
+            and matches(call.method, call.path, method, path)
+        )
 
     async def wait_for(
         self,

@@ -79,7 +79,9 @@ class Call:
     """One REST request and what the fake answered.
 
     `path` is what follows ``/api/v10`` (``/channels/1/messages``); `json` is the
-    parsed body, or the ``payload_json`` part of a multipart body.
+    parsed body, or the ``payload_json`` part of a multipart body; `received_at` is
+    when it arrived, on the wall clock (`time.time()`), which is what the global
+    limit and the per-second counts go by.
     """
 
     method: str
@@ -90,6 +92,7 @@ class Call:
     files: tuple[UploadedFile, ...] = ()
     status: int = 200
     answer: Any = None
+    received_at: float = 0.0
 
 
 @dataclass(frozen=True)
