@@ -20,6 +20,10 @@ what was ``provided``; ``conversations.history`` returns message metadata only w
 token and other methods refuse it. Any other path
 answers a 404 naming the problem (a ``base_url`` without ``/api/``). Stop Socket
 Mode clients before leaving the ``async with``, or they keep trying to reconnect.
+
+For benchmarks, ``FakeSlack(latency=0.1)`` answers each Web API call 100 ms after it
+arrived, as Slack takes 50-300 ms, and every `Call` notes when it arrived, so
+`per_second` can count a method's calls per token (a workspace's bot) and second.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import itertools
 import json
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -83,13 +88,15 @@ HISTORY_SCOPES = {"C": "channels:history", "G": "groups:history", "D": "im:histo
 
 @dataclass(frozen=True)
 class Call:
-    """One Web API request: its arguments (token removed) and what the fake answered."""
+    """One Web API request: its arguments (token removed), what the fake answered, and
+    when it arrived (``time.time()``)."""
 
     method: str
     args: Args
     token: str | None
     status: int = 200
     error: str | None = None
+    at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -134,8 +141,10 @@ class FakeSlack:
         bot_id: str = BOT_ID,
         bot_user_id: str = BOT_USER_ID,
         scopes: Iterable[str] = BOT_SCOPES,
+        latency: float = 0.0,
     ) -> None:
         self.team_id = team_id
+        self.latency = latency  # seconds before each Web API call is answered
         self.scopes = frozenset(scopes)  # granted to every bot and user token
         self.team_name = team_name
         self.app_id = app_id
@@ -248,6 +257,11 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         """Every recorded call of `method`, failed attempts included, oldest first."""
         return [call for call in self.calls if call.method == method]
+
+    def per_second(self, method: str) -> Counter[tuple[str | None, int]]:
+        """How many calls of `method` arrived with each token in each wall-clock second
+        (``int(time.time())``), failed attempts included: a workspace's rate as Slack sees it."""
+        return Counter((call.token, int(call.at)) for call in self.calls_to(method))
 
     async def wait_for(
         self, method: str, count: int = 1, timeout: float = DEFAULT_TIMEOUT
@@ -379,13 +393,16 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        at = time.time()
         try:
             args, token = await _read_args(request)
         except SlackError as problem:
-            await self._record(Call(method, {}, None, error=problem.error))
+            await self._record(Call(method, {}, None, error=problem.error, at=at))
             return web.json_response({"ok": False, "error": problem.error})
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if failure := self._take_failure(method):
-            await self._record(Call(method, args, token, failure.status, failure.error))
+            await self._record(Call(method, args, token, failure.status, failure.error, at))
             headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
             body = {"ok": False, "error": failure.error}
             return web.json_response(body, status=failure.status, headers=headers)
@@ -397,9 +414,9 @@ class FakeSlack:
             self._check_scope(method, args, token)
             answer = {"ok": True, **handler(args, token)}
         except SlackError as problem:
-            await self._record(Call(method, args, token, error=problem.error))
+            await self._record(Call(method, args, token, error=problem.error, at=at))
             return web.json_response({"ok": False, "error": problem.error, **problem.details})
-        await self._record(Call(method, args, token))
+        await self._record(Call(method, args, token, at=at))
         return web.json_response(answer)
 
     async def _response_url(self, request: web.Request) -> web.Response:
