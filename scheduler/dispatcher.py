@@ -227,9 +227,8 @@ class Dispatcher:
             async with self._slot(row.platform, row.workspace), self._slot(row.platform):
                 await transport.send(prepared, key=key, resend=row.attempts > 1)
         except RateLimited as limited:
-            outcome = await asyncio.to_thread(
-                self._not_sent, row, now, str(limited), after=limited.retry_after
-            )
+            self.limits.hold(row.platform, row.workspace, limited.retry_after)
+            outcome = await asyncio.to_thread(self._limited, row, limited)
         except Undeliverable as refused:
             outcome = await asyncio.to_thread(self._not_sent, row, now, str(refused), final=True)
         except Exception as error:  # any platform failure is retried, never fatal
@@ -276,18 +275,18 @@ class Dispatcher:
             return "waiting"
         return prepared, now, turn
 
-    def _not_sent(
-        self,
-        row: Claimed,
-        now: datetime,
-        error: str,
-        after: float | None = None,
-        *,
-        final: bool = False,
-    ) -> Outcome:
+    def _limited(self, row: Claimed, limited: RateLimited) -> Outcome:
+        """A 429 is no fault of the row's: it waits as long as the platform said, and the
+        try does not count towards the ones that fail it."""
+        self.delivery.release(row)
+        self.outbox.defer(row, self.clock() + timedelta(seconds=limited.retry_after))
+        log.warning("reminder %s waits: %s", row.id, limited)
+        return "retried"
+
+    def _not_sent(self, row: Claimed, now: datetime, error: str, *, final: bool = False) -> Outcome:
         """The member's side let go, the row backed off (or failed, if `final`)."""
         self.delivery.release(row)
-        status = self.outbox.retry(row, now, error, after, final=final)
+        status = self.outbox.retry(row, now, error, final=final)
         log.warning("reminder %s not delivered (%s): %s", row.id, status, error)
         return "failed" if status == FAILED else "retried"
 

@@ -168,11 +168,10 @@ class Outbox:
         row: Claimed,
         now: datetime,
         error: str,
-        after: float | None = None,
         *,
         final: bool = False,
     ) -> str:
-        """Back off after a failed send, honouring the platform's Retry-After.
+        """Back off after a failed send (a 429 is no failure: it defers the row).
 
         Returns the row's new status: pending again, or failed after MAX_ATTEMPTS
         or at once if `final` (no retry could succeed).
@@ -180,8 +179,7 @@ class Outbox:
         if final or row.attempts >= MAX_ATTEMPTS:
             values = {"status": FAILED, "last_error": error[:500], **_RELEASED}
         else:
-            backoff = min(FIRST_RETRY * 2 ** (row.attempts - 1), LONGEST_RETRY)
-            wait = max(backoff, timedelta(seconds=after or 0))
+            wait = min(FIRST_RETRY * 2 ** (row.attempts - 1), LONGEST_RETRY)
             values = {"status": PENDING, "due_at": now + wait, "last_error": error[:500]}
             values |= _RELEASED
         with self.engine.begin() as db:

@@ -8,7 +8,11 @@ a token, going into debt for one that comes later, and the wait until then is re
 for the dispatcher to keep the row in memory until its turn. A turn further off than
 `within` books nothing, and the dispatcher defers the row instead of sleeping on its
 lease. Nothing here sleeps. A 429's Retry-After stays the backstop for limits we
-guessed wrong or share with others.
+guessed wrong or share with others: `hold` makes its bucket wait it out.
+
+The limits are the bot's, and several processes of one bot send at once: `share(n)`
+makes each keep to an nth of every limit, n being the workers alive (their heartbeats,
+scheduler/ticker.py), so together they keep to the bot's.
 
 A message counts against every bucket that applies to it at once, or against none, so a
 message refused by its channel does not spend its workspace's or platform's allowance.
@@ -115,6 +119,17 @@ class TokenBucket:
         """Whether it has refilled to `burst`, and so holds no state worth keeping."""
         return self._refill() >= self.burst
 
+    def reshape(self, rate: float, burst: float) -> None:
+        """A new rate and burst from now on; the tokens in hand (or owed) stay."""
+        _check(rate, burst)
+        self._refill()
+        self.rate, self.burst = rate, burst
+        self._tokens = min(self._tokens, burst)
+
+    def hold(self, seconds: float) -> None:
+        """No token for `seconds` from now: the platform said to wait that long."""
+        self._tokens = min(self._refill(), 1 - seconds * self.rate)
+
     def _refill(self) -> float:
         now = self._clock()
         self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
@@ -126,7 +141,8 @@ class RateLimits:
     """Every bucket a worker's outgoing messages count against; thread-safe.
 
     Platforms missing from `limits` (the console) are not limited. Per-key buckets are swept
-    once more than `sweep_at` are held (see the module docstring).
+    once more than `sweep_at` are held (see the module docstring). With `share`, each of
+    several workers of one bot keeps to its equal part of every limit.
     """
 
     def __init__(
@@ -139,8 +155,9 @@ class RateLimits:
         self._limits = dict(limits)
         self._clock = clock
         self._lock = threading.Lock()
+        self.workers = 1
         self._platforms = {
-            name: TokenBucket(level.platform.rate, level.platform.burst, clock)
+            name: TokenBucket(*self._part(level.platform), clock=clock)
             for name, level in self._limits.items()
             if level.platform is not None
         }
@@ -153,6 +170,29 @@ class RateLimits:
         """No limit anywhere: for benchmarks, which measure everything but the platforms."""
         return cls({})
 
+    def share(self, workers: int) -> None:
+        """Keep to one `workers`-th of each limit from now on: that many processes of one
+        bot send together, and the platform counts them as one."""
+        workers = max(1, workers)
+        with self._lock:
+            if workers == self.workers:
+                return
+            self.workers = workers
+            for platform, bucket in self._platforms.items():
+                bucket.reshape(*self._part(self._levels(platform).platform))
+            for key, bucket in self._keyed.items():
+                bucket.reshape(*self._part(self._level_of(key)))
+
+    def hold(self, platform: str, workspace: str, seconds: float) -> None:
+        """After a 429: no turn before `seconds` from now at the level it most likely came
+        from, the workspace's where the platform limits workspaces, else the platform's."""
+        level = self._levels(platform)
+        with self._lock:
+            if level.workspace is not None:
+                self._bucket((platform, workspace), level.workspace).hold(seconds)
+            elif platform in self._platforms:
+                self._platforms[platform].hold(seconds)
+
     def available(self, platform: str, within: float = 0.0) -> int:
         """How many messages the platform limit lets go within `within` seconds: the
         most worth claiming."""
@@ -163,7 +203,7 @@ class RateLimits:
     def available_in(self, platform: str, workspace: str, within: float = 0.0) -> int:
         """How many messages the workspace limit lets go within `within` seconds (the
         platform's aside)."""
-        limit = self._limits.get(platform, NO_LIMITS).workspace
+        limit = self._levels(platform).workspace
         if limit is None:
             return UNLIMITED
         with self._lock:
@@ -172,7 +212,7 @@ class RateLimits:
     def reserve(self, platform: str, workspace: str, channel: str, within: float = 0.0) -> float:
         """Book a turn with every bucket that applies and return the wait until it, or,
         when the turn is further off than `within` seconds, book none and return it."""
-        level = self._limits.get(platform, NO_LIMITS)
+        level = self._levels(platform)
         with self._lock:
             buckets = [self._platforms[platform]] if platform in self._platforms else []
             for key, limit in (
@@ -189,10 +229,23 @@ class RateLimits:
                 self._sweep()
             return wait
 
+    def _levels(self, platform: str) -> PlatformLimits:
+        return self._limits.get(platform, NO_LIMITS)
+
+    def _level_of(self, key: tuple[str, ...]) -> Limit | None:
+        """A keyed bucket's limit: (platform, workspace) or (platform, workspace, channel)."""
+        level = self._levels(key[0])
+        return level.workspace if len(key) == 2 else level.channel
+
+    def _part(self, limit: Limit | None) -> tuple[float, float]:
+        """This worker's rate and burst of `limit` (which its bucket's existence implies)."""
+        assert limit is not None
+        return limit.rate / self.workers, max(1.0, limit.burst / self.workers)
+
     def _bucket(self, key: tuple[str, ...], limit: Limit) -> TokenBucket:
         bucket = self._keyed.get(key)
         if bucket is None:
-            bucket = self._keyed[key] = TokenBucket(limit.rate, limit.burst, self._clock)
+            bucket = self._keyed[key] = TokenBucket(*self._part(limit), clock=self._clock)
         return bucket
 
     def _sweep(self) -> None:

@@ -54,6 +54,7 @@ def outbox_status(engine: Engine, now: datetime) -> OutboxStatus:
 
 
 def last_tick(engine: Engine, worker: str) -> datetime | None:
-    """This worker's last finished tick; raises if the database cannot be reached."""
+    """This worker's last heartbeat, beaten as each tick begins; raises if the database
+    cannot be reached."""
     with engine.connect() as db:
         return db.scalar(select(_beats.c.last_tick_at).where(_beats.c.worker == worker))

@@ -3,7 +3,8 @@
 The reminders themselves live in the outbox (DESIGN section 6): APScheduler's
 own persistent job stores cannot be shared between processes and drop
 misfired jobs, so here it only calls the dispatcher every few seconds, and
-records each finished tick as the worker's heartbeat.
+records each finished tick as the worker's heartbeat. The heartbeats also say how
+many workers are alive, and so what share of the bot's rate limits is each one's.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from bot.store.models import HEARTBEATS
 from scheduler.dispatcher import Dispatcher
@@ -21,6 +22,7 @@ from scheduler.steady import Steady
 
 TICK_SECONDS = 1.0  # claims use indexes in order: an idle tick costs two quick selects
 HEARTBEATS_KEPT = timedelta(days=30)
+ALIVE = timedelta(seconds=10)  # a worker that beat this recently shares the bot's limits
 
 # APScheduler's executor logs two lines at INFO for every run of every job: once a second,
 # they would bury what happened. A failed tick is logged by Steady, which the ticker runs.
@@ -74,18 +76,20 @@ class Ticker:
             self._current = asyncio.create_task(self._steady.tick(), name="scheduler-tick")
 
     async def _beat(self) -> None:
-        """A claim and its heartbeat; again at once while claims come back full, so a
+        """A heartbeat and a claim; again at once while claims come back full, so a
         backlog goes out at the limits' pace, not the interval's. The sends go on in the
         background: the next claim books the turns after them."""
         full = True
         while full:
-            full = (await self.dispatcher.start()).full
             engine, now = self.dispatcher.outbox.engine, self.dispatcher.clock()
-            await asyncio.to_thread(record_tick, engine, self.worker, now)  # off the loop
+            alive = await asyncio.to_thread(record_tick, engine, self.worker, now)  # off the loop
+            self.dispatcher.limits.share(alive)
+            full = (await self.dispatcher.start()).full
 
 
-def record_tick(engine: Engine, worker: str, at: datetime) -> None:
-    """Upsert the worker's heartbeat; only this worker writes its row, so no race.
+def record_tick(engine: Engine, worker: str, at: datetime) -> int:
+    """Upsert the worker's heartbeat and return how many workers are alive (this one
+    too); only this worker writes its row, so no race.
 
     A worker's name is new at every start, so its first beat also clears the rows of
     workers silent for HEARTBEATS_KEPT: processes long gone.
@@ -95,3 +99,5 @@ def record_tick(engine: Engine, worker: str, at: datetime) -> None:
         if db.execute(beat).rowcount == 0:
             db.execute(delete(_beats).where(_beats.c.last_tick_at < at - HEARTBEATS_KEPT))
             db.execute(insert(_beats).values(worker=worker, last_tick_at=at))
+        alive = select(func.count()).where(_beats.c.last_tick_at >= at - ALIVE)
+        return int(db.scalar(alive) or 1)

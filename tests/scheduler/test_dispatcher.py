@@ -445,6 +445,7 @@ def test_a_429_mid_burst_defers_only_the_row_it_answered(core, clock: FakeClock)
         due = db.execute(select(Reminder.status, Reminder.due_at)).all()
     assert sorted(status for status, _ in due) == ["pending", "sent", "sent", "sent"]
     assert [at for status, at in due if status == "pending"] == [clock.now + timedelta(seconds=30)]
+    assert sorted(outbox_statuses(core))[0] == ("pending", 0)  # a 429 is no failed attempt
 
 
 class TwoAtOnce(FakeTransport):

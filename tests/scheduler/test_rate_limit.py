@@ -166,6 +166,45 @@ def test_available_in_a_workspace_is_its_own_bucket(clock, limits) -> None:
     assert limits.available_in("slack", "T2") == SLACK_WORKSPACE.burst
 
 
+def test_two_workers_sharing_the_limits_together_keep_to_the_bot_s(clock) -> None:
+    """Each of two processes of one bot books half of each limit: over ten seconds their
+    sends together never put more in a second than one worker alone may (a limit's burst
+    and a second of its rate: 50 for Discord), and they keep up the rates."""
+    workers = [RateLimits(clock=clock), RateLimits(clock=clock)]
+    for worker in workers:
+        worker.share(2)
+    sends: dict[str, list[float]] = {"discord": [], "slack": []}
+    while clock.now < 10:
+        for worker in workers:
+            for platform, sent in sends.items():
+                wait = worker.reserve(platform, "W1", f"D{len(sent)}", within=1.0)
+                if wait <= 1.0:
+                    sent.append(clock.now + wait)
+        clock.advance(0.01)
+    for platform, limit in (("discord", DISCORD), ("slack", SLACK_WORKSPACE)):
+        at = sends[platform]
+        assert max(sum(t <= other < t + 1 for other in at) for t in at) <= limit.burst + limit.rate
+        assert len(at) >= 10 * limit.rate * 0.95
+
+
+def test_a_share_keeps_what_is_booked_and_changes_what_follows(clock, limits) -> None:
+    assert limits.available("discord", within=1.0) == DISCORD.burst + DISCORD.rate
+    limits.share(2)
+    assert limits.available("discord", within=1.0) == DISCORD.burst + DISCORD.rate // 2
+    for _ in range(10):
+        limits.reserve("discord", "G1", "C1", within=1.0)
+    limits.share(1)  # the other worker is gone: the booked turns stay booked
+    assert limits.available("discord", within=1.0) == DISCORD.burst + DISCORD.rate - 10
+
+
+def test_a_429_holds_the_bucket_it_came_from_for_its_wait(clock, limits) -> None:
+    limits.hold("discord", "G1", 5.0)  # Discord limits the bot: every guild waits
+    assert limits.reserve("discord", "G2", "C1", within=10.0) == pytest.approx(5.0)
+    limits.hold("slack", "T1", 3.0)  # Slack limits each workspace: only T1's wait
+    assert limits.reserve("slack", "T1", "D1", within=10.0) == pytest.approx(3.0)
+    assert limits.reserve("slack", "T2", "D1") == 0.0
+
+
 def test_unlimited_never_waits_and_keeps_nothing() -> None:
     limits = RateLimits.unlimited()
     for platform in ("slack", "discord", "console"):

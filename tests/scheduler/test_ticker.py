@@ -15,7 +15,7 @@ from bot.store.models import Reminder
 from scheduler.dispatcher import Tally
 from scheduler.outbox import SENDING
 from scheduler.status import last_tick, outbox_status
-from scheduler.ticker import HEARTBEATS_KEPT, Ticker, record_tick
+from scheduler.ticker import ALIVE, HEARTBEATS_KEPT, Ticker, record_tick
 from tests.helpers import FIRST_DUE, PLAN
 from tests.support.transport import FakeTransport
 
@@ -97,6 +97,31 @@ def test_a_new_worker_clears_the_heartbeats_of_workers_long_silent(engine) -> No
         "stopped-last-week",
     ]
     assert last_tick(engine, "gone-long-ago") is None
+
+
+def test_each_worker_alive_takes_an_equal_share_of_the_limits(
+    chat, dispatcher, clock, engine
+) -> None:
+    """Workers of one bot count each other by their heartbeats: one that beat within
+    ALIVE shares the limits, one silent for longer is gone."""
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    record_tick(engine, "the-other-one", FIRST_DUE - ALIVE)
+    record_tick(engine, "long-gone", FIRST_DUE - ALIVE - timedelta(seconds=1))
+    transport = SignallingTransport("slack")
+    transport.go.set()
+    dispatcher.transports = {"slack": transport}
+
+    async def run() -> None:
+        ticker = Ticker(dispatcher, every=0.01).start()
+        try:
+            await asyncio.wait_for(transport.arrived.wait(), timeout=30)
+        finally:
+            await ticker.stop()
+
+    asyncio.run(run())
+    assert dispatcher.limits.workers == 2
+    assert record_tick(engine, "the-other-one", FIRST_DUE + ALIVE) == 2  # this one's beat
 
 
 def test_a_slow_claim_is_neither_overlapped_nor_logged_as_missed_runs(
