@@ -227,7 +227,9 @@ class Dispatcher:
             async with self._slot(row.platform, row.workspace), self._slot(row.platform):
                 await transport.send(prepared, key=key, resend=row.attempts > 1)
         except RateLimited as limited:
-            self.limits.hold(row.platform, row.workspace, limited.retry_after)
+            self.limits.hold(
+                row.platform, row.workspace, prepared.route, limited.retry_after, limited.scope
+            )
             outcome = await asyncio.to_thread(self._limited, row, limited)
         except Undeliverable as refused:
             outcome = await asyncio.to_thread(self._not_sent, row, now, str(refused), final=True)

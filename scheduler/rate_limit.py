@@ -183,15 +183,21 @@ class RateLimits:
             for key, bucket in self._keyed.items():
                 bucket.reshape(*self._part(self._level_of(key)))
 
-    def hold(self, platform: str, workspace: str, seconds: float) -> None:
-        """After a 429: no turn before `seconds` from now at the level it most likely came
-        from, the workspace's where the platform limits workspaces, else the platform's."""
-        level = self._levels(platform)
+    def hold(self, platform: str, workspace: str, channel: str, seconds: float, level: str) -> None:
+        """After a 429: no turn for `seconds` from the bucket of `level` ("route",
+        "workspace" or "platform"), if the platform has a limit there."""
+        levels = self._levels(platform)
         with self._lock:
-            if level.workspace is not None:
-                self._bucket((platform, workspace), level.workspace).hold(seconds)
-            elif platform in self._platforms:
-                self._platforms[platform].hold(seconds)
+            if level == "platform":
+                bucket = self._platforms.get(platform)
+            elif level == "workspace" and levels.workspace is not None:
+                bucket = self._bucket((platform, workspace), levels.workspace)
+            elif level == "route" and levels.channel is not None:
+                bucket = self._bucket((platform, workspace, channel), levels.channel)
+            else:
+                bucket = None
+            if bucket is not None:
+                bucket.hold(seconds)
 
     def available(self, platform: str, within: float = 0.0) -> int:
         """How many messages the platform limit lets go within `within` seconds: the

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.reminders.delivery import Outgoing
 
+Scope = Literal["route", "workspace", "platform"]
+
 
 class RateLimited(Exception):
-    """The platform said 429; try again after `retry_after` seconds."""
+    """The platform said 429; try again after `retry_after` seconds. `scope` is the
+    limit it most likely concerns: the conversation's alone, the workspace's or the
+    whole bot's; the dispatcher holds back that level's other sends as long."""
 
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited; retry after {retry_after:g} s")
+    def __init__(self, retry_after: float, scope: Scope = "route") -> None:
+        super().__init__(f"rate limited ({scope}); retry after {retry_after:g} s")
         self.retry_after = retry_after
+        self.scope = scope
 
 
 class Undeliverable(Exception):

@@ -10,7 +10,8 @@ same nonce, so a short wait (the common per-route case, under a second) is
 retried inside the send and delivered once. The client's max_ratelimit_timeout
 caps that sleep at RATE_LIMIT_WAIT; a longer Retry-After comes back as
 RateLimited and the outbox reschedules the row instead of holding its lease.
-A 429 discord.py will not retry (Cloudflare's, without a Via header) does too.
+A 429 discord.py will not retry (Cloudflare's, without a Via header) does too,
+and holds every send of the bot back as long: Cloudflare limits by address.
 
 A member whose DMs are closed cannot be reached by retrying for hours: the row
 fails at once, saying why, and `bounceback reminders --retry` sends it later.
@@ -67,5 +68,5 @@ class DiscordTransport:
         except discord.HTTPException as error:
             if error.status == 429:
                 retry_after = error.response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)
-                raise RateLimited(float(retry_after)) from error
+                raise RateLimited(float(retry_after), "platform") from error  # by IP
             raise

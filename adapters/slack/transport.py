@@ -2,7 +2,9 @@
 
 This client has no rate-limit retry handler on purpose: a 429 goes back to
 the dispatcher as RateLimited, which reschedules the row after Retry-After
-instead of sleeping with its lease held. A reminder sent again after a crash
+instead of sleeping with its lease held, and holds the workspace's other sends
+as long (Slack does not say which limit a 429 met; for posting, the
+workspace's is the likeliest). A reminder sent again after a crash
 first looks for its own key in the DM's recent history (message metadata,
 read with im:history), so the member never gets the same reminder twice. A
 group post is not looked for: the app has no scope to read channels, and
@@ -64,7 +66,7 @@ class SlackTransport:
         except SlackApiError as error:
             if error.response.status_code == 429:
                 retry_after = error.response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)
-                raise RateLimited(float(retry_after)) from error
+                raise RateLimited(float(retry_after), "workspace") from error
             if error.response.get("error") in DEAD_TOKEN:
                 raise Undeliverable(
                     f"Slack refused the bot token of workspace {message_.workspace} "

@@ -89,7 +89,7 @@ def test_slack_answering_429_and_500_for_a_while(
     slack = asyncio.run(scenario())
     sends = delivered(slack)
     assert set(sends) == expected and set(sends.values()) == {1}
-    assert attempts(core) == {(SENT, 1): REMINDERS - 6, (SENT, 2): 6}
+    assert attempts(core) == {(SENT, 1): REMINDERS - 3, (SENT, 2): 3}  # a 429 is no failure
 
 
 def test_discord_answering_429_and_500_for_a_while(
@@ -135,4 +135,4 @@ def test_discord_answering_429_and_500_for_a_while(
 
     fake = asyncio.run(scenario())
     assert [len(fake.dms_to(member)) for member in members] == [1] * REMINDERS
-    assert attempts(core) == {(SENT, 1): REMINDERS - 3, (SENT, 2): 3}
+    assert attempts(core) == {(SENT, 1): REMINDERS}  # a 429 is no failed attempt

@@ -198,11 +198,14 @@ def test_a_share_keeps_what_is_booked_and_changes_what_follows(clock, limits) ->
 
 
 def test_a_429_holds_the_bucket_it_came_from_for_its_wait(clock, limits) -> None:
-    limits.hold("discord", "G1", 5.0)  # Discord limits the bot: every guild waits
-    assert limits.reserve("discord", "G2", "C1", within=10.0) == pytest.approx(5.0)
-    limits.hold("slack", "T1", 3.0)  # Slack limits each workspace: only T1's wait
-    assert limits.reserve("slack", "T1", "D1", within=10.0) == pytest.approx(3.0)
+    limits.hold("discord", "G1", "C1", 5.0, "platform")  # the whole bot waits
+    assert limits.reserve("discord", "G2", "C2", within=10.0) == pytest.approx(5.0)
+    limits.hold("slack", "T1", "D1", 3.0, "workspace")  # only T1 waits
+    assert limits.reserve("slack", "T1", "D2", within=10.0) == pytest.approx(3.0)
     assert limits.reserve("slack", "T2", "D1") == 0.0
+    limits.hold("slack", "T3", "D1", 2.0, "route")  # only the conversation waits
+    assert limits.reserve("slack", "T3", "D1", within=10.0) == pytest.approx(2.0)
+    assert limits.reserve("slack", "T3", "D2") == 0.0
 
 
 def test_unlimited_never_waits_and_keeps_nothing() -> None:
