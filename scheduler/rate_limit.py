@@ -244,9 +244,14 @@ class RateLimits:
         return level.workspace if len(key) == 2 else level.channel
 
     def _part(self, limit: Limit | None) -> tuple[float, float]:
-        """This worker's rate and burst of `limit` (which its bucket's existence implies)."""
+        """This worker's rate and burst of `limit` (which its bucket's existence implies).
+        Every worker needs a burst of one at least, so where n of them would together
+        hold more than the limit's burst, their rate gives up the excess: any second then
+        holds what one worker alone may send, burst and rate, and no more."""
         assert limit is not None
-        return limit.rate / self.workers, max(1.0, limit.burst / self.workers)
+        burst = max(1.0, limit.burst / self.workers)
+        rate = (limit.rate + limit.burst - burst * self.workers) / self.workers
+        return max(rate, limit.rate / self.workers / 2), burst
 
     def _bucket(self, key: tuple[str, ...], limit: Limit) -> TokenBucket:
         bucket = self._keyed.get(key)
