@@ -76,6 +76,7 @@ from adapters.slack.install import (
 )
 from adapters.slack.manifest import BOT_SCOPES
 from adapters.slack.transport import EVENT_TYPE, SlackTransport
+from bot.conversation.dm_channels import DmChannels
 from bot.conversation.events import Member
 from bot.playbook import load_playbook
 from bot.reminders.delivery import Delivery, Outgoing
@@ -331,7 +332,8 @@ async def over_slack(
         client = AsyncWebClient(token=None, base_url=api_url, logger=WEB_API_LOG)
         async with aiohttp.ClientSession() as session:  # SlackService's: one for every call
             client.session = session
-            transport = SlackTransport(client, bots=EncryptedInstallationStore(tables, cipher))
+            bots = EncryptedInstallationStore(tables, cipher)
+            transport = SlackTransport(client, bots=bots, dm_channels=DmChannels(engine))
             started, recorded, loop_cpu, cpu = await dispatch(
                 engine, transport, total, options.timeout, options.profiling
             )

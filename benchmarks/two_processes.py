@@ -9,7 +9,8 @@ DISCORD_SHARD_COUNT=N) and one guild per shard, as tests/reliability/test_two_pr
 runs them. The outbox is claimed by platform, not by shard, so every process claims from
 all the guilds' reminders. Once all are serving, `--reminders` are made due at once, one
 per member, spread over the guilds (tests/reliability/support.py `due_reminders`): each
-is a DM, so a reminder costs two requests, the DM channel's creation and the message.
+is a DM, and the member's DM channel is opened at their first (bot/conversation/
+dm_channels.py), so a first reminder costs two requests and later ones one.
 
 The fake Discord (tests/support/fake_discord) answers each message after `--latency`
 seconds and enforces the bot's global limit (`--limit` a second, 0 for none) with a

@@ -20,6 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import discord
 
 from adapters.discord.commands import build_tree
+from adapters.discord.direct import opener, to_dm
 from adapters.discord.items import ANSWER_MODAL, FORM_MODAL, ITEMS
 from adapters.discord.render import (
     ANSWER_FIELD,
@@ -31,6 +32,7 @@ from adapters.discord.render import (
 )
 from adapters.discord.transport import DMS_CLOSED, RATE_LIMIT_WAIT
 from bot.conversation.core import Bounceback
+from bot.conversation.dm_channels import DmChannels
 from bot.conversation.events import (
     ChannelPost,
     Choice,
@@ -134,6 +136,7 @@ class DiscordBot:
         self.core = core
         self.intake = Intake(core.receive)
         self.client = client
+        self.dm_channels = DmChannels(core.engine)  # the transport's too, in DiscordService
         self._typed: dict[tuple[str, str], dict[str, str]] = {}  # a form to try again
         self._replaying: dict[str, asyncio.Task[None]] = {}  # by inbox key
         self._under_way = 0
@@ -257,16 +260,18 @@ class DiscordBot:
     @_answering
     async def _replay(self, receipt: Receipt) -> None:
         assert receipt.key is not None
+        member = receipt.event.member
         try:
-            dm = await self.client.create_dm(discord.Object(int(receipt.event.member.user)))
+            dm = await self.dm_channels.channel(member, opener(self.client, member))
             # Its interaction died with that process: all of the answer goes to the DM.
-            event = replace(receipt.event, origin=Origin(str(dm.id), in_dm=True))
-            await self._in_dm(Receipt(event, receipt.key), dm)
+            event = replace(receipt.event, origin=Origin(dm, in_dm=True))
+            await self._in_dm(Receipt(event, receipt.key), None)
         except Exception:  # given up, or it would fail again at every start
             log.exception("a Discord event received before a restart could not be answered")
             await asyncio.to_thread(self.core.give_up, PLATFORM, receipt.key)
 
-    async def _in_dm(self, receipt: Receipt, dm: discord.abc.Messageable) -> None:
+    async def _in_dm(self, receipt: Receipt, dm: discord.abc.Messageable | None) -> None:
+        """Answered in `dm`, the channel the member wrote in; None: their DM, wherever."""
         event = receipt.event
         replies = await asyncio.to_thread(self.core.handle, event, DISCORD, key=receipt.key)
         for reply in replies:
@@ -329,22 +334,27 @@ class DiscordBot:
             channel = self.client.get_partial_messageable(int(reply.channel))
             await channel.send(**message(reply, member.workspace).kwargs())
             return
+        if interaction is None and dm is None:
+            await self._to_dm(member, [reply])
+            return
         shown = message(reply, member.workspace, answerable=answerable).kwargs()
-        if interaction is None:
+        if interaction is not None:
+            await interaction.followup.send(ephemeral=not origin.in_dm, **shown)
+        else:
             assert dm is not None
             await dm.send(**shown)
-        else:
-            await interaction.followup.send(ephemeral=not origin.in_dm, **shown)
 
     async def _to_dm(self, member: Member, replies: list[Reply]) -> None:
-        channel = await self.client.create_dm(discord.Object(int(member.user)))
-        for reply in replies:
-            try:
+        async def post(channel: discord.abc.Messageable) -> None:
+            for reply in replies:
                 await channel.send(**message(reply, member.workspace).kwargs())
-            except discord.Forbidden as refused:
-                if refused.code == DMS_CLOSED:
-                    raise DMsClosed from refused
-                raise
+
+        try:
+            await to_dm(self.dm_channels, self.client, member, post)
+        except discord.Forbidden as refused:
+            if refused.code == DMS_CLOSED:
+                raise DMsClosed from refused
+            raise
 
     async def _member(self, interaction: discord.Interaction, tenant: str | None) -> Member | None:
         """Who, in which group: the server the interaction came from, whose id Discord

@@ -43,7 +43,7 @@ class DiscordService:
         self.core = core
         self.settings = settings
         self.client = make_client(core, settings, **client_options)
-        self.transport = DiscordTransport(self.client)
+        self.transport = DiscordTransport(self.client, self.client.bounceback.dm_channels)
         self._connection: asyncio.Task[None] | None = None
 
     async def start(self) -> str:

@@ -15,6 +15,9 @@ and holds every send of the bot back as long: Cloudflare limits by address.
 
 A member whose DMs are closed cannot be reached by retrying for hours: the row
 fails at once, saying why, and `bounceback reminders --retry` sends it later.
+
+A DM goes straight to the channel remembered for the member (DmChannels): no
+POST /users/@me/channels per message, which no rate-limit token pays for.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import hashlib
 
 import discord
 
+from adapters.discord.direct import to_dm
 from adapters.discord.render import message
+from bot.conversation.dm_channels import DmChannels
 from bot.reminders.delivery import Outgoing
 from scheduler.transport import RateLimited, Undeliverable
 
@@ -40,22 +45,25 @@ def nonce_for(key: str, part: int = 0) -> str:
 class DiscordTransport:
     platform = "discord"
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, dm_channels: DmChannels) -> None:
+        """`dm_channels`: where members' DMs are, shared with the client's replies."""
         self.client = client
+        self.dm_channels = dm_channels
 
     async def send(self, message_: Outgoing, *, key: str, resend: bool) -> None:
         """`resend` needs nothing extra here: the nonce makes every send idempotent."""
-        try:
-            if message_.channel is not None:
-                channel: discord.abc.Messageable = self.client.get_partial_messageable(
-                    int(message_.channel)
-                )
-            else:
-                assert message_.member is not None
-                channel = await self.client.create_dm(discord.Object(int(message_.member.user)))
+
+        async def post(channel: discord.abc.Messageable) -> None:
             for part, reply in enumerate(message_.replies):
                 shown = message(reply, message_.workspace).kwargs()
                 await channel.send(nonce=nonce_for(key, part), **shown)
+
+        try:
+            if message_.channel is not None:
+                await post(self.client.get_partial_messageable(int(message_.channel)))
+            else:
+                assert message_.member is not None
+                await to_dm(self.dm_channels, self.client, message_.member, post)
         except discord.RateLimited as limited:
             raise RateLimited(limited.retry_after) from limited
         except discord.Forbidden as refused:

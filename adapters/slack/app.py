@@ -38,9 +38,10 @@ from adapters.slack.blocks import (
     modal,
     submitted_values,
 )
-from adapters.slack.direct import DirectMessages
+from adapters.slack.direct import opener, to_dm
 from bot.conversation.commands import slash_to_command
 from bot.conversation.core import Bounceback
+from bot.conversation.dm_channels import DmChannels
 from bot.conversation.events import (
     Capabilities,
     ChannelPost,
@@ -78,7 +79,7 @@ class SlackBot:
         self.core = core
         self.intake = Intake(core.receive)
         self._replaying: set[str] = set()  # inbox keys being taken up
-        self._direct = DirectMessages()
+        self.dm_channels = DmChannels(core.engine)  # the transport's too, in SlackService
         self._zones: dict[Member, str | None] = {}  # each member's Slack profile zone
         self._work: asyncio.Queue[Callable[[], Awaitable[object]]] | None = None
         self._workers: list[asyncio.Task[None]] = []
@@ -219,22 +220,25 @@ class SlackBot:
                 channel=origin.channel, user=member.user, **message(reply)
             )
             return
-        channel = await self.dm(client, member)
-        await client.chat_postMessage(channel=channel, **message(reply))
-        for attachment in reply.attachments:  # an export: files only ever go to the DM
-            await client.files_upload_v2(
-                channel=channel,
-                filename=attachment.filename,
-                title=attachment.filename,
-                content=attachment.content,
-            )
+
+        async def to_their_dm(channel: str) -> None:
+            await client.chat_postMessage(channel=channel, **message(reply))
+            for attachment in reply.attachments:  # an export: files only ever go to the DM
+                await client.files_upload_v2(
+                    channel=channel,
+                    filename=attachment.filename,
+                    title=attachment.filename,
+                    content=attachment.content,
+                )
+
+        await to_dm(self.dm_channels, client, member, to_their_dm)
 
     async def open_form(self, client: AsyncWebClient, reply: Reply, trigger_id: str) -> None:
         assert reply.form is not None
         await client.views_open(trigger_id=trigger_id, view=modal(reply.form, intro=reply.text))
 
     async def dm(self, client: AsyncWebClient, member: Member) -> str:
-        return await self._direct.channel(client, member)
+        return await self.dm_channels.channel(member, opener(client, member))
 
 
 def _not_the_ignored_token_warning(record: logging.LogRecord) -> bool:

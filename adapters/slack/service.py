@@ -96,7 +96,9 @@ class SlackService:
         )
         self.app.error(_malformed_is_400)
         # The transport's client retries nothing itself: the outbox reschedules on a 429.
-        self.transport = SlackTransport(self._client(token), bots=installations)
+        self.transport = SlackTransport(
+            self._client(token), bots=installations, dm_channels=self.bot.dm_channels
+        )
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self.port: int | None = None

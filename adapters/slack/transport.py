@@ -15,6 +15,9 @@ Installed by many workspaces, each message goes out with the bot token of its
 member's workspace, found in the installation store. A workspace that has
 uninstalled Bounceback, or whose token Slack refuses, gets Undeliverable: the
 row fails at once with the reason, instead of asking Slack again for hours.
+
+A DM goes straight to the channel remembered for the member (DmChannels): no
+conversations.open per message, which Slack allows about 50 times a minute.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message
-from adapters.slack.direct import DirectMessages
+from adapters.slack.direct import to_dm
+from bot.conversation.dm_channels import DmChannels
 from bot.reminders.delivery import Outgoing
 from scheduler.transport import RateLimited, Undeliverable
 
@@ -43,26 +47,38 @@ DEAD_TOKEN = frozenset(
 class SlackTransport:
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, bots: AsyncInstallationStore | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        bots: AsyncInstallationStore | None = None,
+        *,
+        dm_channels: DmChannels,
+    ) -> None:
         """`client` holds the one workspace's token; with `bots` (OAuth) it holds none,
-        and lends its base URL, session and logger to each workspace's client."""
+        and lends its base URL, session and logger to each workspace's client.
+        `dm_channels`: where members' DMs are, shared with the app's replies."""
         self.client = client
         self.bots = bots
-        self._direct = DirectMessages()
+        self.dm_channels = dm_channels
 
     async def send(self, message_: Outgoing, *, key: str, resend: bool) -> None:
         client = await self.client_for(message_.workspace)
-        try:
-            if message_.channel is not None:
-                channel = message_.channel
-            else:
-                assert message_.member is not None
-                channel = await self._direct.channel(client, message_.member)
-                if resend and await self._already_posted(client, channel, key):
-                    return
-            metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
+        metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
+
+        async def post(channel: str) -> None:
             for reply in message_.replies:
                 await client.chat_postMessage(channel=channel, metadata=metadata, **message(reply))
+
+        async def post_once(dm: str) -> None:
+            if not (resend and await self._already_posted(client, dm, key)):
+                await post(dm)
+
+        try:
+            if message_.channel is not None:
+                await post(message_.channel)
+            else:
+                assert message_.member is not None
+                await to_dm(self.dm_channels, client, message_.member, post_once)
         except SlackApiError as error:
             if error.response.status_code == 429:
                 retry_after = error.response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)

@@ -39,6 +39,9 @@ def export_stamp(now: datetime) -> str:
 def _json(repo: Repository, now: datetime) -> bytes:
     data = {
         "exported_at": now.isoformat(),
+        # Their row as kept, the DM channel's id included: platform plumbing, not
+        # something they told us, but kept about them, so exported (and /forget-me
+        # deletes it with the row).
         "member": asdict(repo.member),
         "rejections": [asdict(r) for r in repo.rejections.newest()],
         "wins": [asdict(w) for w in repo.wins.newest()],

@@ -1,4 +1,5 @@
-"""A member and their place in a dialogue; and the members of a tenant, looked up.
+"""A member and their place in a dialogue; the members of a tenant, looked up; and the
+DM channel each is reached at.
 
 The per-message path (who is this and where are they in a dialogue; their new
 place) is one joined select and one fenced write, each a statement built once.
@@ -44,6 +45,7 @@ class Profile:
     away_until: datetime | None
     signs_as: str
     created_at: datetime
+    dm_channel: str | None  # the bot's DM with them on their platform, once opened
 
     @property
     def signature(self) -> str:
@@ -112,6 +114,18 @@ _UNCOUNT_NUDGE = (
     .values(unanswered=_members.c.unanswered - 1)
 )
 _DELETE_MEMBER = delete(_members).where(_THIS_MEMBER)
+_THIS_USER = (  # named apart from the columns: an UPDATE binds those for its SET
+    (_members.c.platform == bindparam("u_platform"))
+    & (_members.c.workspace == bindparam("u_workspace"))
+    & (_members.c.user_id == bindparam("u_user"))
+)
+_DM_CHANNEL = select(_members.c.dm_channel).where(_THIS_USER)
+_REMEMBER_DM_CHANNEL = update(_members).where(_THIS_USER).values(dm_channel=bindparam("channel"))
+_FORGET_DM_CHANNEL = (
+    update(_members)
+    .where(_THIS_USER, _members.c.dm_channel == bindparam("channel"))
+    .values(dm_channel=None)
+)
 _THIS_PLACE = owned(_places) & (_places.c.version == bindparam("t_version"))
 _INSERT_PLACE = insert(_places)
 # For the scheduler, which must not abort its transaction when a member's own dialogue
@@ -252,7 +266,8 @@ class Members:
             raise CrossedAnswers
 
     def forget_member(self) -> None:
-        """Delete the member's row, their place and the events they sent us."""
+        """Delete the member's row (their DM channel's id with it), their place and the
+        events they sent us."""
         self.db.execute(_DELETE_PLACES, self.owner.fence)
         self.db.execute(_DELETE_MEMBER, self.owner.fence)
         inbox.forget(self.db, self.who)
@@ -320,3 +335,26 @@ def workspace_of(db: Connection, platform: str, user: str) -> str | None:
         .limit(1)
     )
     return db.scalar(latest)
+
+
+# The member's DM channel: read and written by user id, outside any turn, for the
+# adapters' sends (bot/conversation/dm_channels.py).
+
+
+def dm_channel(db: Connection, who: Member) -> str | None:
+    """The DM channel remembered for the member; None if none is, or no member is."""
+    return db.scalar(_DM_CHANNEL, _user_fence(who))
+
+
+def remember_dm_channel(db: Connection, who: Member, channel: str) -> None:
+    """Kept in their row; a user not (yet) a member has none, and nothing is kept."""
+    db.execute(_REMEMBER_DM_CHANNEL, {**_user_fence(who), "channel": channel})
+
+
+def forget_dm_channel(db: Connection, who: Member, channel: str) -> None:
+    """Only if it is still this one: another process may have remembered a new one since."""
+    db.execute(_FORGET_DM_CHANNEL, {**_user_fence(who), "channel": channel})
+
+
+def _user_fence(who: Member) -> dict[str, str]:
+    return {"u_platform": who.platform, "u_workspace": who.workspace, "u_user": who.user}

@@ -46,6 +46,9 @@ class MemberRow(TenantScoped, Base):
     away_until: Mapped[datetime | None]  # UTC, naive: no weekly check-in before then
     signs_as: Mapped[str] = mapped_column(String(80), default="")  # else the display name
     created_at: Mapped[datetime]
+    # The platform's id of the bot's DM with them, once opened: every later message goes
+    # straight there (bot/conversation/dm_channels.py). None until the first DM.
+    dm_channel: Mapped[str | None] = mapped_column(String(64))
 
 
 class Conversation(TenantScoped, Base):

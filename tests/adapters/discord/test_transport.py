@@ -7,12 +7,15 @@ import json
 import re
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from adapters.discord.transport import DiscordTransport, nonce_for
+from bot.conversation.dm_channels import DmChannels
 from bot.conversation.events import Member, Reply
 from bot.reminders.delivery import Delivery, Outgoing
 from bot.store.groups import Groups
+from bot.store.members import dm_channel, remember_dm_channel
 from bot.store.models import Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import Outbox
@@ -33,6 +36,7 @@ from tests.helpers import (
 from tests.support.fake_discord import GUILD_ID, MEMBER_ID, FakeDiscord, FakeGuild, pointed_at
 
 POSTED = re.compile(r"/channels/\d+/messages")
+DM_OPENED = "/users/@me/channels"  # what client.create_dm asks
 SAM = Member("discord", str(GUILD_ID), str(MEMBER_ID), "Sam")
 GROUP_CHANNEL = GUILD_ID + 2
 GROUP_GUILD = FakeGuild(GUILD_ID, channels={GUILD_ID + 1: "general", GROUP_CHANNEL: "wins"})
@@ -42,7 +46,7 @@ def dispatcher_for(core, client, clock) -> Dispatcher:
     return Dispatcher(
         Outbox(core.engine, "discord-test"),
         Delivery(core.engine, core.playbook),
-        {"discord": DiscordTransport(client)},
+        {"discord": DiscordTransport(client, client.bounceback.dm_channels)},
         RateLimits.unlimited(),
         clock,
     )
@@ -153,6 +157,7 @@ def test_a_reminder_to_closed_dms_fails_at_once_saying_why(core, clock) -> None:
             bot.fake.closed_dms.add(MEMBER_ID)
             assert (await dispatcher_for(core, bot.client, clock).tick()).failed == 1
             assert bot.fake.dms_to(MEMBER_ID) == []
+            assert len(bot.fake.calls_to("POST", DM_OPENED)) == 1  # not a channel gone
 
     asyncio.run(scenario())
     assert outbox(core)["send_note"][0] == "failed"
@@ -180,7 +185,7 @@ def test_a_short_429_is_retried_inside_the_send_with_the_same_nonce(core, clock)
 def test_a_resend_after_a_crash_is_deduplicated_by_its_nonce(core) -> None:
     async def scenario() -> None:
         async with discord_bot(core) as bot:
-            transport = DiscordTransport(bot.client)
+            transport = DiscordTransport(bot.client, DmChannels(core.engine))
             message = Outgoing("discord", str(GUILD_ID), [Reply("Time to keep in touch.")], SAM)
             key = "plan:7:keep_in_touch@2027-01-10T09:30"
             await transport.send(message, key=key, resend=False)
@@ -279,3 +284,65 @@ def test_a_check_in_arrives_with_mood_buttons_and_goes_on_by_button_and_by_typin
     asyncio.run(scenario())
     week = this_weeks_check_in(core)
     assert (week.mood, week.last_week) == ("okay", "sent two applications")
+
+
+def keep_in_touch(text: str = "Time to keep in touch.") -> Outgoing:
+    return Outgoing("discord", str(GUILD_ID), [Reply(text)], SAM)
+
+
+def test_a_members_dm_is_opened_once_for_every_reminder_reply_and_process(core, clock) -> None:
+    two_thank_yous_due(Chat(core, SAM), clock)
+
+    async def scenario() -> str:
+        async with FakeDiscord(guilds=(GUILD_ID,)) as fake:
+            with pointed_at(fake):
+                async with running(core, fake) as first:
+                    assert (await dispatcher_for(core, first.client, clock).tick()).sent == 2
+                    assert len(fake.calls_to("POST", DM_OPENED)) == 1
+                async with running(core, fake) as second:  # a new process: nothing in memory
+                    transport = DiscordTransport(
+                        second.client, second.client.bounceback.dm_channels
+                    )
+                    await transport.send(keep_in_touch(), key="plan:7:keep_in_touch", resend=False)
+                    await fake.slash("rejected", {"company": "Initech"})  # carries on in the DM
+                    dm = fake.dm_channel_of(MEMBER_ID)
+                    await second.said_in(dm, "How are you feeling")
+                    await second.said_in(dm, "Time to keep in touch.")
+            assert len(fake.calls_to("POST", DM_OPENED)) == 1
+            return str(dm)
+
+    dm = asyncio.run(scenario())
+    with core.engine.connect() as db:
+        assert dm_channel(db, SAM) == dm
+
+
+@pytest.mark.parametrize(
+    "missing_access",
+    [False, True],
+    ids=["404 Unknown Channel: a channel gone", "403 Missing Access: not this bot's"],
+)
+def test_a_remembered_dm_channel_discord_refuses_is_forgotten_and_the_dm_opened_once_more(
+    core, clock, missing_access
+) -> None:
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
+
+    async def scenario() -> str:
+        async with discord_bot(core) as bot:
+            dm = bot.fake.dm_channel_of(MEMBER_ID)
+            remembered = str(dm) if missing_access else "1234"  # 1234: a channel unknown
+            with core.engine.begin() as db:
+                remember_dm_channel(db, SAM, remembered)
+            if missing_access:
+                bot.fake.fail_next("POST", POSTED, status=403, code=50001, message="Missing Access")
+            assert (await dispatcher_for(core, bot.client, clock).tick()).sent == 1
+            attempts = bot.fake.calls_to("POST", POSTED)
+            assert [call.status for call in attempts] == [403 if missing_access else 404, 200]
+            assert attempts[0].path == f"/channels/{remembered}/messages"
+            assert len(bot.fake.calls_to("POST", DM_OPENED)) == 1
+            await bot.said_in(dm, "note to Acme")
+            return str(dm)
+
+    dm = asyncio.run(scenario())
+    with core.engine.connect() as db:
+        assert dm_channel(db, SAM) == dm

@@ -22,6 +22,7 @@ from adapters.slack.transport import SlackTransport
 from bot.config import Settings
 from bot.conversation.commands import SLACK
 from bot.conversation.core import Bounceback, Clock
+from bot.conversation.dm_channels import DmChannels
 from bot.conversation.registry import typed
 from bot.reminders.delivery import Delivery
 from scheduler.dispatcher import Dispatcher
@@ -144,11 +145,12 @@ def http_mode(settings: Settings, slack: FakeSlack) -> Settings:
 
 
 def dispatcher_for(core: Bounceback, client: AsyncWebClient, clock: Clock) -> Dispatcher:
-    """The scheduler delivering through the Slack transport on `client`, unpaced."""
+    """The scheduler delivering through the Slack transport on `client`, unpaced, with
+    DM channels of its own (as another process's)."""
     return Dispatcher(
         Outbox(core.engine, "slack-test"),
         Delivery(core.engine, core.playbook),
-        {"slack": SlackTransport(client)},
+        {"slack": SlackTransport(client, dm_channels=DmChannels(core.engine))},
         RateLimits.unlimited(),
         clock,
     )

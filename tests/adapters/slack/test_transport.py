@@ -6,15 +6,18 @@ import asyncio
 import json
 from datetime import datetime
 
+import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters.slack.blocks import CHOICE_ACTION
 from adapters.slack.transport import SlackTransport
+from bot.conversation.dm_channels import DmChannels
 from bot.conversation.events import Member, Reply
 from bot.reminders.delivery import Outgoing
 from bot.store.groups import Groups
+from bot.store.members import dm_channel, remember_dm_channel
 from bot.store.models import Reminder
 from tests.adapters.slack.harness import dispatcher_for, slack_app
 from tests.conftest import SAM
@@ -95,7 +98,8 @@ def test_a_resend_after_a_crash_finds_its_own_message_and_posts_nothing(core) ->
     async def scenario() -> None:
         async with slack_app(core) as harness:
             transport = SlackTransport(
-                AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+                AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url),
+                dm_channels=DmChannels(core.engine),
             )
             message = Outgoing("slack", "T1", [Reply("Time for a keep-in-touch note.")], SAM)
             await transport.send(message, key="plan:7:keep_in_touch@2027-01-10T09:30", resend=False)
@@ -217,3 +221,51 @@ def test_a_check_in_arrives_with_mood_buttons_and_goes_on_by_button_and_by_typin
     asyncio.run(scenario())
     week = this_weeks_check_in(core)
     assert (week.mood, week.last_week) == ("okay", "sent two applications")
+
+
+def test_a_members_dm_is_opened_once_for_every_reminder_reply_and_process(core, clock) -> None:
+    two_thank_yous_due(Chat(core, SAM), clock)
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            assert (await dispatcher_for(core, client, clock).tick()).sent == 2
+            assert len(harness.slack.calls_to("conversations.open")) == 1
+            # Another process's transport, and the app's replies: each knows nothing yet.
+            transport = SlackTransport(client, dm_channels=DmChannels(core.engine))
+            keep_in_touch = Outgoing("slack", "T1", [Reply("Time for a keep-in-touch note.")], SAM)
+            await transport.send(keep_in_touch, key="plan:7:keep_in_touch", resend=False)
+            await harness.command("win", "Referral to Hooli from Bo")
+            asked = await harness.said("What kind of win was it?")
+            assert asked["channel"] == "DU-sam"
+            assert len(harness.slack.calls_to("conversations.open")) == 1
+
+    asyncio.run(scenario())
+    with core.engine.connect() as db:
+        assert dm_channel(db, SAM) == "DU-sam"
+
+
+@pytest.mark.parametrize("refusal", ["channel_not_found", "is_archived"])
+def test_a_remembered_dm_channel_slack_refuses_is_forgotten_and_the_dm_opened_once_more(
+    core, clock, refusal
+) -> None:
+    Chat(core, SAM).steps(*PLAN)
+    clock.now = FIRST_DUE
+    with core.engine.begin() as db:
+        remember_dm_channel(db, SAM, "D-old")
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            harness.slack.fail_next("chat.postMessage", status=200, error=refusal)
+            assert (await dispatcher_for(core, client, clock).tick()).sent == 1
+            attempts = harness.slack.calls_to("chat.postMessage")
+            assert [(call.args["channel"], call.error) for call in attempts] == [
+                ("D-old", refusal),
+                ("DU-sam", None),
+            ]
+            assert len(harness.slack.calls_to("conversations.open")) == 1
+
+    asyncio.run(scenario())
+    with core.engine.connect() as db:
+        assert dm_channel(db, SAM) == "DU-sam"

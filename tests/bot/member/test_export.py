@@ -25,6 +25,7 @@ from bot.member.settings import pause, set_quiet_hours, set_timezone
 from bot.playbook import Playbook
 from bot.rejection.stages import STAGES
 from bot.store.groups import Groups
+from bot.store.members import remember_dm_channel
 from bot.store.models import MemberRow, Rejection, Reminder, Win
 from bot.store.repository import Repository
 from tests.conftest import SAM
@@ -358,6 +359,14 @@ def test_any_member_state_exports_and_reads_back(
         assert datetime.fromisoformat(place["updated_at"]) == clock.now
     assert rows[0] == ["date", "activity", "company", "role", "detail"]
     assert all(len(row) == 5 for row in rows)
+
+
+def test_the_dm_channel_kept_for_the_member_is_exported(chat: Chat, core: Bounceback) -> None:
+    chat.say("/stats")  # a member now
+    with core.engine.begin() as db:
+        remember_dm_channel(db, SAM, "DU-sam")
+    data, _, _ = exported(chat)
+    assert data["member"]["dm_channel"] == "DU-sam"
 
 
 def test_a_member_with_quiet_hours_gets_their_export(chat: Chat) -> None:

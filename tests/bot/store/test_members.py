@@ -8,7 +8,15 @@ from datetime import datetime
 import pytest
 
 from bot.conversation.events import Member
-from bot.store.members import CrossedAnswers, Profile, Roster, workspace_of
+from bot.store.members import (
+    CrossedAnswers,
+    Profile,
+    Roster,
+    dm_channel,
+    forget_dm_channel,
+    remember_dm_channel,
+    workspace_of,
+)
 from bot.store.repository import Repository
 
 NOW = datetime(2026, 11, 23, 12, 0)
@@ -141,3 +149,35 @@ def test_a_dm_belongs_to_the_workspace_of_the_open_dialogue_else_the_newest(engi
         Repository.open(db, Member("discord", "G1", "U1"), NOW).save_place("win", "kind", {}, NOW)
         assert workspace_of(db, "discord", "U1") == "G1"
         assert workspace_of(db, "discord", "U9") is None
+
+
+def test_a_dm_channel_is_remembered_per_member_and_forgotten_only_if_still_the_same(
+    engine,
+) -> None:
+    stranger = Member("slack", "T1", "U9")
+    with engine.begin() as db:
+        for who in (SAM_SLACK, SAM_OTHER_WORKSPACE):
+            Repository.open(db, who, NOW)
+        assert dm_channel(db, SAM_SLACK) is None
+        remember_dm_channel(db, SAM_SLACK, "D1")
+        remember_dm_channel(db, stranger, "D9")  # not a member: no row to keep it in
+        assert [dm_channel(db, who) for who in (SAM_SLACK, SAM_OTHER_WORKSPACE, stranger)] == [
+            "D1",
+            None,
+            None,
+        ]
+        forget_dm_channel(db, SAM_SLACK, "D0")  # refused, but another one is kept since
+        assert dm_channel(db, SAM_SLACK) == "D1"
+        forget_dm_channel(db, SAM_SLACK, "D1")
+        assert dm_channel(db, SAM_SLACK) is None
+
+
+def test_a_members_dm_channel_is_in_their_record_and_deleted_with_them(engine) -> None:
+    with engine.begin() as db:
+        Repository.open(db, SAM_SLACK, NOW)
+        remember_dm_channel(db, SAM_SLACK, "D1")
+        repo = Repository.open(db, SAM_SLACK, NOW)
+        assert repo.member.dm_channel == "D1"
+        repo.forget()
+        assert dm_channel(db, SAM_SLACK) is None
+        assert Repository.open(db, SAM_SLACK, NOW).member.dm_channel is None  # back, anew
