@@ -152,7 +152,12 @@ def busiest_window(times: list[float], seconds: float = 1.0) -> int:
 
 
 def seed(
-    engine: Engine, workspaces: int, members: int, order: str, cipher: TokenCipher
+    engine: Engine,
+    workspaces: int,
+    members: int,
+    order: str,
+    cipher: TokenCipher,
+    new_members: bool = False,
 ) -> set[str]:
     """The installations, the members and their reminders, due now; the delivery keys."""
     tables = InstallationTables(client_id=CLIENT_ID, engine=engine, logger=WEB_API_LOG)
@@ -185,6 +190,9 @@ def seed(
                     "display_name": f"Member {user}",
                     "timezone": "UTC",
                     "created_at": now,
+                    # They told the bot of a rejection in its DM, so it knows the channel
+                    # (bot/conversation/dm_channels.py): as the fake names a DM.
+                    "dm_channel": None if new_members else f"D{user}",
                 }
                 for workspace, user in who
             ],
@@ -469,7 +477,9 @@ async def run(options: argparse.Namespace, folder: Path) -> None:
             raise SystemExit("the database already has members: give an empty scratch database")
     cipher = TokenCipher(Fernet.generate_key().decode())
     since = time.perf_counter()
-    keys = seed(engine, options.workspaces, options.members, options.order, cipher)
+    keys = seed(
+        engine, options.workspaces, options.members, options.order, cipher, options.new_members
+    )
     print(
         f"seeded {options.workspaces} installations and {len(keys):,} members with a reminder "
         f"each in {time.perf_counter() - since:.1f} s (not timed below)"
@@ -489,6 +499,9 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1, help="seconds a call")
     parser.add_argument("--transport", choices=("slack", "fake"), default="slack")
     parser.add_argument("--order", choices=("shuffled", "grouped"), default="shuffled")
+    parser.add_argument(
+        "--new-members", action="store_true", help="no DM channel known yet: each is opened"
+    )
     parser.add_argument("--url", help="a database URL instead of a SQLite file")
     parser.add_argument("--timeout", type=float, default=600, help="seconds before giving up")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the dispatch into FILE")
