@@ -10,7 +10,9 @@ runs them. The outbox is claimed by platform, not by shard, so every process cla
 all the guilds' reminders. Once all are serving, `--reminders` are made due at once, one
 per member, spread over the guilds (tests/reliability/support.py `due_reminders`): each
 is a DM, and the member's DM channel is opened at their first (bot/conversation/
-dm_channels.py), so a first reminder costs two requests and later ones one.
+dm_channels.py). The members have told the bot of a rejection in their DM, so it knows
+each DM channel and a reminder is one request; with `--new-members` it knows none, and
+each first reminder opens the DM, a request of its own.
 
 The fake Discord (tests/support/fake_discord) answers each message after `--latency`
 seconds and enforces the bot's global limit (`--limit` a second, 0 for none) with a
@@ -170,8 +172,13 @@ async def run_once(options: argparse.Namespace, url: str, engine: Engine) -> Run
                 env = settings(url, discord, shard, shards)
                 runs.append(await stack.enter_async_context(bounceback_run(home, **env)))
             started = time.monotonic()
+            known = None if options.new_members else lambda user: str(discord.dm_channel_of(user))
             keys = due_reminders(
-                engine, options.reminders, platform="discord", workspaces=tuple(map(str, guilds))
+                engine,
+                options.reminders,
+                platform="discord",
+                workspaces=tuple(map(str, guilds)),
+                dm_channel=known,
             )
             due_at = time.time()
             print(f"{shards} processes serving; {len(keys)} reminders due", flush=True)
@@ -314,6 +321,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reminders", type=int, default=6_000, help="due at once, one a member")
     parser.add_argument("--processes", type=int, default=2, help="of one bot, a shard each")
+    parser.add_argument(
+        "--new-members", action="store_true", help="no DM channel known: each first opens one"
+    )
     parser.add_argument("--latency", type=float, default=0.1, help="seconds to answer a message")
     parser.add_argument("--limit", type=int, default=ALLOWED, help="global limit a second; 0: none")
     parser.add_argument("--window", choices=("sliding", "fixed"), default="sliding")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -95,10 +96,12 @@ def due_reminders(
     platform: str = "slack",
     workspaces: tuple[str, ...] = ("T0", "T1", "T2", "T3", "T4"),
     first_user: int = 1000,
+    dm_channel: Callable[[int], str] | None = None,
 ) -> set[str]:
     """`count` reminders due now, one per member, spread over workspaces (Slack's
     per-workspace limit would otherwise pace them at 20 a second); their delivery keys.
-    User ids are numbers from `first_user`, as Discord's are."""
+    User ids are numbers from `first_user`, as Discord's are. `dm_channel` gives the
+    DM channel the bot already knows for a user id; by default it knows none."""
     now = utc_now()
     due = now.replace(second=0, microsecond=0) - timedelta(minutes=5)  # due, and not late
     where = [workspaces[number % len(workspaces)] for number in range(count)]
@@ -113,6 +116,7 @@ def due_reminders(
                     "display_name": f"Member {number}",
                     "timezone": "UTC",
                     "created_at": now,
+                    "dm_channel": dm_channel(first_user + number) if dm_channel else None,
                 }
                 for number in range(count)
             ],
