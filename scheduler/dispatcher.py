@@ -49,6 +49,7 @@ PLAN_EVERY = timedelta(minutes=10)  # how often the groups' posts and check-ins 
 
 
 Outcome = Literal["sent", "waiting", "dropped", "retried", "failed", "fenced"]
+Ready = tuple[Outgoing, datetime, float]  # the message, when it was prepared, secs to its turn
 
 
 @dataclass
@@ -174,14 +175,17 @@ class Dispatcher:
         booked: asyncio.Future[None],
         previous: asyncio.Task[None] | None,
     ) -> None:
+        """After the member's previous row: prepare (booking the turn), then deliver."""
         try:
             if previous is not None:
                 await asyncio.wait({previous})
-            if not self._stopping:
-                await self._deliver(row, transport, tally, booked)
+            if self._stopping:
+                return
+            ready = await asyncio.to_thread(self._prepare, row)
         finally:
-            if not booked.done():
+            if not booked.done():  # one queued behind its member's row counted as booked
                 booked.set_result(None)
+        await self._deliver(row, transport, tally, ready)
 
     def _fitting(self, platform: str, rows: list[Claimed]) -> tuple[list[Claimed], list[Claimed]]:
         """The rows each workspace's limit lets go now, and the rest: a claim is sized by
@@ -210,13 +214,10 @@ class Dispatcher:
         self.planned_at = now
 
     async def _deliver(
-        self, row: Claimed, transport: Transport, tally: Tally, booked: asyncio.Future[None]
+        self, row: Claimed, transport: Transport, tally: Tally, ready: Ready | Outcome
     ) -> None:
-        """Prepare (booking the row's turn), wait for the turn, send and record one row,
-        counting the outcome in the tally; the database work runs in a thread."""
-        ready = await asyncio.to_thread(self._prepare, row)
-        if not booked.done():  # one queued behind its member's row counted as booked
-            booked.set_result(None)
+        """Wait for a prepared row's turn, send and record it, counting the outcome in the
+        tally; the database work runs in a thread."""
         if isinstance(ready, str):
             tally.add(ready)
             return
@@ -260,7 +261,7 @@ class Dispatcher:
             return False
         return True
 
-    def _prepare(self, row: Claimed) -> tuple[Outgoing, datetime, float] | Outcome:
+    def _prepare(self, row: Claimed) -> Ready | Outcome:
         """The message to send, the time it was prepared and the seconds until its turn;
         or the tally's name for the row dropped (nobody to send to) or deferred (quiet
         hours, a pause, a turn too far off)."""

@@ -33,8 +33,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 Clock = Callable[[], float]
+Scope = Literal["route", "workspace", "platform"]  # the levels a 429 may concern
 
 SWEEP_AT = 10_000
 UNLIMITED = sys.maxsize  # what `available` says of a platform with no platform limit
@@ -251,6 +253,8 @@ class RateLimits:
         assert limit is not None
         burst = max(1.0, limit.burst / self.workers)
         rate = (limit.rate + limit.burst - burst * self.workers) / self.workers
+        # More workers than the limit has room for bursts: half a fair share each, and
+        # the platform's 429s correct the excess.
         return max(rate, limit.rate / self.workers / 2), burst
 
     def _bucket(self, key: tuple[str, ...], limit: Limit) -> TokenBucket:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Protocol
 
 from bot.reminders.delivery import Outgoing
-
-Scope = Literal["route", "workspace", "platform"]
+from scheduler.rate_limit import Scope
 
 
 class RateLimited(Exception):

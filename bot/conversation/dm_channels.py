@@ -1,7 +1,7 @@
 """Each member's DM channel: opened once, ever, then every message goes straight to it.
 
-Opening one is a platform request of its own (Discord's POST /users/@me/channels,
-Slack's conversations.open at about 50 a minute per workspace) that no rate-limit
+Opening one is a platform request of its own (one platform rates it at about 50 a
+minute per workspace, another counts it against the bot's 50 a second) that no rate-limit
 token pays for: asked before every message, it doubled the requests and drew 429s.
 The channel is kept in the member's row, the truth across processes and restarts;
 a bounded memory in front of it spares the database a read per message. One

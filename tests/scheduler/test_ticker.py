@@ -38,6 +38,15 @@ def leased(engine) -> int:
         return db.scalar(select(func.count()).where(Reminder.status == SENDING))
 
 
+async def tick_until_a_message(dispatcher, transport: SignallingTransport) -> None:
+    """The ticker, ticking every 10 ms, until a message reaches `transport`; then stopped."""
+    ticker = Ticker(dispatcher, every=0.01).start()
+    try:
+        await asyncio.wait_for(transport.arrived.wait(), timeout=30)
+    finally:
+        await ticker.stop()
+
+
 def test_a_due_reminder_is_delivered_by_the_ticker_alone_and_the_tick_recorded(
     chat, dispatcher, clock, engine
 ) -> None:
@@ -48,14 +57,7 @@ def test_a_due_reminder_is_delivered_by_the_ticker_alone_and_the_tick_recorded(
     dispatcher.transports = {"slack": transport}
     assert last_tick(engine, "test-worker") is None
 
-    async def run() -> None:
-        ticker = Ticker(dispatcher, every=0.01).start()
-        try:
-            await asyncio.wait_for(transport.arrived.wait(), timeout=30)
-        finally:
-            await ticker.stop()
-
-    asyncio.run(run())
+    asyncio.run(tick_until_a_message(dispatcher, transport))
     assert len(transport.sent) == 1
     assert last_tick(engine, "test-worker") == FIRST_DUE
     assert outbox_status(engine, FIRST_DUE).ticks == [("test-worker", FIRST_DUE)]
@@ -112,14 +114,7 @@ def test_each_worker_alive_takes_an_equal_share_of_the_limits(
     transport.go.set()
     dispatcher.transports = {"slack": transport}
 
-    async def run() -> None:
-        ticker = Ticker(dispatcher, every=0.01).start()
-        try:
-            await asyncio.wait_for(transport.arrived.wait(), timeout=30)
-        finally:
-            await ticker.stop()
-
-    asyncio.run(run())
+    asyncio.run(tick_until_a_message(dispatcher, transport))
     assert dispatcher.limits.workers == 2
     assert record_tick(engine, "the-other-one", FIRST_DUE + ALIVE) == 2  # this one's beat
 
