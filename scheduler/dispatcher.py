@@ -273,7 +273,9 @@ class Dispatcher:
         if isinstance(prepared, Wait):
             self.outbox.defer(row, prepared.until)
             return "waiting"
-        turn = self.limits.reserve(row.platform, row.workspace, prepared.route, within=AHEAD)
+        turn = self.limits.reserve(
+            row.platform, row.workspace, prepared.route, within=AHEAD, requests=prepared.requests
+        )
         if turn > AHEAD:
             self.delivery.release(row)
             self.outbox.defer(row, now + timedelta(seconds=turn))

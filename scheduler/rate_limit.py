@@ -103,18 +103,18 @@ class TokenBucket:
         """Whole tokens now, with those that come within `within` seconds; never below 0."""
         return max(0, math.floor(self._refill() + within * self.rate + _ROUNDING))
 
-    def wait(self) -> float:
-        """Seconds until a token is available, 0.0 if one is now; consumes nothing."""
-        tokens = self._refill()
-        return 0.0 if tokens >= 1 - _ROUNDING else (1 - tokens) / self.rate
+    def wait(self, tokens: int = 1) -> float:
+        """Seconds until `tokens` are available, 0.0 if they are now; consumes nothing."""
+        held = self._refill()
+        return 0.0 if held >= tokens - _ROUNDING else (tokens - held) / self.rate
 
-    def take(self, within: float = 0.0) -> float:
-        """Book a token and return the wait until it is there (0.0: now), if that is at
-        most `within`; else book nothing and return the wait. A booked token may be one
-        still to come: the bucket goes into debt, and the next wait is one turn longer."""
-        wait = self.wait()
+    def take(self, within: float = 0.0, tokens: int = 1) -> float:
+        """Book `tokens` and return the wait until they are there (0.0: now), if that is
+        at most `within`; else book nothing and return the wait. A booked token may be one
+        still to come: the bucket goes into debt, and the next wait is that much longer."""
+        wait = self.wait(tokens)
         if wait <= within:
-            self._tokens -= 1
+            self._tokens -= tokens
         return wait
 
     def full(self) -> bool:
@@ -217,22 +217,28 @@ class RateLimits:
         with self._lock:
             return self._bucket((platform, workspace), limit).available(within)
 
-    def reserve(self, platform: str, workspace: str, channel: str, within: float = 0.0) -> float:
+    def reserve(
+        self, platform: str, workspace: str, channel: str, within: float = 0.0, requests: int = 1
+    ) -> float:
         """Book a turn with every bucket that applies and return the wait until it, or,
-        when the turn is further off than `within` seconds, book none and return it."""
+        when the turn is further off than `within` seconds, book none and return it.
+
+        A message that costs more than one request (its DM opened first) books them all
+        with the platform's bucket, which counts every request the bot makes; the
+        workspace's and the channel's count the message."""
         level = self._levels(platform)
         with self._lock:
-            buckets = [self._platforms[platform]] if platform in self._platforms else []
+            buckets = [(self._platforms[platform], requests)] if platform in self._platforms else []
             for key, limit in (
                 ((platform, workspace), level.workspace),
                 ((platform, workspace, channel), level.channel),
             ):
                 if limit is not None:
-                    buckets.append(self._bucket(key, limit))
-            wait = max((bucket.wait() for bucket in buckets), default=0.0)
+                    buckets.append((self._bucket(key, limit), 1))
+            wait = max((bucket.wait(tokens) for bucket, tokens in buckets), default=0.0)
             if wait <= within:
-                for bucket in buckets:
-                    bucket.take(within)
+                for bucket, tokens in buckets:
+                    bucket.take(within, tokens)
             if len(self._keyed) > self._next_sweep:
                 self._sweep()
             return wait

@@ -39,6 +39,7 @@ class Outgoing:
     channel: str | None = None
     late: bool = False
     offers_pause: bool = False
+    requests: int = 1  # the platform calls it takes: two while the member's DM is unopened
 
     @property
     def route(self) -> str:
@@ -148,4 +149,5 @@ def _to_member(row: DueRow, repo: Repository, send: Send) -> Outgoing:
         member=repo.who,
         late=send.late,
         offers_pause=send.offers_pause,
+        requests=1 if repo.member.dm_channel else 2,
     )

@@ -17,6 +17,7 @@ from bot.member.settings import set_quiet_hours, set_timezone
 from bot.rejection.plan import PlannedReminder, reminder_rows
 from bot.reminders.delivery import Delivery
 from bot.store.groups import Groups
+from bot.store.members import remember_dm_channel
 from bot.store.models import Reminder
 from bot.store.repository import Repository
 from scheduler.dispatcher import Dispatcher, Tally
@@ -64,6 +65,20 @@ def test_after_downtime_overdue_reminders_arrive_marked_late(
             row.late
             for row in session.scalars(select(Reminder).where(Reminder.sent_at.is_not(None)))
         )
+
+
+def test_a_reminder_whose_dm_is_yet_to_be_opened_books_two_requests(
+    chat: Chat, core, dispatcher, platform: FakeTransport, clock: FakeClock
+) -> None:
+    """Opening the DM is a request of its own, which the bot's limit counts."""
+    chat.steps(*PLAN)
+    clock.now = FIRST_DUE
+    deliver(dispatcher)
+    with core.engine.begin() as db:
+        remember_dm_channel(db, SAM, "D-sam")
+    clock.now = datetime(2026, 11, 30, 12, 0)
+    deliver(dispatcher)
+    assert [message.requests for message, _ in platform.sent] == [2, 1]
 
 
 def test_quiet_hours_hold_a_reminder_until_they_end(

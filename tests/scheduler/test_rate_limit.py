@@ -146,6 +146,22 @@ def test_a_turn_further_off_than_asked_is_not_booked(clock) -> None:
     assert bucket.take(within=1.0) == 1.0
 
 
+def test_a_message_that_opens_its_dm_first_books_two_of_the_bots_requests(clock) -> None:
+    """Discord counts the DM's opening against the bot's 50/s like the message itself;
+    the channel's limit counts messages."""
+    limits = RateLimits(
+        {
+            "discord": PlatformLimits(
+                platform=Limit(rate=4, burst=1), channel=Limit(rate=1, burst=1)
+            )
+        },
+        clock=clock,
+    )
+    assert limits.reserve("discord", "G1", "D1", within=2.0, requests=2) == 0.25
+    assert limits.reserve("discord", "G1", "D2", within=2.0) == 0.5  # two turns later, not one
+    assert limits.reserve("discord", "G1", "D1", within=2.0) == 1.0  # its channel: one message
+
+
 def test_available_is_what_reserve_then_grants(clock, limits) -> None:
     assert limits.available("discord") == DISCORD.burst
     assert limits.available("discord", within=1.0) == DISCORD.burst + DISCORD.rate
