@@ -270,10 +270,13 @@ class HeldTransport(FakeTransport):
 
 
 def members_with_reminders(core, clock: FakeClock, kinds_each: list[tuple[str, ...]]) -> None:
-    """One member for each entry, with those reminders due now, a minute apart."""
+    """One member for each entry, with those reminders due now, a minute apart, and their
+    DMs open already: each reminder is then one request."""
     for number, kinds in enumerate(kinds_each):
         with core.engine.begin() as db:
-            repo = Repository.open(db, Member("slack", "T1", f"U{number}"), clock.now)
+            member = Member("slack", "T1", f"U{number}")
+            repo = Repository.open(db, member, clock.now)
+            remember_dm_channel(db, member, f"D{number}")
             rejection = repo.rejections.add(
                 company="Acme", stage="interview", heard_on=clock.now, created_at=clock.now
             )
