@@ -14,6 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from adapters.discord.service import DiscordService
 from adapters.runner import READY, Runner, StartFailed
@@ -39,14 +40,23 @@ WAIT = 30.0  # a child process starts Bolt and discord.py: more than the fakes' 
 
 
 def database_with_a_reminder_due(folder: Path, *members: Member) -> str:
-    """Each member planned a follow-up two days ago: its first reminder is overdue now."""
+    """Each member planned a follow-up, and its first reminder is a day overdue, the
+    others still to come: moved there, since when a plan's first reminder falls depends
+    on the weekday it was made on (one made on a Friday waits for Monday)."""
     url = sqlite_url(folder / "bounceback.db")
     engine = make_engine(url)
     upgrade(engine)
-    two_days_ago = FakeClock(utc_now() - timedelta(days=2))
-    core = Bounceback(engine, load_playbook(), Settings(data_dir=folder), two_days_ago)
+    now = utc_now()
+    core = Bounceback(engine, load_playbook(), Settings(data_dir=folder), FakeClock(now))
     for member in members:
         Chat(core, member).steps(*PLAN)
+    with Session(engine) as session, session.begin():
+        firsts = {}
+        for row in session.scalars(select(Reminder).order_by(Reminder.due_at.desc())):
+            firsts[row.member_id] = row
+        for first in firsts.values():
+            early = first.due_at - (now - timedelta(days=1))
+            first.due_at, first.local_due = first.due_at - early, first.local_due - early
     engine.dispose()
     return url
 
