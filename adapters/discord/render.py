@@ -78,7 +78,11 @@ def message(reply: Reply, tenant: str, *, answerable: bool = False) -> Rendered:
         for button in buttons:
             rendered.view.add_item(button)
     rendered.files = [
-        discord.File(io.BytesIO(attachment.content), filename=attachment.filename)
+        discord.File(
+            io.BytesIO(attachment.content),
+            filename=attachment.filename,
+            description=attachment.description or None,
+        )
         for attachment in reply.attachments
     ]
     return rendered

@@ -39,6 +39,7 @@ from adapters.slack.blocks import (
     submitted_values,
 )
 from adapters.slack.direct import opener, to_dm
+from adapters.slack.files import upload_attachments
 from bot.conversation.commands import slash_to_command
 from bot.conversation.core import Bounceback
 from bot.conversation.dm_channels import DmChannels
@@ -214,6 +215,7 @@ class SlackBot:
     ) -> None:
         if isinstance(reply, ChannelPost):
             await client.chat_postMessage(channel=reply.channel, **message(reply))
+            await upload_attachments(client, reply.channel, reply)
             return
         if reply.visibility is Visibility.ONLY_MEMBER and not origin.in_dm:
             await client.chat_postEphemeral(
@@ -223,13 +225,7 @@ class SlackBot:
 
         async def to_their_dm(channel: str) -> None:
             await client.chat_postMessage(channel=channel, **message(reply))
-            for attachment in reply.attachments:  # an export: files only ever go to the DM
-                await client.files_upload_v2(
-                    channel=channel,
-                    filename=attachment.filename,
-                    title=attachment.filename,
-                    content=attachment.content,
-                )
+            await upload_attachments(client, channel, reply)  # an export's files
 
         await to_dm(self.dm_channels, client, member, to_their_dm)
 

@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message
 from adapters.slack.direct import to_dm
+from adapters.slack.files import upload_attachments
 from bot.conversation.dm_channels import DmChannels
 from bot.reminders.delivery import Outgoing
 from scheduler.transport import RateLimited, Undeliverable
@@ -68,6 +69,7 @@ class SlackTransport:
         async def post(channel: str) -> None:
             for reply in message_.replies:
                 await client.chat_postMessage(channel=channel, metadata=metadata, **message(reply))
+                await upload_attachments(client, channel, reply)  # a digest's chart
 
         async def post_once(dm: str) -> None:
             if not (resend and await self._already_posted(client, dm, key)):

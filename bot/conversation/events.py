@@ -150,6 +150,7 @@ class Attachment:
     filename: str
     content: bytes
     media_type: str
+    description: str = ""  # an image's text alternative, for those who cannot see it
 
 
 @dataclass(frozen=True)

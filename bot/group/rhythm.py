@@ -26,12 +26,14 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.conversation.events import ChannelPost, Origin
+from bot.conversation.events import Attachment, ChannelPost, Origin
 from bot.conversation.inert_text import inert_name, inert_words
+from bot.group.chart import digest_picture
+from bot.group.privacy import PRIVATE_MINIMUM, shown_count
 from bot.playbook import Playbook
 from bot.reminders.arrival import LATE_AFTER
 from bot.store.database import Connection
-from bot.store.groups import CHECKIN, DIGEST, Groups, Rhythm, Spread, add_posts, planned_groups
+from bot.store.groups import CHECKIN, DIGEST, Groups, Rhythm, add_posts, planned_groups
 from bot.store.models import ReminderStatus
 from bot.store.reminders import lane_of
 
@@ -41,7 +43,6 @@ KINDS = (CHECKIN, DIGEST)
 KEY_PREFIX = {CHECKIN: "checkin", DIGEST: "digest"}
 POST_NAMES = {CHECKIN: "check-in", DIGEST: "digest"}
 DIGEST_WEEK = timedelta(days=7)
-PRIVATE_MINIMUM = 3  # members behind a count of private activity before it is shown
 GOAL_SHOWN = 200  # characters of a shared goal in the digest
 
 
@@ -175,13 +176,13 @@ def week_counts(group: Groups, end: datetime) -> WeekCounts:
     sharers = tuple(sorted({inert_name(name) for name in week.sharers}, key=str.casefold))
     wins = sum(count for _, count in week.shared_wins)
     kinds = tuple(kind for kind, _ in week.shared_wins)
-    checkins = _private(week.checkins)
+    checkins = shown_count(week.checkins)
     goals = tuple(
         f"{inert_name(name)}: {inert_words(goal, GOAL_SHOWN)}" for name, goal in week.shared_goals
     )
     return WeekCounts(
-        _private(week.rejections),
-        _private(week.followups_done),
+        shown_count(week.rejections),
+        shown_count(week.followups_done),
         wins,
         kinds,
         sharers,
@@ -189,12 +190,6 @@ def week_counts(group: Groups, end: datetime) -> WeekCounts:
         goals_met=week.goals_met if checkins else 0,
         goals=goals,
     )
-
-
-def _private(spread: Spread) -> int:
-    """The count; 0 when fewer than PRIVATE_MINIMUM members made it, since
-    "1 rejection logged" beside "Thank you, Sam" in a small group says who it was."""
-    return spread.rows if spread.members >= PRIVATE_MINIMUM else 0
 
 
 def _count(number: int, one: str, many: str) -> str:
@@ -270,15 +265,17 @@ def group_post(
     group = groups.find()
     if group is None or not group.planned:
         return None
+    pictures: tuple[Attachment, ...] = ()
     if kind == CHECKIN:
         text = checkin_text(playbook, local_due)
     else:
         counts = week_counts(groups, due_at)
         text = digest_text(playbook, counts, local_due)
+        pictures = (digest_picture(groups, _naive_utc(due_at), local_due),)
     late = _naive_utc(now) - _naive_utc(due_at) > LATE_AFTER
     if late:
         text = f"{late_note(kind, local_due)}\n{text}"
-    return GroupPost(ChannelPost(text, channel=group.channel), late=late)
+    return GroupPost(ChannelPost(text, channel=group.channel, attachments=pictures), late=late)
 
 
 def late_note(kind: str, local_due: datetime) -> str:

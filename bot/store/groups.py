@@ -75,6 +75,16 @@ class WeekActivity:
     shared_goals: tuple[tuple[str, str], ...]  # (display name, goal), only those shared
 
 
+@dataclass(frozen=True)
+class Effort:
+    """A tenant's week of follow-through, as the digest's chart counts it."""
+
+    followups_done: Spread
+    advice_asked: Spread  # follow-ups done that asked for an advice conversation
+    wins_shared: int
+
+
+ADVICE = "advice_meeting"  # the follow-up that asks for an advice conversation
 _groups, _reminders, _members = GROUPS, REMINDERS, MEMBERS
 _rejections, _wins, _checkins = REJECTIONS, WINS, CHECKINS
 _RHYTHM = select(*columns_of(Rhythm, _groups))
@@ -167,17 +177,8 @@ class Groups:
         rejections = self._spread(
             _rejections, [*self._of(_rejections), *within(_rejections.c.created_at)]
         )
-        followups = self._spread(
-            _reminders,
-            [
-                *self._of(_reminders),
-                FOLLOW_UP,
-                _reminders.c.member_id.is_not(None),
-                _reminders.c.status == ReminderStatus.DONE,
-                *within(_reminders.c.closed_at),
-            ],
-        )
-        shared = [*self._of(_wins), _wins.c.shared.is_(True), *within(_wins.c.created_at)]
+        followups = self._spread(_reminders, self._followups_done(start, end))
+        shared = self._wins_shared(start, end)
         by_kind = self.db.execute(
             select(_wins.c.kind, func.count())
             .where(*shared)
@@ -207,6 +208,31 @@ class Groups:
             goals_met=self._spread(_checkins, [*answered, _checkins.c.goal_outcome == "done"]).rows,
             shared_goals=tuple((name or "", goal) for name, goal in goals),
         )
+
+    def effort(self, start: datetime, end: datetime) -> Effort:
+        """What the tenant's members followed through on in (start, end]."""
+        done = self._followups_done(start, end)
+        wins = self.db.scalar(select(func.count()).where(*self._wins_shared(start, end)))
+        return Effort(
+            self._spread(_reminders, done),
+            self._spread(_reminders, [*done, _reminders.c.kind == ADVICE]),
+            int(wins or 0),
+        )
+
+    def _followups_done(self, start: datetime, end: datetime) -> list[Any]:
+        closed = _reminders.c.closed_at
+        return [
+            *self._of(_reminders),
+            FOLLOW_UP,
+            _reminders.c.member_id.is_not(None),
+            _reminders.c.status == ReminderStatus.DONE,
+            closed > start,
+            closed <= end,
+        ]
+
+    def _wins_shared(self, start: datetime, end: datetime) -> list[Any]:
+        created = _wins.c.created_at
+        return [*self._of(_wins), _wins.c.shared.is_(True), created > start, created <= end]
 
     def _spread(self, table: Any, where: list[Any]) -> Spread:
         count, members = self.db.execute(

@@ -93,6 +93,16 @@ def test_moving_the_clock_plays_the_plan_out_and_reminders_take_answers(core, tm
     assert output.rstrip().endswith("Marked done. Each one keeps a door open.")
 
 
+def test_the_digest_s_chart_is_saved_and_its_path_printed(core, tmp_path) -> None:
+    with core.engine.begin() as db:
+        Groups(db, "console", "local").create(timezone="UTC", facilitators=[], now=core.clock())
+        Groups(db, "console", "local").update(channel="console-group")
+    output = watch_console(core, tmp_path, "/clock +1w\n")
+    [chart] = (tmp_path / "exports").glob("group-week-*.png")
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    assert f"saved {chart}" in output
+
+
 def test_the_clock_only_moves_forward_and_says_how(core, tmp_path) -> None:
     output = watch_console(core, tmp_path, "/clock -1d\n/clock soon\n")
     assert output.count("Move the clock forward with `/clock +3d`") == 2

@@ -513,7 +513,12 @@ class FakeSlack:
     def _files_get_upload_url(self, args: Args, token: str | None) -> Args:
         """Step one of files_upload_v2: where to send the bytes."""
         file_id = f"F{len(self.files) + 1:06d}"
-        self.files[file_id] = {"name": args.get("filename", ""), "content": b"", "channel": None}
+        self.files[file_id] = {
+            "name": args.get("filename", ""),
+            "alt_txt": args.get("alt_txt"),
+            "content": b"",
+            "channel": None,
+        }
         return {"upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
 
     async def _upload(self, request: web.Request) -> web.Response:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 from datetime import datetime
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from adapters.discord.transport import DiscordTransport, nonce_for
+from bot.charts.weekly import HEIGHT, WIDTH
 from bot.conversation.dm_channels import DmChannels
 from bot.conversation.events import Member, Reply
 from bot.reminders.delivery import Delivery, Outgoing
@@ -346,3 +349,22 @@ def test_a_remembered_dm_channel_discord_refuses_is_forgotten_and_the_dm_opened_
     dm = asyncio.run(scenario())
     with core.engine.connect() as db:
         assert dm_channel(db, SAM) == dm
+
+
+def test_the_digest_message_carries_its_chart_as_an_attachment(core, clock) -> None:
+    with core.engine.begin() as db:
+        Groups(db, "discord", str(GUILD_ID)).create(timezone="UTC", facilitators=[], now=clock.now)
+        Groups(db, "discord", str(GUILD_ID)).update(channel=str(GROUP_CHANNEL))
+    clock.now = datetime(2026, 11, 27, 16, 0)  # Friday's digest is due
+
+    async def scenario() -> None:
+        async with discord_bot(core, guilds=(GROUP_GUILD,)) as bot:
+            assert (await dispatcher_for(core, bot.client, clock).tick()).sent == 1
+            digest = await bot.said_in(GROUP_CHANNEL, "The group's week")
+            [chart] = digest["attachments"]
+            assert chart["filename"] == "group-week-2026-11-27.png"
+            assert "Follow-ups done" in chart["description"]
+            with Image.open(io.BytesIO(bot.fake.uploads[chart["id"]])) as picture:
+                assert (picture.format, picture.size) == ("PNG", (WIDTH, HEIGHT))
+
+    asyncio.run(scenario())

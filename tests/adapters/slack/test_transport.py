@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from datetime import datetime
 
 import pytest
+from PIL import Image
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters.slack.blocks import CHOICE_ACTION
 from adapters.slack.transport import SlackTransport
+from bot.charts.weekly import HEIGHT, WIDTH
 from bot.conversation.dm_channels import DmChannels
 from bot.conversation.events import Member, Reply
 from bot.reminders.delivery import Outgoing
@@ -269,3 +272,22 @@ def test_a_remembered_dm_channel_slack_refuses_is_forgotten_and_the_dm_opened_on
     asyncio.run(scenario())
     with core.engine.connect() as db:
         assert dm_channel(db, SAM) == "DU-sam"
+
+
+def test_the_digest_s_chart_is_uploaded_to_the_group_s_channel_as_a_png(core, clock) -> None:
+    with core.engine.begin() as db:
+        Groups(db, "slack", "T1").create(timezone="UTC", facilitators=[], now=clock.now)
+        Groups(db, "slack", "T1").update(channel="C-group")
+    clock.now = datetime(2026, 11, 27, 16, 0)  # Friday's digest is due
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            assert (await dispatcher_for(core, client, clock).tick()).sent == 1
+            [chart] = harness.slack.files.values()
+            assert chart["channel"] == "C-group" and chart["name"].endswith(".png")
+            with Image.open(io.BytesIO(chart["content"])) as picture:
+                assert (picture.format, picture.size) == ("PNG", (WIDTH, HEIGHT))
+            assert "Follow-ups done" in chart["alt_txt"]
+
+    asyncio.run(scenario())

@@ -164,6 +164,7 @@ class Channels(Gateway):
             attachment_id = self._snowflake()
             filename = described.get(str(index), {}).get("filename") or upload.filename
             url = f"{self.base_url}/attachments/{channel_id}/{attachment_id}/{filename}"
+            self.uploads[str(attachment_id)] = upload.content
             attachments.append(
                 {
                     "id": str(attachment_id),
@@ -172,6 +173,7 @@ class Channels(Gateway):
                     "url": url,
                     "proxy_url": url,
                     "content_type": "application/octet-stream",
+                    "description": described.get(str(index), {}).get("description"),
                 }
             )
         return attachments

@@ -80,6 +80,7 @@ class State:
         self.users: dict[int, Args] = {}
         self.closed_dms: set[int] = set()
         self.modals: dict[str, tuple[Interaction, Args]] = {}  # custom_id -> opened by, modal
+        self.uploads: dict[str, bytes] = {}  # attachment id -> the bytes uploaded
 
         self._changed = asyncio.Condition()
         self._failures: list[Failure] = []

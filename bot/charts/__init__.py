@@ -1,0 +1,1 @@
+"""Pictures of counts over time, for the digest, the facilitator and a member's /stats."""
