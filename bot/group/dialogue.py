@@ -1,7 +1,7 @@
-"""`/group [channel | checkin DAY HH:MM | digest DAY HH:MM | nudge DAY | goals on|off |
-timezone ZONE | on | off | facilitator WHO | support WHO]`: the group's channel, weekly
-rhythm (the members' own check-ins included) and the person its members are pointed to
-in a hard moment, for its facilitators.
+"""`/group [health | channel | checkin DAY HH:MM | digest DAY HH:MM | nudge DAY | goals on|off |
+timezone ZONE | on | off | facilitator WHO | support WHO]`: how the group is doing
+(bot/group/health.py), its channel, weekly rhythm (the members' own check-ins included)
+and the person its members are pointed to in a hard moment, for its facilitators.
 
 A member may run it when the group lists them as a facilitator, when
 BOUNCEBACK_FACILITATORS names them, or, in a workspace with no group yet and
@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, time
+from zoneinfo import ZoneInfo
 
 from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.conversation.inert_text import inert_name
+from bot.group.health import health_view
 from bot.group.rhythm import (
     CHECKIN,
     DIGEST,
@@ -38,8 +40,9 @@ MAX_FACILITATORS = 20
 SUPPORT_LENGTH = 300
 BACK = Option("back", "Back")
 USAGE = (
-    "Try `/group` for the menu, or `/group channel`, `checkin mon 09:00`, `digest fri 16:00`, "
-    "`nudge thu`, `goals off`, `timezone Europe/Berlin`, `on`, `off` or `support WHO`."
+    "Try `/group` for the menu, or `/group health`, `channel`, `checkin mon 09:00`, "
+    "`digest fri 16:00`, `nudge thu`, `goals off`, `timezone Europe/Berlin`, `on`, `off` "
+    "or `support WHO`."
 )
 NO_SUPPORT = "support lines for their country (`/group support` names someone of yours)"
 CLEAR_WORDS = frozenset({"none", "off", "clear", "remove"})
@@ -318,10 +321,19 @@ def set_support(turn: Turn, support: str) -> None:
         )
 
 
+def show_health(turn: Turn) -> None:
+    """The group's last seven days and its eight weeks in a chart, in the facilitator's DM."""
+    group = _group(turn)
+    local_now = turn.now.replace(tzinfo=UTC).astimezone(ZoneInfo(group.timezone))
+    turn.replies.append(health_view(turn.repo.group, turn.now, local_now))
+
+
 def shortcut(turn: Turn, args: str) -> Action | None:
     """`/group <setting> [value]`: read in full before anything is saved."""
     word, _, rest = args.strip().partition(" ")
     word, rest = word.lower(), rest.strip()
+    if word == "health" and not rest:
+        return show_health
     if word == "channel" and not rest:
         return use_channel  # in a DM, it explains where to run it
     if word in ("checkin", "check-in", "digest") and rest:
@@ -371,6 +383,7 @@ class Menu(Step):
         if turn.data.get("channel") not in ("", None, current):
             options.append(Option("channel", "Use the channel I ran /group in"))
         options += [
+            Option("health", "How the group is doing"),
             Option("timezone", "Time zone"),
             Option("checkin", "Check-in day and time"),
             Option("digest", "Digest day and time"),
@@ -402,6 +415,9 @@ class Menu(Step):
             return None
         if not _still_allowed(turn):
             return None
+        if value == "health":
+            show_health(turn)
+            return Menu
         if value == "channel":
             use_channel(turn)
             return Menu
@@ -522,8 +538,10 @@ class Support(Step):
 
 
 @command(
-    "Facilitators: the group's channel, weekly rhythm and support contact.",
-    CommandOption("setting", "channel, checkin mon 09:00, digest fri 16:00, on, off, support WHO"),
+    "Facilitators: how the group is doing, its channel, weekly rhythm and support contact.",
+    CommandOption(
+        "setting", "health, channel, checkin mon 09:00, digest fri 16:00, on, off, support WHO"
+    ),
     facilitators_only=True,
 )
 class GroupDialogue(Dialogue):

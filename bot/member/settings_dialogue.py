@@ -1,4 +1,5 @@
-"""`/settings [timezone Z | quiet H | pause N | resume]`: when reminders may reach the member.
+"""`/settings [timezone Z | quiet H | pause N | resume | facilitator on|off]`: when reminders
+may reach the member, and whether the group's facilitators see their name if they go quiet.
 
 Without arguments it shows the member's settings and offers to change one at a
 time; with them it changes that one setting at once.
@@ -39,13 +40,22 @@ SKIP_ZONE = Option("skip", "Skip for now")
 ASK_FOR_ZONE = "Tell me your own time zone, so reminders arrive at the right hour for you."
 USAGE = (
     "Try `/settings`, `/settings timezone Europe/Berlin`, `/settings quiet 22:00-07:00`, "
-    "`/settings quiet off`, `/settings pause 2` or `/settings resume`."
+    "`/settings quiet off`, `/settings pause 2`, `/settings resume` "
+    "or `/settings facilitator on`."
 )
 _ARGUMENTS = re.compile(
-    r"^(?:(time\s*zone|tz|zone)|(quiet)(?:\s+hours)?|(pause)|(resume))(?:\s+(.*))?$",
+    r"^(?:(time\s*zone|tz|zone)|(quiet)(?:\s+hours)?|(pause)|(resume)|(facilitators?))"
+    r"(?:\s+(.*))?$",
     re.IGNORECASE | re.DOTALL,
 )
-_STEP_OF_GROUP = ("timezone", "quiet", "pause", "resume")
+_STEP_OF_GROUP = ("timezone", "quiet", "pause", "resume", "facilitator")
+TELL = Option("on", "Yes, they may see my name")
+DONT_TELL = Option("off", "No, just the count")
+QUIET_NAMED = (
+    "After two weeks without any activity, a member counts as quiet in the view the "
+    "group's facilitators have. They see how many; your name only if you say yes here, "
+    "so they can check in on you. Nothing else about you is shown."
+)
 
 
 class Menu(Step):
@@ -56,6 +66,7 @@ class Menu(Step):
             Option("timezone", "Time zone"),
             Option("quiet", "Quiet hours"),
             Option("pause", "Pause reminders"),
+            Option("facilitator", "If I go quiet"),
         ]
         if _paused(turn):
             options.append(Option("resume", "Resume reminders"))
@@ -65,7 +76,7 @@ class Menu(Step):
 
     def answered(
         self, turn: Turn, value: str
-    ) -> type[Menu] | type[TimeZone] | type[Quiet] | type[Pause] | None:
+    ) -> type[Menu] | type[TimeZone] | type[Quiet] | type[Pause] | type[TellFacilitator] | None:
         if value == "done":
             turn.say(
                 "All set."
@@ -165,6 +176,28 @@ class Pause(Step):
         return _after(turn)
 
 
+class TellFacilitator(Step):
+    name = "tell_facilitator"
+
+    def question(self, turn: Turn) -> Question:
+        return Pick(f"{QUIET_NAMED} May they see your name?", (TELL, DONT_TELL, KEEP))
+
+    def answered(self, turn: Turn, value: str) -> type[Menu] | None:
+        if value == KEEP.value:
+            return _unchanged(turn)
+        _change_tell(turn, value == TELL.value)
+        return _after(turn)
+
+
+def on_or_off(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in ("on", "yes"):
+        return True
+    if word in ("off", "no"):
+        return False
+    raise InvalidAnswer("`on` lets the facilitators see your name if you go quiet; `off` doesn't.")
+
+
 def _unchanged(turn: Turn) -> type[Menu] | None:
     if turn.data.get("direct"):
         turn.say("Okay, I've left it as it was.")
@@ -232,20 +265,35 @@ def _resume(turn: Turn) -> None:
     turn.say(line)
 
 
+def _change_tell(turn: Turn, tell: bool) -> None:
+    turn.repo.change(tell_facilitator=tell)
+    turn.data["changed"] = True
+    if tell:
+        turn.say(
+            "Done: if you go quiet for two weeks, the facilitators see your name, so they "
+            "can check in. Only that: not why, and nothing you logged."
+        )
+    else:
+        turn.say("Done: if you go quiet, the facilitators see only a count, never your name.")
+
+
 READERS: dict[str, Callable[[str], Any]] = {
     "timezone": timezone_name,
     "quiet": quiet_hours,
     "pause": pause_length,
+    "facilitator": on_or_off,
 }
 CHANGES: dict[str, Callable[[Turn, Any], None]] = {
     "timezone": _change_timezone,
     "quiet": _change_quiet,
     "pause": _pause,
+    "facilitator": _change_tell,
 }
-ASKED_BY_NAME: dict[str, type[TimeZone] | type[Quiet] | type[Pause]] = {
+ASKED_BY_NAME: dict[str, type[TimeZone] | type[Quiet] | type[Pause] | type[TellFacilitator]] = {
     "timezone": TimeZone,
     "quiet": Quiet,
     "pause": Pause,
+    "facilitator": TellFacilitator,
 }
 
 
@@ -269,6 +317,8 @@ def summary(turn: Turn) -> str:
             f"- Time zone: {zone}",
             f"- Quiet hours: {quiet}",
             f"- Reminders: {reminders}",
+            "- If you go quiet: the facilitators "
+            + ("see your name" if member.tell_facilitator else "see a count, not your name"),
             *(() if member.timezone_chosen else (ASK_FOR_ZONE,)),
         )
     )
@@ -292,16 +342,24 @@ def _when(turn: Turn, moment: datetime) -> str:
 
 
 @command(
-    "Your time zone, quiet hours, and pausing or resuming reminders.",
-    CommandOption("change", "timezone Z, quiet 22:00-07:00, pause N or resume"),
+    "Your time zone, quiet hours, pausing reminders, and what facilitators see if you go quiet.",
+    CommandOption("change", "timezone Z, quiet 22:00-07:00, pause N, resume, facilitator on"),
 )
 class SettingsDialogue(Dialogue):
     name = "settings"
-    steps = (Menu, TimeZone, FirstZone, Quiet, Pause)
+    steps = (Menu, TimeZone, FirstZone, Quiet, Pause, TellFacilitator)
 
     def begin(
         self, turn: Turn, args: str
-    ) -> type[FirstZone] | type[Menu] | type[TimeZone] | type[Quiet] | type[Pause] | None:
+    ) -> (
+        type[FirstZone]
+        | type[Menu]
+        | type[TimeZone]
+        | type[Quiet]
+        | type[Pause]
+        | type[TellFacilitator]
+        | None
+    ):
         text = args.strip()
         if turn.handover == self.name:  # handed over by ask_zone_once, after a plan
             zone_asked(turn.repo)
@@ -319,7 +377,7 @@ class SettingsDialogue(Dialogue):
         if what == "resume":
             _resume(turn)
             return None
-        value = (match[5] or "").strip()
+        value = (match[6] or "").strip()
         if not value:  # `/settings timezone`: ask, then finish
             turn.data["direct"] = True
             return ASKED_BY_NAME[what]

@@ -79,6 +79,7 @@ class WeekActivity:
 class Effort:
     """A tenant's week of follow-through, as the digest's chart counts it."""
 
+    followups_due: Spread  # follow-ups that fell due, whatever became of them since
     followups_done: Spread
     advice_asked: Spread  # follow-ups done that asked for an advice conversation
     wins_shared: int
@@ -212,8 +213,17 @@ class Groups:
     def effort(self, start: datetime, end: datetime) -> Effort:
         """What the tenant's members followed through on in (start, end]."""
         done = self._followups_done(start, end)
+        due = [
+            *self._of(_reminders),
+            FOLLOW_UP,
+            _reminders.c.member_id.is_not(None),
+            _reminders.c.status != ReminderStatus.CANCELLED,
+            _reminders.c.due_at > start,
+            _reminders.c.due_at <= end,
+        ]
         wins = self.db.scalar(select(func.count()).where(*self._wins_shared(start, end)))
         return Effort(
+            self._spread(_reminders, due),
             self._spread(_reminders, done),
             self._spread(_reminders, [*done, _reminders.c.kind == ADVICE]),
             int(wins or 0),

@@ -46,6 +46,7 @@ class Profile:
     signs_as: str
     created_at: datetime
     dm_channel: str | None  # the bot's DM with them on their platform, once opened
+    tell_facilitator: bool  # named to the facilitators when they go quiet
 
     @property
     def signature(self) -> str:

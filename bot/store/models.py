@@ -49,6 +49,9 @@ class MemberRow(TenantScoped, Base):
     # The platform's id of the bot's DM with them, once opened: every later message goes
     # straight there (bot/conversation/dm_channels.py). None until the first DM.
     dm_channel: Mapped[str | None] = mapped_column(String(64))
+    # Their choice in /settings: when they go quiet, the facilitators see their name,
+    # not only a count (bot/group/health.py). Off unless they turn it on.
+    tell_facilitator: Mapped[bool] = mapped_column(default=False)
 
 
 class Conversation(TenantScoped, Base):

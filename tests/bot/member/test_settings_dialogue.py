@@ -56,7 +56,8 @@ def test_settings_shows_the_defaults_and_what_can_change(chat: Chat) -> None:
     assert "Quiet hours: none" in reply
     assert "Reminders: on" in reply
     assert MENU in reply
-    assert reply.options == ["timezone", "quiet", "pause", "done"]  # nothing to resume
+    # nothing to resume: no such option
+    assert reply.options == ["timezone", "quiet", "pause", "facilitator", "done"]
 
 
 def test_done_without_a_change_ends_the_dialogue(chat: Chat, core) -> None:
@@ -169,7 +170,7 @@ def test_pausing_for_two_weeks_then_resuming(chat: Chat, core) -> None:
     reply = chat.say("2")
     assert "Reminders are paused until Mon 7 Dec at 14:00" in reply
     assert member(core).paused_until == datetime(2026, 12, 7, 14, 0)
-    assert reply.options == ["timezone", "quiet", "pause", "resume", "done"]
+    assert reply.options == ["timezone", "quiet", "pause", "facilitator", "resume", "done"]
     assert "Reminders: paused until Mon 7 Dec at 14:00" in chat.say("/settings")
     resumed = chat.say("Resume reminders")
     assert "Welcome back: reminders are on again." in resumed
@@ -253,6 +254,7 @@ def test_other_spellings_of_the_arguments(chat: Chat, core) -> None:
         ("/settings pause 13", "up to 12 weeks"),
         ("/settings pause lots", "a number of weeks from 1 to 12"),
         ("/settings bedtime", "Try `/settings`, `/settings timezone Europe/Berlin`"),
+        ("/settings facilitator maybe", "`on` lets the facilitators see your name"),
     ],
 )
 def test_a_bad_argument_is_explained_and_changes_nothing(
@@ -275,6 +277,17 @@ def test_a_setting_named_without_a_value_is_asked_then_done(chat: Chat, core) ->
     assert "Okay, I've left it as it was." in chat.say("Leave it as it is")
     assert conversation(core) is None
     assert member(core).timezone == "UTC"
+
+
+def test_being_named_to_the_facilitators_when_quiet_is_off_until_chosen(chat: Chat, core) -> None:
+    assert "If you go quiet: the facilitators see a count, not your name" in chat.say("/settings")
+    assert member(core).tell_facilitator is False
+    asked = chat.say("If I go quiet")
+    assert "May they see your name?" in asked and asked.options == ["on", "off", "keep"]
+    assert "the facilitators see your name" in chat.say("Yes, they may see my name")
+    assert member(core).tell_facilitator is True
+    chat.say("/settings facilitator off")
+    assert member(core).tell_facilitator is False
 
 
 def test_an_argument_mid_dialogue_leaves_the_dialogue_where_it_was(chat: Chat, core) -> None:
