@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+
+from bot.conversation.events import Attachment
 
 WIDTH, HEIGHT = 800, 400  # pixels: wide enough for eight weeks' labels in a chat client
+CHART_WEEKS = 8
+WEEK = timedelta(days=7)
+Span = tuple[datetime, datetime]  # (start, end], UTC and naive like the store's times
 _DPI = 100
 # Okabe and Ito's palette: its colours stay apart for readers with colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
@@ -42,6 +47,20 @@ class WeeklyChart:
                 raise ValueError(f"{series.label!r} needs one value for each week")
             if any(value < 0 for value in series.values):
                 raise ValueError(f"{series.label!r} counts cannot be negative")
+
+
+def chart_weeks(end: datetime, local_end: datetime) -> tuple[list[Span], tuple[date, ...]]:
+    """The eight weeks up to `end`, oldest first, and each one's last day on the clock
+    of whoever reads the chart (`local_end` is `end` in their zone)."""
+    ago = range(CHART_WEEKS - 1, -1, -1)
+    spans = [(end - WEEK * (n + 1), end - WEEK * n) for n in ago]
+    return spans, tuple((local_end - WEEK * n).date() for n in ago)
+
+
+def picture(chart: WeeklyChart, filename: str, note: str = "") -> Attachment:
+    """The chart as a PNG attachment whose description is its text alternative."""
+    words = f"{alt_text(chart)} {note}".strip()
+    return Attachment(filename, draw(chart), "image/png", description=words)
 
 
 def draw(chart: WeeklyChart) -> bytes:

@@ -11,15 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.charts.weekly import Series, WeeklyChart
+from bot.charts.weekly import WEEK, Series, Span, WeeklyChart, chart_weeks, picture
 from bot.conversation.events import Reply
 from bot.conversation.inert_text import inert_name
-from bot.group.chart import Span, chart_weeks, picture
+from bot.group.chart import COUNTED
 from bot.group.privacy import PRIVATE_MINIMUM, shown_count
 from bot.store.activity import active_members, standings
 from bot.store.groups import Groups, Spread
 
-WEEK = timedelta(days=7)
 QUIET_AFTER = timedelta(days=14)  # no activity for this long: the member has gone quiet
 TITLE = "How the group has been doing"
 NOT_COUNTED = f"not counted: fewer than {PRIVATE_MINIMUM} members had any"
@@ -107,5 +106,5 @@ def health_view(groups: Groups, now: datetime, local_now: datetime) -> Reply:
     chart = health_chart(groups, now, local_now)
     return Reply(
         health_text(group_health(groups, now)),
-        attachments=(picture(chart, f"group-health-{local_now:%Y-%m-%d}.png"),),
+        attachments=(picture(chart, f"group-health-{local_now:%Y-%m-%d}.png", COUNTED),),
     )

@@ -53,6 +53,7 @@ PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("settings", "timezone"): ("/settings", "Time zone"),
     ("settings", "quiet"): ("/settings", "Quiet hours"),
     ("settings", "pause"): ("/settings", "Pause reminders"),
+    ("settings", "tell_facilitator"): ("/settings", "If I go quiet"),
     ("forget-me", "confirm"): ("/forget-me",),
     ("checkin", "mood"): ("/checkin",),
     ("checkin", "last_week"): ("/checkin", "Okay"),

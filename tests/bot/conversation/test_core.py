@@ -33,9 +33,17 @@ def test_help_lists_every_command_and_returns_to_the_question(chat: Chat) -> Non
 
 def test_one_off_commands_in_a_channel_answer_only_the_member(core) -> None:
     chat = Chat(core, SAM, origin=CHANNEL)
-    for command in ("/help", "/stats", "/followups", "/cancel"):
+    for command in ("/help", "/followups", "/cancel"):
         reply = chat.say(command)
         assert reply and all(r.visibility is Visibility.ONLY_MEMBER for r in reply), command
+
+
+def test_stats_from_a_channel_go_to_a_dm_with_their_chart(core) -> None:
+    chat = Chat(core, SAM, origin=CHANNEL)
+    plan_for(chat, "Acme")
+    reply = chat.say("/stats")
+    assert reply[0].visibility is Visibility.ONLY_MEMBER
+    assert reply[1].visibility is Visibility.DM and len(reply[1].attachments) == 1
 
 
 def test_export_from_a_channel_goes_to_a_dm(core) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.group.chart import CHART_WEEKS, digest_chart
+from bot.charts.weekly import CHART_WEEKS
+from bot.group.chart import digest_chart
 from bot.group.rhythm import DIGEST
 from bot.store.groups import Groups
 from tests.bot.group.test_rhythm import ALEX, JO, LEE, post, set_up_group, share_a_win
