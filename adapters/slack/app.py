@@ -24,6 +24,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -39,7 +40,7 @@ from adapters.slack.blocks import (
     submitted_values,
 )
 from adapters.slack.direct import opener, to_dm
-from adapters.slack.files import upload_attachments
+from adapters.slack.files import HomeImages, upload_attachments
 from bot.conversation.commands import slash_to_command
 from bot.conversation.core import Bounceback
 from bot.conversation.dm_channels import DmChannels
@@ -81,6 +82,7 @@ class SlackBot:
         self.intake = Intake(core.receive)
         self._replaying: set[str] = set()  # inbox keys being taken up
         self.dm_channels = DmChannels(core.engine)  # the transport's too, in SlackService
+        self.home_images = HomeImages(self.dm_channels)
         self._zones: dict[Member, str | None] = {}  # each member's Slack profile zone
         self._work: asyncio.Queue[Callable[[], Awaitable[object]]] | None = None
         self._workers: list[asyncio.Task[None]] = []
@@ -191,8 +193,17 @@ class SlackBot:
         return replace(event, member=replace(member, platform_zone=zone)) if zone else event
 
     async def publish_home(self, client: AsyncWebClient, member: Member) -> None:
+        """The member's App Home; a facilitator's shows the group's chart, and if Slack
+        will not show the picture (a file still processing), the tab shows the rest."""
         replies = await asyncio.to_thread(self.core.home, member)
-        await client.views_publish(user_id=member.user, view=home_view(replies))
+        images = await self.home_images.ids(client, member, replies)
+        try:
+            await client.views_publish(user_id=member.user, view=home_view(replies, images))
+        except SlackApiError as error:
+            if not images or error.response.get("error") != "invalid_blocks":
+                raise
+            log.warning("the App Home's chart was refused (%s); shown without it", error)
+            await client.views_publish(user_id=member.user, view=home_view(replies))
 
     async def deliver(
         self,

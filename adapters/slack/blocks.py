@@ -3,14 +3,16 @@
 Member text only ever reaches Slack as `plain_text`, or as mrkdwn with `& < >`
 escaped, so nothing a member typed can become `<!channel>`, a mention or a
 disguised link. Limits are Slack's: 3,000 characters a section, 75 a button
-label, 2,000 a button value, 24 a modal title, 25 buttons an actions block.
+label, 2,000 a button value or an image's alt text, 24 a modal title, 25 buttons an
+actions block.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from bot.conversation.events import FieldErrors, Form, Option, Reply
+from bot.conversation.events import Attachment, FieldErrors, Form, Option, Reply
 from bot.conversation.plain_text import shortened
 
 ACTION = "bb"  # every action_id and callback_id of ours starts with it
@@ -20,6 +22,7 @@ FORM_VIEW = f"{ACTION}:form"
 INPUT = "value"  # the action_id of every modal input
 SECTION_LIMIT = 3000
 BUTTONS_PER_BLOCK = 25
+ALT_TEXT_LIMIT = 2000  # an image block's alt_text and title
 
 Block = dict[str, Any]
 
@@ -46,13 +49,27 @@ def message(reply: Reply) -> dict[str, Any]:
     return {"text": shortened(escaped(reply.text), SECTION_LIMIT), "blocks": blocks}
 
 
-def home_view(replies: list[Reply]) -> dict[str, Any]:
-    """The App Home tab: each reply a section, its buttons under it."""
+def home_view(replies: list[Reply], images: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The App Home tab: each reply a section, its buttons under it, and its pictures
+    whose Slack file ids `images` holds by filename."""
     blocks: list[Block] = []
     for reply in replies:
         blocks += message(reply)["blocks"]
+        for attachment in reply.attachments:
+            if images and attachment.filename in images:
+                blocks.append(_image(attachment, images[attachment.filename]))
         blocks.append({"type": "divider"})
     return {"type": "home", "blocks": blocks[:100]}  # Slack's limit for a view
+
+
+def _image(attachment: Attachment, file_id: str) -> Block:
+    words = attachment.description or attachment.filename
+    return {
+        "type": "image",
+        "slack_file": {"id": file_id},
+        "alt_text": shortened(words, ALT_TEXT_LIMIT),
+        "title": plain(attachment.filename, ALT_TEXT_LIMIT),
+    }
 
 
 def option_blocks(options: tuple[Option, ...]) -> list[Block]:

@@ -47,6 +47,7 @@ from bot.conversation.inbox import Receipt, decoded, encoded
 from bot.conversation.placing import placed
 from bot.conversation.registry import ASKING, DECLARED, DIALOGUES, typed
 from bot.conversation.unprompted import heard
+from bot.group.health import facilitator_home
 from bot.member.home import home
 from bot.member.settings import adopt_timezone
 from bot.parsing import InvalidAnswer, mentions_any
@@ -144,11 +145,13 @@ class Bounceback:
             inbox.settle(db, platform, key, self.clock())
 
     def home(self, member: Member) -> list[Reply]:
-        """The member's home (Slack's App Home tab): waiting follow-ups, wins, settings."""
+        """The member's home (Slack's App Home tab): waiting follow-ups, wins, settings,
+        and for a facilitator how the group is doing."""
         now = self.clock()
         with self.engine.begin() as db:
             repo = Repository.open(db, member, now, timezone=self.settings.default_timezone)
-            return home(repo, self.playbook, local_today(now, repo.member.timezone))
+            own = home(repo, self.playbook, local_today(now, repo.member.timezone))
+            return own + facilitator_home(repo, self.settings, now)
 
     def workspace_of(self, platform: str, user: str) -> str | None:
         """Where a user last talked to Bounceback: for a DM that names no workspace

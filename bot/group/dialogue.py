@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, time
-from zoneinfo import ZoneInfo
 
 from bot.conversation.commands import CommandOption, command
 from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.conversation.inert_text import inert_name
+from bot.group import facilitators
+from bot.group.facilitators import facilitates
 from bot.group.health import health_view
 from bot.group.rhythm import (
     CHECKIN,
@@ -56,26 +57,12 @@ Action = Callable[[Turn], None]
 # Who may set the group up
 
 
-def configured_facilitators(turn: Turn) -> list[str]:
-    """The users BOUNCEBACK_FACILITATORS names in this member's tenant."""
-    platform, workspace = turn.member.tenant
-    users = []
-    for entry in turn.settings.facilitators:
-        entry_platform, entry_workspace, user = entry.split(":", 2)
-        if (entry_platform, entry_workspace) == (platform, workspace):
-            users.append(user)
-    return users
-
-
 def may_set_up(turn: Turn, group: Rhythm | None) -> bool:
-    user = turn.member.user
-    listed = group is not None and user in group.facilitators
-    return listed or user in configured_facilitators(turn)
+    return facilitates(turn.settings, turn.member.tenant, turn.member.user, group)
 
 
 def facilitator_ids(turn: Turn, group: Rhythm | None) -> list[str]:
-    ids = list(group.facilitators) if group is not None else []
-    return ids + [user for user in configured_facilitators(turn) if user not in ids]
+    return facilitators.facilitator_ids(turn.settings, turn.member.tenant, group)
 
 
 def known_names(turn: Turn, user_ids: list[str]) -> dict[str, str]:
@@ -323,9 +310,7 @@ def set_support(turn: Turn, support: str) -> None:
 
 def show_health(turn: Turn) -> None:
     """The group's last seven days and its eight weeks in a chart, in the facilitator's DM."""
-    group = _group(turn)
-    local_now = turn.now.replace(tzinfo=UTC).astimezone(ZoneInfo(group.timezone))
-    turn.replies.append(health_view(turn.repo.group, turn.now, local_now))
+    turn.replies.append(health_view(turn.repo.group, turn.now, _group(turn).timezone))
 
 
 def shortcut(turn: Turn, args: str) -> Action | None:

@@ -9,15 +9,19 @@ are a count. Shown to facilitators alone: in /group, and on Slack in their App H
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.charts.weekly import WEEK, Series, Span, WeeklyChart, chart_weeks, picture
+from bot.config import Settings
 from bot.conversation.events import Reply
 from bot.conversation.inert_text import inert_name
 from bot.group.chart import COUNTED
+from bot.group.facilitators import facilitates
 from bot.group.privacy import PRIVATE_MINIMUM, shown_count
 from bot.store.activity import active_members, standings
 from bot.store.groups import Groups, Spread
+from bot.store.repository import Repository
 
 QUIET_AFTER = timedelta(days=14)  # no activity for this long: the member has gone quiet
 TITLE = "How the group has been doing"
@@ -101,10 +105,23 @@ def health_chart(groups: Groups, now: datetime, local_now: datetime) -> WeeklyCh
     )
 
 
-def health_view(groups: Groups, now: datetime, local_now: datetime) -> Reply:
-    """The view as one reply: its counts, and its chart with a text alternative."""
+def health_view(groups: Groups, now: datetime, zone: str) -> Reply:
+    """The view as one reply: its counts, and its chart with a text alternative; its
+    weeks end on the group's clock (`zone`)."""
+    local_now = now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
     chart = health_chart(groups, now, local_now)
     return Reply(
         health_text(group_health(groups, now)),
         attachments=(picture(chart, f"group-health-{local_now:%Y-%m-%d}.png", COUNTED),),
     )
+
+
+def facilitator_home(repo: Repository, settings: Settings, now: datetime) -> list[Reply]:
+    """The view in a facilitator's home (Slack's App Home), after their own things;
+    nothing for anyone else."""
+    group = repo.group.find()
+    if group is None:
+        return []
+    if not facilitates(settings, (group.platform, group.workspace), repo.member.user_id, group):
+        return []
+    return [Reply("Your group"), health_view(repo.group, now, group.timezone)]

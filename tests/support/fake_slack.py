@@ -185,6 +185,7 @@ class FakeSlack:
             "files.completeUploadExternal": self._files_complete_upload,
         }
         self.files: dict[str, Args] = {}  # file id -> name, content, channel (once shared)
+        self.files_ready = True  # False: as Slack still processing them, no image shows
 
     # ---- lifecycle and addresses
 
@@ -597,10 +598,21 @@ class FakeSlack:
         view = _view_arg(args)
         if view.get("type") != "home":
             raise SlackError("invalid_arguments")
+        if not all(self._viewable(block, user_id) for block in view.get("blocks", [])):
+            raise SlackError("invalid_blocks")
         current = self.home_tabs.get(user_id)
         stored = self._store_view(view, view_id=current["id"] if current else None)
         self.home_tabs[user_id] = stored
         return {"view": stored}
+
+    def _viewable(self, block: Args, user_id: str) -> bool:
+        """Slack's rule for an image block's slack_file: the viewer may open the file,
+        as they may when it was shared into their DM (D<user>, as conversations.open
+        names it here); a file shared in no channel is the uploader's alone."""
+        if block.get("type") != "image" or "slack_file" not in block:
+            return True
+        shared = self.files.get(block["slack_file"].get("id"), {})
+        return self.files_ready and shared.get("channel") == f"D{user_id}"
 
     def _users_info(self, args: Args, token: str | None) -> Args:
         user_id = args.get("user")

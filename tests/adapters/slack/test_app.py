@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 
+import PIL.Image
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,7 +15,9 @@ from sqlalchemy import event
 
 from adapters.slack.app import EVENTS_PATH, SlackBot
 from adapters.slack.blocks import CHOICE_ACTION, FORM_BUTTON
+from bot.charts.weekly import HEIGHT, WIDTH
 from tests.adapters.slack.harness import SECRET, dispatcher_for, slack_app
+from tests.bot.group.test_rhythm import ALEX, set_up_group
 from tests.conftest import SAM
 from tests.helpers import FIRST_DUE, PLAN, Chat
 from tests.support.fake_slack import signed_headers, slash_body
@@ -129,6 +133,63 @@ def test_the_app_home_shows_follow_ups_whose_buttons_work_in_place(core, clock) 
             await harness.said("Marked done")
             [_, republished] = await harness.slack.wait_for("views.publish", 2)
             assert "(Acme)" in json.dumps(republished.args["view"])
+
+    asyncio.run(scenario())
+
+
+def image_blocks(published) -> list[dict]:
+    return [block for block in published.args["view"]["blocks"] if block["type"] == "image"]
+
+
+def test_a_facilitator_s_app_home_shows_the_group_s_chart_shared_into_their_dm(core) -> None:
+    set_up_group(core)  # Sam ran /group in the channel: its facilitator
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            opened = {"type": "app_home_opened", "user": "U-sam", "tab": "home"}
+            await harness.event(opened)
+            [published] = await harness.slack.wait_for("views.publish")
+            assert "How the group is doing" in json.dumps(published.args["view"])
+            [image] = image_blocks(published)
+            shared = harness.slack.files[image["slack_file"]["id"]]
+            assert shared["channel"] == "DU-sam"  # where Sam may open it
+            picture = PIL.Image.open(io.BytesIO(shared["content"]))
+            assert (picture.format, picture.size) == ("PNG", (WIDTH, HEIGHT))
+            assert "Active members" in image["alt_text"]
+
+            await harness.event(opened)  # again: the same picture, not shared twice
+            [_, again] = await harness.slack.wait_for("views.publish", 2)
+            assert image_blocks(again) == [image]
+            assert len(harness.slack.calls_to("files.completeUploadExternal")) == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_chart_slack_will_not_show_yet_leaves_the_rest_of_the_home(core) -> None:
+    set_up_group(core)
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            harness.slack.files_ready = False
+            await harness.event({"type": "app_home_opened", "user": "U-sam", "tab": "home"})
+            [refused, shown] = await harness.slack.wait_for("views.publish", 2)
+            assert image_blocks(refused) and not image_blocks(shown)
+            assert "How the group is doing" in json.dumps(shown.args["view"])
+
+    asyncio.run(scenario())
+
+
+def test_a_member_s_app_home_has_no_group_view(core) -> None:
+    set_up_group(core)
+    Chat(core, ALEX).steps(*PLAN)
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            await harness.event({"type": "app_home_opened", "user": ALEX.user, "tab": "home"})
+            [published] = await harness.slack.wait_for("views.publish")
+            assert "How the group is doing" not in json.dumps(published.args["view"])
+            assert not image_blocks(published)
+            assert harness.slack.calls_to("files.getUploadURLExternal") == []
 
     asyncio.run(scenario())
 
