@@ -53,8 +53,8 @@ def test_a_chart_that_cannot_be_drawn_says_why(weeks, series, problem: str) -> N
 
 def test_the_chart_library_loads_only_when_a_chart_is_drawn() -> None:
     """Start-up and idle memory stay as issue 6 measured them: importing the bot's
-    chart code does not import matplotlib."""
-    probe = "import sys, bot.charts.weekly, bot.group.rhythm; print('matplotlib' in sys.modules)"
+    chart code does not import Pillow."""
+    probe = "import sys, bot.charts.weekly, bot.group.rhythm; print('PIL' in sys.modules)"
     loaded = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
