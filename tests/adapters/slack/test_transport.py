@@ -140,12 +140,17 @@ def test_member_text_cannot_ping_the_channel_or_disguise_a_link(core, clock) -> 
     asyncio.run(scenario())
 
 
-def test_a_group_post_retried_after_a_429_goes_out_without_reading_the_channel(core, clock) -> None:
-    """The app may not read channels (no channels:history), so a retry must not try."""
+def friday_s_digest_due(core, clock) -> None:
+    """A group posting in C-group, whose Friday digest is due now."""
     with core.engine.begin() as db:
         Groups(db, "slack", "T1").create(timezone="UTC", facilitators=[], now=clock.now)
         Groups(db, "slack", "T1").update(channel="C-group")
-    clock.now = datetime(2026, 11, 27, 16, 0)  # Friday's digest is due
+    clock.now = datetime(2026, 11, 27, 16, 0)
+
+
+def test_a_group_post_retried_after_a_429_goes_out_without_reading_the_channel(core, clock) -> None:
+    """The app may not read channels (no channels:history), so a retry must not try."""
+    friday_s_digest_due(core, clock)
 
     async def scenario() -> None:
         async with slack_app(core) as harness:
@@ -275,10 +280,7 @@ def test_a_remembered_dm_channel_slack_refuses_is_forgotten_and_the_dm_opened_on
 
 
 def test_the_digest_s_chart_is_uploaded_to_the_group_s_channel_as_a_png(core, clock) -> None:
-    with core.engine.begin() as db:
-        Groups(db, "slack", "T1").create(timezone="UTC", facilitators=[], now=clock.now)
-        Groups(db, "slack", "T1").update(channel="C-group")
-    clock.now = datetime(2026, 11, 27, 16, 0)  # Friday's digest is due
+    friday_s_digest_due(core, clock)
 
     async def scenario() -> None:
         async with slack_app(core) as harness:
