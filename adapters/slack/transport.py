@@ -22,6 +22,7 @@ conversations.open per message, which Slack allows about 50 times a minute.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -32,8 +33,11 @@ from adapters.slack.blocks import message
 from adapters.slack.direct import to_dm
 from adapters.slack.files import upload_attachments
 from bot.conversation.dm_channels import DmChannels
+from bot.conversation.events import Reply
 from bot.reminders.delivery import Outgoing
 from scheduler.transport import RateLimited, Undeliverable
+
+log = logging.getLogger(__name__)
 
 EVENT_TYPE = "bounceback_delivery"
 HISTORY_LOOKBACK = 50  # messages: a resend comes minutes after the first try
@@ -69,7 +73,7 @@ class SlackTransport:
         async def post(channel: str) -> None:
             for reply in message_.replies:
                 await client.chat_postMessage(channel=channel, metadata=metadata, **message(reply))
-                await upload_attachments(client, channel, reply)  # a digest's chart
+                await _attach(client, channel, reply)
 
         async def post_once(dm: str) -> None:
             if not (resend and await self._already_posted(client, dm, key)):
@@ -123,3 +127,13 @@ def _key_of(posted: dict[str, Any]) -> str | None:
     if metadata.get("event_type") != EVENT_TYPE:
         return None
     return (metadata.get("event_payload") or {}).get("key")
+
+
+async def _attach(client: AsyncWebClient, channel: str, reply: Reply) -> None:
+    """A digest's chart, after its message. If Slack refuses it (past the client's own
+    retries), the message stands without it: retrying the row would post the digest
+    a second time, as a group post cannot read the channel to see it went."""
+    try:
+        await upload_attachments(client, channel, reply)
+    except SlackApiError as error:
+        log.warning("a chart was not uploaded with its message: %s", error.response.get("error"))

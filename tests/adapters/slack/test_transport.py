@@ -293,3 +293,18 @@ def test_the_digest_s_chart_is_uploaded_to_the_group_s_channel_as_a_png(core, cl
             assert "Follow-ups done" in chart["alt_txt"]
 
     asyncio.run(scenario())
+
+
+def test_a_chart_slack_refuses_leaves_the_digest_posted_once(core, clock) -> None:
+    """Retrying the row would post the digest's words again: they stand alone."""
+    friday_s_digest_due(core, clock)
+
+    async def scenario() -> None:
+        async with slack_app(core) as harness:
+            client = AsyncWebClient(token="xoxb-test", base_url=harness.slack.api_url)
+            harness.slack.fail_next("files.getUploadURLExternal", status=200, error="not_allowed")
+            assert (await dispatcher_for(core, client, clock).tick()).sent == 1
+            [digest] = harness.slack.calls_to("chat.postMessage")
+            assert digest.args["channel"] == "C-group" and harness.slack.files == {}
+
+    asyncio.run(scenario())
