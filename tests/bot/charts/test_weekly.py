@@ -8,6 +8,7 @@ import sys
 from datetime import date, timedelta
 
 import PIL.Image
+import PIL.ImageColor
 import pytest
 
 from bot.charts.weekly import HEIGHT, PALETTE, WIDTH, Series, WeeklyChart, alt_text, draw
@@ -15,6 +16,7 @@ from bot.charts.weekly import HEIGHT, PALETTE, WIDTH, Series, WeeklyChart, alt_t
 WEEKS = tuple(date(2026, 10, 12) + timedelta(weeks=n) for n in range(8))
 FOLLOWUPS = Series("Follow-ups done", (1, 4, 0, 6, 3, 0, 5, 9))
 WINS = Series("Wins shared", (0, 0, 1, 2, 0, 0, 1, 4))
+TITLE_BAND = 40  # pixels at the top that hold the title, above every bar
 
 
 def test_a_chart_is_a_png_of_the_promised_size() -> None:
@@ -26,6 +28,17 @@ def test_a_chart_of_quiet_weeks_is_still_drawn() -> None:
     """No follow-ups yet is a chart with empty bars, not an error."""
     quiet = WeeklyChart("Eight weeks", WEEKS, (Series("Follow-ups done", (0,) * 8),))
     assert PIL.Image.open(io.BytesIO(draw(quiet))).size == (WIDTH, HEIGHT)
+
+
+@pytest.mark.parametrize("most", [1, 7, 60, 1234])
+def test_the_axis_reaches_above_the_tallest_bar(most: int) -> None:
+    """The bar is drawn, and its top stays under the title, whatever the count."""
+    busy = WeeklyChart("Eight weeks", WEEKS, (Series("Follow-ups done", (most,) + (0,) * 7),))
+    picture = PIL.Image.open(io.BytesIO(draw(busy))).convert("RGB")
+    blue = PIL.ImageColor.getrgb(PALETTE[0])
+    first_week = 100  # a column through the first week's bar
+    rows = [y for y in range(HEIGHT) if picture.getpixel((first_week, y)) == blue]
+    assert rows and min(rows) >= TITLE_BAND
 
 
 def test_the_words_carry_the_span_the_latest_week_and_every_count() -> None:
