@@ -23,7 +23,6 @@ WIDTH, HEIGHT = 800, 400  # pixels: wide enough for eight weeks' labels in a cha
 CHART_WEEKS = 8
 WEEK = timedelta(days=7)
 Span = tuple[datetime, datetime]  # (start, end], UTC and naive like the store's times
-_DPI = 100
 # Okabe and Ito's palette: its colours stay apart for readers with colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 _INK, _GRID = "#333333", "#E4E4E4"

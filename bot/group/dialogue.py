@@ -23,7 +23,6 @@ from bot.conversation.engine import Ask, Dialogue, Pick, Question, Step, Turn
 from bot.conversation.events import Option
 from bot.conversation.inert_text import inert_name
 from bot.group import facilitators
-from bot.group.facilitators import facilitates
 from bot.group.health import health_view
 from bot.group.rhythm import (
     CHECKIN,
@@ -58,7 +57,7 @@ Action = Callable[[Turn], None]
 
 
 def may_set_up(turn: Turn, group: Rhythm | None) -> bool:
-    return facilitates(turn.settings, turn.member.tenant, turn.member.user, group)
+    return facilitators.facilitates(turn.settings, turn.member.tenant, turn.member.user, group)
 
 
 def facilitator_ids(turn: Turn, group: Rhythm | None) -> list[str]:

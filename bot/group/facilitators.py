@@ -6,6 +6,8 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.store.groups import Rhythm
 
+Tenant = tuple[str, str]  # (platform, workspace)
+
 
 def configured(settings: Settings, platform: str, workspace: str) -> list[str]:
     """The users the setting names in this tenant."""
@@ -15,9 +17,6 @@ def configured(settings: Settings, platform: str, workspace: str) -> list[str]:
         if (entry_platform, entry_workspace) == (platform, workspace):
             users.append(user)
     return users
-
-
-Tenant = tuple[str, str]  # (platform, workspace)
 
 
 def facilitator_ids(settings: Settings, tenant: Tenant, group: Rhythm | None) -> list[str]:

@@ -3,14 +3,13 @@
 Counts, under the digest's rule for whatever comes from rejections: follow-ups are
 counted only when PRIVATE_MINIMUM members or more are behind them. A quiet member is
 named only when they chose, in /settings, to let the facilitators know; the others
-are a count. Shown to facilitators alone: in /group, and on Slack in their App Home.
+are a count. Shown to facilitators alone: in /group, and in their home.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from bot.charts.weekly import WEEK, Series, Span, WeeklyChart, chart_weeks, picture
 from bot.config import Settings
@@ -19,6 +18,7 @@ from bot.conversation.inert_text import inert_name
 from bot.group.chart import COUNTED
 from bot.group.facilitators import facilitates
 from bot.group.privacy import PRIVATE_MINIMUM, shown_count
+from bot.reminders.arrival import local_time
 from bot.store.activity import active_members, standings
 from bot.store.groups import Groups, Spread
 from bot.store.repository import Repository
@@ -108,7 +108,7 @@ def health_chart(groups: Groups, now: datetime, local_now: datetime) -> WeeklyCh
 def health_view(groups: Groups, now: datetime, zone: str) -> Reply:
     """The view as one reply: its counts, and its chart with a text alternative; its
     weeks end on the group's clock (`zone`)."""
-    local_now = now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    local_now = local_time(now, zone)
     chart = health_chart(groups, now, local_now)
     return Reply(
         health_text(group_health(groups, now)),
@@ -117,8 +117,7 @@ def health_view(groups: Groups, now: datetime, zone: str) -> Reply:
 
 
 def facilitator_home(repo: Repository, settings: Settings, now: datetime) -> list[Reply]:
-    """The view in a facilitator's home (Slack's App Home), after their own things;
-    nothing for anyone else."""
+    """The view in a facilitator's home, after their own things; nothing for anyone else."""
     group = repo.group.find()
     if group is None:
         return []

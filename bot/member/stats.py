@@ -6,20 +6,18 @@ a journey is theirs to share or not.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from bot.charts.weekly import Series, WeeklyChart, chart_weeks, picture
 from bot.conversation.commands import command
 from bot.conversation.engine import Turn
 from bot.playbook import Playbook
 from bot.rejection.stages import STAGES
+from bot.reminders.arrival import local_time
 from bot.store.models import ReminderStatus
 from bot.store.repository import Repository, Tally
 
 TITLE = "Your last eight weeks"
-
-
 NOTHING_YET = "Nothing logged yet. /rejected after a no, /win when something good happens."
 
 
@@ -47,8 +45,7 @@ def journey_summary(tally: Tally, playbook: Playbook) -> str:
 
 def journey_chart(repo: Repository, now: datetime) -> WeeklyChart:
     """Their follow-ups done and wins logged in each of the last eight weeks."""
-    local_now = now.replace(tzinfo=UTC).astimezone(ZoneInfo(repo.member.timezone))
-    spans, labels = chart_weeks(now, local_now)
+    spans, labels = chart_weeks(now, local_time(now, repo.member.timezone))
     done = [
         r.closed_at
         for r in repo.reminders.every()

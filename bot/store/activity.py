@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, distinct, func, select, union_all
 
 from bot.store.models import CHECKINS, MEMBERS, REJECTIONS, REMINDERS, WINS, ReminderStatus
+from bot.store.owner import of_tenant
 from bot.store.reminders import FOLLOW_UP
 
 _members, _reminders = MEMBERS, REMINDERS
@@ -31,21 +32,17 @@ class Standing:
     tell_facilitator: bool
 
 
-def _tenant(table: Any, platform: str, workspace: str) -> list[Any]:
-    return [table.c.platform == platform, table.c.workspace == workspace]
-
-
 def _doings(platform: str, workspace: str) -> Any:
     """Every activity of the tenant's members as (member_id, at)."""
     parts = [
         select(table.c.member_id, table.c.created_at.label("at")).where(
-            *_tenant(table, platform, workspace)
+            *of_tenant(table, platform, workspace)
         )
         for table in (REJECTIONS, WINS, CHECKINS)
     ]
     parts.append(
         select(_reminders.c.member_id, _reminders.c.closed_at.label("at")).where(
-            *_tenant(_reminders, platform, workspace),
+            *of_tenant(_reminders, platform, workspace),
             FOLLOW_UP,
             _reminders.c.member_id.is_not(None),
             _reminders.c.status.in_(_ANSWERED),
@@ -85,7 +82,7 @@ def standings(db: Connection, platform: str, workspace: str, now: datetime) -> l
             _members.c.tell_facilitator,
         )
         .outerjoin(latest, latest.c.member_id == _members.c.id)
-        .where(*_tenant(_members, platform, workspace))
+        .where(*of_tenant(_members, platform, workspace))
         .order_by(func.coalesce(latest.c.at, _members.c.created_at), _members.c.id)
     )
     return [

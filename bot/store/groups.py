@@ -19,7 +19,7 @@ from bot.store.models import (
     WINS,
     ReminderStatus,
 )
-from bot.store.owner import columns_of
+from bot.store.owner import columns_of, of_tenant
 from bot.store.reminders import FOLLOW_UP, WEEKLY_CHECKIN
 
 CHECKIN, DIGEST = "group_checkin", "group_digest"  # the outbox kinds of a group's posts
@@ -102,10 +102,6 @@ def _rhythm(row: Any) -> Rhythm:
     return Rhythm(**columns)
 
 
-def _tenant(table: Any, platform: str, workspace: str) -> list[Any]:
-    return [table.c.platform == platform, table.c.workspace == workspace]
-
-
 class Groups:
     """One tenant's group, on the turn's connection."""
 
@@ -114,7 +110,7 @@ class Groups:
         self.platform, self.workspace = platform, workspace
 
     def _of(self, table: Any) -> list[Any]:
-        return _tenant(table, self.platform, self.workspace)
+        return of_tenant(table, self.platform, self.workspace)
 
     def find(self) -> Rhythm | None:
         row = self.db.execute(_RHYTHM.where(*self._of(_groups))).first()
@@ -214,9 +210,7 @@ class Groups:
         """What the tenant's members followed through on in (start, end]."""
         done = self._followups_done(start, end)
         due = [
-            *self._of(_reminders),
-            FOLLOW_UP,
-            _reminders.c.member_id.is_not(None),
+            *self._followups(),
             _reminders.c.status != ReminderStatus.CANCELLED,
             _reminders.c.due_at > start,
             _reminders.c.due_at <= end,
@@ -229,12 +223,14 @@ class Groups:
             int(wins or 0),
         )
 
+    def _followups(self) -> list[Any]:
+        """The tenant's members' follow-ups: no check-in, interview or group post."""
+        return [*self._of(_reminders), FOLLOW_UP, _reminders.c.member_id.is_not(None)]
+
     def _followups_done(self, start: datetime, end: datetime) -> list[Any]:
         closed = _reminders.c.closed_at
         return [
-            *self._of(_reminders),
-            FOLLOW_UP,
-            _reminders.c.member_id.is_not(None),
+            *self._followups(),
             _reminders.c.status == ReminderStatus.DONE,
             closed > start,
             closed <= end,

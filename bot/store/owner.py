@@ -50,3 +50,8 @@ R = TypeVar("R")
 def records(record: Callable[..., R], rows: Iterable[Row[Any]]) -> list[R]:
     """Rows selected with `columns_of(record, ...)`, as records."""
     return [record(*row) for row in rows]
+
+
+def of_tenant(table: Any, platform: str, workspace: str) -> list[Any]:
+    """The conditions that keep a statement to one tenant's rows of `table`."""
+    return [table.c.platform == platform, table.c.workspace == workspace]
